@@ -1,0 +1,127 @@
+"""One record of every parameter of the Diehl & Cook (2015) network, with the paper's defaults.
+
+Values are plain numbers (so that papermill, JSON and ``get_params`` can carry them); the unit of
+each is in its field's metadata and ``network.py`` attaches it.  Defaults follow the authors'
+published code (``Diehl_and_Cook_spiking_MNIST.py``) where the paper is silent.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+# Parameters that change the generated C++ code (and so need their own compiled binary).
+# Everything else is passed to the compiled binary at run time.
+SHAPE_PARAMETERS = ("n_neurons", "learning_rule", "dt", "present_time", "rest_time")
+
+
+def _p(default, unit="1", doc=""):
+    return field(default=default, metadata={"unit": unit, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Parameters:
+    # --- network size and learning rule -------------------------------------------------------
+    n_neurons: int = _p(100, doc="excitatory neurons (and as many inhibitory ones)")
+    learning_rule: str = _p("triplet", doc="STDP rule: triplet, power_law, exponential, pre_and_post")
+    # --- clock and presentation -----------------------------------------------------------------
+    dt: float = _p(0.5, "ms", "simulation time step")
+    present_time: float = _p(350.0, "ms", "time each example is shown")
+    rest_time: float = _p(150.0, "ms", "rest with no input after each presentation")
+    input_rate_scale: float = _p(0.125, "Hz", "Poisson rate per pixel value per unit intensity (pixel/8)")
+    start_intensity: float = _p(2.0, doc="input intensity at the first presentation of an example")
+    intensity_step: float = _p(1.0, doc="intensity added when an example is shown again")
+    min_spikes: int = _p(5, doc="fewer excitatory spikes than this and the example is shown again")
+    max_intensity: float = _p(32.0, doc="safety cap (not in the paper): accept the example at this intensity")
+    # --- excitatory neurons ------------------------------------------------------------------------
+    v_rest_e: float = _p(-65.0, "mV")
+    v_reset_e: float = _p(-65.0, "mV")
+    v_thresh_e: float = _p(-52.0, "mV")
+    tau_e: float = _p(100.0, "ms", "membrane time constant")
+    e_exc: float = _p(0.0, "mV", "excitatory reversal potential (both layers)")
+    e_inh_e: float = _p(-100.0, "mV", "inhibitory reversal potential")
+    tau_ge: float = _p(1.0, "ms", "excitatory conductance time constant (both layers)")
+    tau_gi: float = _p(2.0, "ms", "inhibitory conductance time constant (both layers)")
+    refractory_e: float = _p(5.0, "ms")
+    spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last")
+    theta_init: float = _p(20.0, "mV", "initial adaptive threshold")
+    theta_plus: float = _p(0.05, "mV", "threshold rise per spike")
+    tau_theta: float = _p(1e7, "ms", "threshold decay time constant")
+    theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e")
+    # --- inhibitory neurons --------------------------------------------------------------------------
+    v_rest_i: float = _p(-60.0, "mV")
+    v_reset_i: float = _p(-45.0, "mV")
+    v_thresh_i: float = _p(-40.0, "mV")
+    tau_i: float = _p(10.0, "ms")
+    e_inh_i: float = _p(-85.0, "mV")
+    refractory_i: float = _p(2.0, "ms")
+    # --- connections ------------------------------------------------------------------------------
+    w_init_scale: float = _p(0.3, doc="initial input weights are (U[0,1) + w_init_offset) * w_init_scale")
+    w_init_offset: float = _p(0.01)
+    max_delay: float = _p(10.0, "ms", "input delays are U(0, max_delay)")
+    w_exc_inh: float = _p(10.4, doc="excitatory -> inhibitory, one to one")
+    w_inh_exc: float = _p(17.0, doc="inhibitory -> every excitatory neuron but its partner")
+    weight_total: float = _p(78.0, doc="each neuron's input weights are rescaled to this sum before every example")
+    w_max: float = _p(1.0)
+    # --- STDP --------------------------------------------------------------------------------------
+    tau_pre: float = _p(20.0, "ms")
+    tau_post1: float = _p(20.0, "ms")
+    tau_post2: float = _p(40.0, "ms")
+    nu_pre: float = _p(0.0001, doc="learning rate on presynaptic spikes")
+    nu_post: float = _p(0.01, doc="learning rate on postsynaptic spikes")
+    x_tar: float = _p(0.4, doc="target presynaptic trace (power_law, exponential, pre_and_post)")
+    mu: float = _p(0.2, doc="weight-dependence exponent (power_law, pre_and_post)")
+    beta: float = _p(3.0, doc="weight-dependence steepness (exponential)")
+
+    def __post_init__(self):
+        from .rules import RULES
+
+        if self.learning_rule not in RULES:
+            raise ValueError(
+                f"unknown learning_rule {self.learning_rule!r}; valid names are {', '.join(RULES)}"
+            )
+        if int(self.n_neurons) != self.n_neurons or self.n_neurons < 1:
+            raise ValueError(f"n_neurons must be a positive integer, got {self.n_neurons!r}")
+        slot = self.present_time + self.rest_time
+        for name in ("present_time", "rest_time"):
+            steps = getattr(self, name) / self.dt
+            if abs(steps - round(steps)) > 1e-9 or steps <= 0:
+                raise ValueError(f"{name} must be a positive multiple of dt ({self.dt} ms)")
+        if slot <= 2 * self.max_delay:
+            raise ValueError("present_time + rest_time must exceed twice max_delay")
+        if self.max_presentations > 64:
+            raise ValueError(
+                "max_intensity, start_intensity and intensity_step allow more than 64 presentations"
+                " of one example; raise intensity_step or lower max_intensity"
+            )
+
+    @property
+    def max_presentations(self) -> int:
+        if self.intensity_step <= 0:
+            return 1
+        return int((self.max_intensity - self.start_intensity) // self.intensity_step) + 1
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def unit(cls, name: str) -> str:
+        return cls.__dataclass_fields__[name].metadata["unit"]
+
+    @classmethod
+    def check_names(cls, names) -> None:
+        unknown = sorted(set(names) - set(cls.names()))
+        if unknown:
+            import difflib
+
+            hints = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, cls.names(), n=1)
+                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise TypeError(f"unknown parameter(s): {', '.join(hints)}")
+
+    def shape_key(self) -> dict:
+        return {name: getattr(self, name) for name in SHAPE_PARAMETERS}
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)

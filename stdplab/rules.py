@@ -1,0 +1,108 @@
+"""STDP rules for the input -> excitatory synapses, as Brian 2 equation strings.
+
+Each rule states its traces and, for a presynaptic and a postsynaptic spike, how the traces
+change and what the proposed new weight ``w_new`` is. Presynaptic traces live on the synapse
+(each has its own delay); postsynaptic traces live once per excitatory neuron. ``network.py`` applies ``w_new``
+the same way for every rule: clipped to [0, w_max], only while learning, and added to the
+postsynaptic neuron's running weight sum (used by the per-example normalisation).
+
+Synaptic traces are event-driven (updated only when a spike reaches the synapse), so an idle
+synapse costs nothing. Constants are shared variables of the synapses, so that a compiled network can be rerun
+with new values. Brian reserves the suffixes ``_pre`` and ``_post``, so inside equations the
+parameters ``tau_pre``, ``nu_pre`` and ``nu_post`` are called ``tau_presyn``, ``nu_presyn`` and
+``nu_postsyn`` (``network.BRIAN_NAMES``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    model: str              # synapse variables
+    on_pre: str             # may propose w_new
+    on_post: str            # may propose w_new
+    constants: tuple[str, ...]   # parameters used by the synapses
+    doc: str
+    neuron_model: str = ""  # postsynaptic traces, kept once per excitatory neuron
+    neuron_decay: str = ""  # run at the start of every time step
+    neuron_reset: str = ""  # run when the excitatory neuron spikes (after the synapses' on_post)
+    neuron_constants: tuple[str, ...] = ()
+    initial: tuple[tuple[str, str], ...] = ()  # (synapse variable, expression) at the start
+
+
+TRIPLET = Rule(
+    name="triplet",
+    # pre is set to 1 on each arrival, so its value is exp(-(t - tpre) / tau_pre): keeping the
+    # arrival time instead of a trace spares an exponential on every presynaptic event.
+    model="tpre : second  # time of the last presynaptic spike's arrival",
+    on_pre="""
+        tpre = t
+        w_new = w - nu_presyn * post1_post
+    """,
+    # post2_post still holds its value from before this spike: the reset runs after the synapses.
+    on_post="w_new = w + nu_postsyn * exp(-(t - tpre) / tau_presyn) * post2_post",
+    constants=("tau_pre", "nu_pre", "nu_post"),
+    neuron_model="post1 : 1\npost2 : 1",
+    neuron_decay="post1 *= exp(-dt / tau_post1)\npost2 *= exp(-dt / tau_post2)",
+    neuron_reset="post1 = 1\npost2 = 1",
+    neuron_constants=("tau_post1", "tau_post2"),
+    initial=(("tpre", "-1*second"),),  # long ago: no trace
+    doc="""Triplet-style rule of the authors' code (Pfister & Gerstner 2006):
+    pre spike:  pre = 1;  w -= nu_pre * post1
+    post spike: w += nu_post * pre * post2 (value before this spike);  post1 = post2 = 1
+    Traces decay exponentially: tau_pre 20 ms, tau_post1 20 ms, tau_post2 40 ms;
+    nu_pre 1e-4, nu_post 1e-2.""",
+)
+
+POWER_LAW = Rule(
+    name="power_law",
+    model="dpre/dt = -pre / tau_presyn : 1 (event-driven)",
+    on_pre="pre += 1",
+    on_post="w_new = w + nu_postsyn * (pre - x_tar) * (w_max - w)**mu",
+    constants=("tau_pre", "nu_post", "x_tar", "mu", "w_max"),
+    doc="""Power-law weight dependence (paper Eq. 3), on a postsynaptic spike:
+    dw = nu_post * (x_pre - x_tar) * (w_max - w)**mu;  x_pre += 1 on each presynaptic spike.
+    The paper gives no values: we use nu_post 0.01 (the triplet rule's), x_tar 0.4 and mu 0.2
+    (Querlioz et al. 2013, which the paper follows).""",
+)
+
+EXPONENTIAL = Rule(
+    name="exponential",
+    model="dpre/dt = -pre / tau_presyn : 1 (event-driven)",
+    on_pre="pre += 1",
+    on_post="w_new = w + nu_postsyn * (pre * exp(-beta * w) - x_tar * exp(-beta * (w_max - w)))",
+    constants=("tau_pre", "nu_post", "x_tar", "beta", "w_max"),
+    doc="""Exponential weight dependence (paper Eq. 4), on a postsynaptic spike:
+    dw = nu_post * (x_pre * exp(-beta * w) - x_tar * exp(-beta * (w_max - w))).
+    The paper gives no values: nu_post 0.01, x_tar 0.4, beta 3 (Querlioz et al. 2013).""",
+)
+
+PRE_AND_POST = Rule(
+    name="pre_and_post",
+    model="dpre/dt = -pre / tau_presyn : 1 (event-driven)",
+    on_pre="""
+        pre += 1
+        w_new = w - nu_presyn * post1_post * w**mu
+    """,
+    on_post="w_new = w + nu_postsyn * (pre - x_tar) * (w_max - w)**mu",
+    constants=("tau_pre", "nu_pre", "nu_post", "x_tar", "mu", "w_max"),
+    neuron_model="post1 : 1",
+    neuron_decay="post1 *= exp(-dt / tau_post1)",
+    neuron_reset="post1 += 1",
+    neuron_constants=("tau_post1",),
+    doc="""Pre-and-post rule (paper Eqs. 5-6):
+    pre spike:  dw = -nu_pre * x_post * w**mu
+    post spike: dw = nu_post * (x_pre - x_tar) * (w_max - w)**mu
+    The paper gives no values: nu_pre 1e-4, nu_post 0.01, x_tar 0.4, mu 0.2.""",
+)
+
+RULES = {rule.name: rule for rule in (TRIPLET, POWER_LAW, EXPONENTIAL, PRE_AND_POST)}
+
+
+def get_rule(name: str) -> Rule:
+    try:
+        return RULES[name]
+    except KeyError:
+        raise ValueError(f"unknown learning_rule {name!r}; valid names are {', '.join(RULES)}") from None

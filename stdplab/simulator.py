@@ -1,0 +1,250 @@
+"""The life of the compiled network: build once per shape, rerun with new data and parameters.
+
+All contact with Brian 2's (process-global) standalone device is here. A network shape (input
+size, ``SHAPE_PARAMETERS`` and chunk size) is generated and compiled once into a cache folder;
+afterwards the binary is run directly, any number of times and from any process, with weights,
+thresholds, stimuli and every run-time parameter passed on its command line (Brian's ``run_args``
+mechanism) and results read back from its output files. One run of the binary presents up to
+``chunk_size`` examples with no Python in the loop.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .parameters import Parameters
+
+BUILD_VERSION = 1  # bump when the generated network changes in a way the cache key does not see
+MAX_PRESENTATIONS = 64  # per example; Parameters enforces it, the compiled run length assumes it
+_SOURCES = ("network.py", "rules.py", "simulator.py")
+_compiled: dict[str, "CompiledNetwork"] = {}
+
+
+class CompilerNotFoundError(RuntimeError):
+    pass
+
+
+def cache_dir() -> Path:
+    """Where compiled networks live: $STDPLAB_CACHE, else ~/.cache/stdplab."""
+    root = os.environ.get("STDPLAB_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "stdplab")
+    return Path(root) / "build"
+
+
+@dataclass
+class ChunkResult:
+    """What one run of the binary gives back, per example and at the end."""
+
+    counts: np.ndarray          # (n, n_neurons) excitatory spikes in each example's accepted presentation
+    presentations: np.ndarray   # (n,) times each example was shown (1 + boosts)
+    intensity: np.ndarray       # (n,) intensity of the accepted presentation
+    input_spikes: np.ndarray    # (n,) over all presentations and rests of the example
+    exc_spikes: np.ndarray
+    inh_spikes: np.ndarray
+    weights: np.ndarray         # (n_input, n_neurons) after the run
+    theta: np.ndarray           # (n_neurons,) in mV
+    wall_time: float
+    profile: dict | None = None  # seconds per code object, when built with STDPLAB_PROFILE=1
+
+
+def _shape_key(params: Parameters, n_input: int, chunk_size: int) -> str:
+    from importlib.metadata import version
+
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in _SOURCES)).hexdigest()
+    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
+           "brian2": version("brian2"), "code": code, "build_version": BUILD_VERSION}
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{params.learning_rule}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
+
+
+def compiled_network(params: Parameters, n_input: int, chunk_size: int) -> "CompiledNetwork":
+    """The compiled binary for this shape, built (once, under a file lock) if not cached."""
+    key = _shape_key(params, n_input, chunk_size)
+    if key not in _compiled:
+        directory = cache_dir() / key
+        if not (directory / "manifest.json").exists():
+            from filelock import FileLock
+
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(directory) + ".lock"):
+                if not (directory / "manifest.json").exists():
+                    _build(params, n_input, chunk_size, directory)
+        _compiled[key] = CompiledNetwork(directory)
+    return _compiled[key]
+
+
+def _profiling() -> bool:
+    return os.environ.get("STDPLAB_PROFILE", "") not in ("", "0")
+
+
+def _check_compiler() -> None:
+    if not any(shutil.which(c) for c in ("g++", "c++", "clang++")) or not shutil.which("make"):
+        raise CompilerNotFoundError(
+            "stdplab compiles the network to C++ with Brian 2's standalone device and found no C++"
+            " compiler or make on PATH. Install one (Debian/Ubuntu: `apt-get install g++ make`;"
+            " macOS: `xcode-select --install`) and try again.")
+
+
+def _build(params: Parameters, n_input: int, chunk_size: int, directory: Path) -> None:
+    import brian2 as b2
+    from brian2.devices.device import device, reset_device
+
+    from .network import build_network
+
+    _check_compiler()
+    staging = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
+    b2.set_device("cpp_standalone", build_on_run=False, directory=str(staging))
+    try:
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
+                                 name="stimulus")
+        net = build_network(params, n_input, stimulus=stimulus)
+        controller = net.monitors["controller"]
+        network = b2.Network(net.objects)
+        device.apply_run_args()
+        seed_array = device.get_array_name(controller.variables["rng_seed"])
+        device.insert_code("main", f"brian::_random_generators[0].seed((unsigned long) brian::{seed_array}[0]);")
+        slot = (params.present_time + params.rest_time) * b2.ms
+        network.run(chunk_size * MAX_PRESENTATIONS * slot + slot, profile=_profiling())
+        device.build(directory=str(staging), compile=True, run=False)
+
+        def arg(group, var):
+            variable = group.variables[var]
+            return f"{variable.owner.name}.{variable.name}"
+
+        def result(group, var):
+            variable = group.variables[var]
+            return [device.get_array_filename(variable), np.dtype(variable.dtype).str]
+
+        slots, spikes = net.monitors["slots"], net.monitors["spikes"]
+        manifest = {
+            "params": {name: [arg(g, v) for g, v in targets] for name, targets in net.parameter_targets.items()},
+            "inputs": {
+                "stimulus": "stimulus.values", "weights": arg(net.input_exc, "w"),
+                "delays": arg(net.input_exc.pre, "delay"), "theta": arg(net.exc, "theta"),
+                "wsum": arg(net.exc, "wsum"), "plastic": arg(net.exc, "plastic"),
+                "n_examples": arg(controller, "n_examples"), "rng_seed": arg(controller, "rng_seed"),
+            },
+            "results": {
+                "weights": result(net.input_exc, "w"), "theta": result(net.exc, "theta"),
+                "spike_i": result(spikes, "i"), "spike_t": result(spikes, "t"),
+                "slot_t": result(slots, "t"),
+                **{f"slot_{name}": result(slots, name) for name in slots.record_variables},
+            },
+            "n_input": n_input, "n_neurons": params.n_neurons, "chunk_size": chunk_size,
+            "dt": params.dt * 1e-3,
+            "slot_steps": int(round((params.present_time + params.rest_time) / params.dt)),
+            "present_steps": int(round(params.present_time / params.dt)),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        os.replace(staging, directory)
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        device.reinit()
+        reset_device("runtime")
+
+
+class CompiledNetwork:
+    """A compiled standalone project for one network shape."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.manifest = json.loads((self.directory / "manifest.json").read_text())
+
+    @property
+    def chunk_size(self) -> int:
+        return self.manifest["chunk_size"]
+
+    def run(self, rates: np.ndarray, weights: np.ndarray, delays: np.ndarray, theta: np.ndarray,
+            params: Parameters, plastic: bool, seed: int) -> ChunkResult:
+        """Present ``rates`` (n, n_input) Hz at unit intensity, n <= chunk_size, in order.
+
+        ``weights`` (n_input, n_neurons), ``delays`` (n_input * n_neurons,) in seconds and ``theta``
+        (n_neurons,) in mV are the state at the start; learning is on when ``plastic``.
+        """
+        m = self.manifest
+        n = len(rates)
+        if not 0 < n <= self.chunk_size:
+            raise ValueError(f"a run presents 1 to {self.chunk_size} examples, got {n}")
+        stimulus = np.zeros((self.chunk_size, m["n_input"]))
+        stimulus[:n] = rates
+        start = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="stdplab-run-") as tmp:
+            tmp = Path(tmp)
+            args = []
+
+            def put(name, values, dtype=np.float64):
+                path = tmp / f"{name}.dat"
+                np.ascontiguousarray(values, dtype=dtype).tofile(path)
+                args.append(f"{m['inputs'][name]}={path}")
+
+            put("stimulus", stimulus)
+            put("weights", np.asarray(weights).ravel())
+            put("delays", delays)
+            put("theta", np.asarray(theta) * 1e-3)
+            put("wsum", np.asarray(weights).sum(axis=0))
+            args += [f"{m['inputs']['plastic']}={1.0 if plastic else 0.0}",
+                     f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
+            for name, targets in m["params"].items():
+                value = getattr(params, name) * _SI[Parameters.unit(name)]
+                args += [f"{target}={value!r}" for target in targets]
+            results = tmp / "results"
+            results.mkdir()
+            proc = subprocess.run([str(self.directory / "main"), "--results_dir", str(results) + os.sep, *args],
+                                  cwd=self.directory, capture_output=True, text=True)
+            if proc.returncode:
+                raise RuntimeError(f"the compiled network failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in m["results"].items()}
+            profile_file = results / "profiling_info.txt"
+            profile = None
+            if profile_file.exists():
+                rows = (line.split("\t") for line in profile_file.read_text().splitlines() if line)
+                profile = {name: float(seconds) for name, seconds in rows}
+        result = self._collect(out, n, time.perf_counter() - start)
+        result.profile = profile
+        return result
+
+    def _collect(self, out: dict, n: int, wall_time: float) -> ChunkResult:
+        m = self.manifest
+        # Slot monitor row k + 1 describes slot k (row 0 is the state before the first slot).
+        slot_example = out["slot_example"][1:]
+        if len(slot_example) == 0 or slot_example.max() < n - 1:
+            raise RuntimeError("the compiled network stopped before presenting every example")
+        n_slots = len(slot_example)
+        final_slot = np.append(slot_example[1:] != slot_example[:-1], True)  # examples come in order
+        steps = np.rint(out["spike_t"] / m["dt"]).astype(np.int64)
+        slot = steps // m["slot_steps"]
+        keep = (steps % m["slot_steps"] < m["present_steps"]) & (slot < n_slots)
+        keep[keep] &= final_slot[slot[keep]]
+        counts = np.zeros((n, m["n_neurons"]), np.int32)
+        np.add.at(counts, (slot_example[slot[keep]], out["spike_i"][keep]), 1)
+
+        def per_example(values):
+            return np.bincount(slot_example, weights=values, minlength=n)[:n].astype(np.int64)
+
+        return ChunkResult(
+            counts=counts,
+            presentations=np.bincount(slot_example, minlength=n)[:n],
+            intensity=out["slot_intensity"][1:][final_slot],
+            input_spikes=per_example(out["slot_input_spikes"][1:]),
+            exc_spikes=per_example(out["slot_exc_spikes"][1:]),
+            inh_spikes=per_example(out["slot_inh_spikes"][1:]),
+            weights=out["weights"].reshape(m["n_input"], m["n_neurons"]),
+            theta=out["theta"] * 1e3,
+            wall_time=wall_time,
+        )
+
+
+_SI = {"1": 1.0, "mV": 1e-3, "ms": 1e-3, "Hz": 1.0}
