@@ -95,14 +95,18 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         X = np.asarray(X)
         check_images(X)
         for epoch in range(int(self.epochs)):
-            self.partial_fit(X, y, _assign=False, _desc=f"epoch {epoch + 1}/{self.epochs}")
+            self.partial_fit(X, y, reassign=False, _desc=f"epoch {epoch + 1}/{self.epochs}")
         if y is not None:
             n_label = self.n_label_examples or len(X)
             self.assign_labels(X[:n_label], np.asarray(y)[:n_label])
         return self
 
-    def partial_fit(self, X, y=None, *, progress=None, _assign=True, _desc="learning"):
-        """One more pass of STDP learning over X; with y, labels are then reassigned on X."""
+    def partial_fit(self, X, y=None, *, progress=None, reassign=True, _desc="learning"):
+        """One more pass of STDP learning over X.
+
+        With y, the running accuracy is tracked and (if ``reassign``) labels are then reassigned
+        on X with learning off. ``progress`` is a tqdm bar to advance instead of a new one.
+        """
         self._check_settings()
         pixels, image_shape = check_images(X, getattr(self, "n_features_in_", None))
         labels = self._encode_labels(y, len(pixels), fitting=True) if y is not None else None
@@ -124,7 +128,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                 bar.set_postfix(self._postfix(), refresh=False)
         if bar is not None and progress is None:
             bar.close()
-        if y is not None and _assign:
+        if y is not None and reassign:
             self.assign_labels(X, y)
         return self
 

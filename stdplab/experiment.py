@@ -1,0 +1,170 @@
+"""A whole experiment: learn, assign labels, test; with checkpoints, resume and a results file.
+
+The command line (``python -m stdplab train``), the notebooks and the accuracy benchmark all run
+experiments through ``run_experiment``. Everything it writes goes into one folder:
+``checkpoint.npz`` (the model, rewritten every ``checkpoint_every`` examples and after labelling),
+``model.npz`` and ``test_counts.npz`` at the end, and ``results.json``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import datasets
+from .estimator import DiehlCook2015
+
+
+def write_json(path, data) -> None:
+    """Write JSON atomically (temporary file, then rename), so no reader sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".json", delete=False) as tmp:
+        json.dump(data, tmp, indent=1, default=_plain)
+    os.replace(tmp.name, path)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, check=True).stdout.strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
+                   data_dir=None, seed=0, checkpoint_every=5000, n_label=None, resume=False,
+                   verbose=True, **params) -> dict:
+    """Train ``n_neurons`` on the first ``n_train`` training images for ``epochs`` passes, assign
+    labels on the first ``n_label`` (default: all ``n_train``), test on the first ``n_test`` test
+    images. ``params`` are any further ``DiehlCook2015`` keywords. Returns the results dict."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoint = out / "checkpoint.npz"
+    config = {"n_neurons": n_neurons, "n_train": n_train, "epochs": epochs, "n_test": n_test,
+              "dataset": dataset, "seed": seed, "checkpoint_every": checkpoint_every,
+              "n_label": n_label or n_train, "params": params}
+    load_kwargs = {"data_dir": data_dir} if data_dir and dataset != "digits" else {}
+    x_train, y_train, x_test, y_test = datasets.load(dataset, **load_kwargs)
+    x_train, y_train = x_train[:n_train], y_train[:n_train]
+    x_test, y_test = x_test[:n_test], y_test[:n_test]
+    if len(x_train) < n_train or len(x_test) < n_test:
+        raise ValueError(f"{dataset} has {len(x_train)} training and {len(x_test)} test images;"
+                         f" asked for {n_train} and {n_test}")
+
+    timings = {"train": 0.0, "labels": 0.0, "test": 0.0}
+    if resume and checkpoint.exists():
+        model = DiehlCook2015.load(checkpoint)
+        previous = _read_progress(out)
+        timings.update(previous.get("timings", {}))
+        if previous.get("config", config) != config:
+            raise ValueError(f"{out} holds a run with another configuration: {previous.get('config')}")
+    else:
+        model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, verbose=verbose, **params)
+
+    def save_progress(stage):
+        model.save(checkpoint)
+        write_json(out / "progress.json", {"stage": stage, "examples_seen": model.n_examples_seen_,
+                                           "config": config, "timings": timings})
+
+    total = n_train * epochs
+    seen = getattr(model, "n_examples_seen_", 0)
+    bar = _bar(total, seen, verbose)
+    while seen < total:
+        position = seen % n_train
+        stop = min(position + checkpoint_every, n_train)
+        start_time = time.perf_counter()
+        model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False)
+        timings["train"] += time.perf_counter() - start_time
+        seen = model.n_examples_seen_
+        save_progress("train")
+    if bar is not None:
+        bar.close()
+
+    if not hasattr(model, "assignments_"):
+        start_time = time.perf_counter()
+        model.assign_labels(x_train[: config["n_label"]], y_train[: config["n_label"]])
+        timings["labels"] = time.perf_counter() - start_time
+        save_progress("labels")
+
+    start_time = time.perf_counter()
+    counts = model.transform(x_test)
+    timings["test"] = time.perf_counter() - start_time
+    stats = model.last_transform_stats_
+    results = {
+        "config": config,
+        "accuracy": _accuracy(model, counts, y_test, "all"),
+        "accuracy_proportion": _accuracy(model, counts, y_test, "proportion"),
+        "test": evaluation(model.predict_from_counts(counts), y_test, model.classes_),
+        "spikes_per_test_example": {k: float(np.mean(stats[k])) for k in ("input_spikes", "exc_spikes", "inh_spikes")},
+        "presentations_per_test_example": float(np.mean(stats["presentations"])),
+        "timings_s": timings,
+        "train_seconds_per_example": timings["train"] / max(total, 1),
+        "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
+        "parameters": model.get_params(),
+        "environment": {"commit": git_commit(), "python": platform.python_version(),
+                        "brian2": _version("brian2"), "numpy": np.__version__, "machine": platform.machine(),
+                        "cpus": os.cpu_count()},
+    }
+    model.save(out / "model.npz")
+    np.savez_compressed(out / "test_counts.npz", counts=counts, labels=y_test,
+                        **{k: np.asarray(v) for k, v in stats.items()})
+    write_json(out / "results.json", results)
+    save_progress("done")
+    return results
+
+
+def _accuracy(model, counts, labels, voting) -> float:
+    model_voting = model.voting
+    model.voting = voting
+    try:
+        return float(np.mean(model.predict_from_counts(counts) == labels))
+    finally:
+        model.voting = model_voting
+
+
+def evaluation(predicted, labels, classes) -> dict:
+    """Accuracy, per-class accuracy and the confusion matrix (rows: true class)."""
+    index = {c: k for k, c in enumerate(classes)}
+    matrix = np.zeros((len(classes), len(classes)), np.int64)
+    for true, guess in zip(labels, predicted):
+        matrix[index[true], index[guess]] += 1
+    per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+    return {"accuracy": float(np.mean(np.asarray(predicted) == np.asarray(labels))),
+            "classes": list(classes), "per_class_accuracy": per_class.tolist(),
+            "confusion_matrix": matrix.tolist()}
+
+
+def _read_progress(out: Path) -> dict:
+    try:
+        return json.loads((out / "progress.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _bar(total, done, verbose):
+    if not verbose:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=done, desc="training", unit="ex", dynamic_ncols=True)
+
+
+def _version(package):
+    from importlib.metadata import version
+
+    return version(package)
