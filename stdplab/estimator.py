@@ -166,6 +166,18 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             bar.close()
         return counts
 
+    def simulate(self, X, learn=False, record_spikes=True):
+        """Present up to ``chunk_size`` images once and return all the simulation recorded
+        (``simulator.ChunkResult``: counts, per-example spike totals, with ``record_spikes`` every
+        spike of every population). The model itself is left unchanged."""
+        self._check_fitted("weights_")
+        pixels, _ = check_images(X, self.n_features_in_)
+        params = self.network_parameters
+        net = compiled_network(params, self.n_features_in_, int(self.chunk_size), record_all_spikes=record_spikes)
+        seed = int(np.random.SeedSequence([self.seed_, 2]).generate_state(1)[0])
+        return net.run(poisson_rates(pixels, params.input_rate_scale), self.weights_, self.delays_, self.theta_,
+                       params, plastic=learn, seed=seed)
+
     def decision_function(self, X):
         self._check_fitted("assignments_")
         return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)

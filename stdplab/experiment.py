@@ -30,6 +30,13 @@ def write_json(path, data) -> None:
     os.replace(tmp.name, path)
 
 
+def save_metrics(output_dir, name, metrics: dict) -> Path:
+    """A notebook's metrics as ``output_dir/<name>_metrics.json``; returns the path."""
+    path = Path(output_dir) / f"{name}_metrics.json"
+    write_json(path, metrics)
+    return path
+
+
 def _plain(value):
     if isinstance(value, np.generic):
         return value.item()

@@ -152,11 +152,12 @@ class Network:
 
 
 def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | None = None,
-                  clock: b2.Clock | None = None) -> Network:
+                  clock: b2.Clock | None = None, record_all_spikes: bool = False) -> Network:
     """Build input, excitatory and inhibitory groups and their connections.
 
     With ``stimulus`` (``stimulus(k * second, i)``: input i's rate at unit intensity in example k)
-    the presentation controller is added too. Without it, the input group has a plain ``rate``
+    the presentation controller is added too (recording excitatory spikes, and with
+    ``record_all_spikes`` input and inhibitory spikes as well). Without it, the input group has a plain ``rate``
     variable that the caller sets before each ``run()``.
     """
     clock = clock or b2.Clock(dt=params.dt * b2.ms)
@@ -212,7 +213,7 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
     net._register(inh_exc, ["w_inh_exc"])
     reset_state(net)
     if stimulus is not None:
-        _add_presentation_controller(net)
+        _add_presentation_controller(net, record_all_spikes)
     return net
 
 
@@ -224,7 +225,7 @@ def reset_state(net: Network) -> None:
     net.exc.timer = p.spike_block * b2.ms + net.exc.clock.dt  # free to spike at once
 
 
-def _add_presentation_controller(net: Network) -> None:
+def _add_presentation_controller(net: Network, record_all_spikes: bool) -> None:
     """Run the presentation protocol inside the simulation (for the standalone device)."""
     p = net.params
     clock = net.exc.clock
@@ -262,9 +263,12 @@ def _add_presentation_controller(net: Network) -> None:
     ]
     for counter in counters:
         counter.connect()
-    spikes = b2.SpikeMonitor(net.exc, name="exc_spikes")
+    spikes = {"exc": b2.SpikeMonitor(net.exc, name="exc_spike_monitor")}
+    if record_all_spikes:
+        spikes["input"] = b2.SpikeMonitor(net.inputs, name="input_spike_monitor")
+        spikes["inh"] = b2.SpikeMonitor(net.inh, name="inh_spike_monitor")
     # Recorded at each slot start before the controller moves on: row k + 1 describes slot k.
     slots = b2.StateMonitor(controller, SLOT_RECORD, record=[0], dt=slot, when="start", order=-1,
                             name="slots")
-    net.extra += [controller, *counters, spikes, slots]
+    net.extra += [controller, *counters, *spikes.values(), slots]
     net.monitors = {"controller": controller, "spikes": spikes, "slots": slots}

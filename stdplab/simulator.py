@@ -52,24 +52,32 @@ class ChunkResult:
     inh_spikes: np.ndarray
     weights: np.ndarray         # (n_input, n_neurons) after the run
     theta: np.ndarray           # (n_neurons,) in mV
+    presentation_start: np.ndarray  # (n,) time (s) at which each accepted presentation began
     wall_time: float
+    spike_trains: dict | None = None  # population -> (indices, times in s), with record_all_spikes
     profile: dict | None = None  # seconds per code object, when built with STDPLAB_PROFILE=1
 
 
-def _shape_key(params: Parameters, n_input: int, chunk_size: int) -> str:
+def _shape_key(params: Parameters, n_input: int, chunk_size: int, record_all_spikes: bool) -> str:
     from importlib.metadata import version
 
     here = Path(__file__).parent
     code = hashlib.sha256(b"".join((here / name).read_bytes() for name in _SOURCES)).hexdigest()
     key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
+           "record_all_spikes": record_all_spikes,
            "brian2": version("brian2"), "code": code, "build_version": BUILD_VERSION}
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     return f"{params.learning_rule}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
 
 
-def compiled_network(params: Parameters, n_input: int, chunk_size: int) -> "CompiledNetwork":
-    """The compiled binary for this shape, built (once, under a file lock) if not cached."""
-    key = _shape_key(params, n_input, chunk_size)
+def compiled_network(params: Parameters, n_input: int, chunk_size: int,
+                     record_all_spikes: bool = False) -> "CompiledNetwork":
+    """The compiled binary for this shape, built (once, under a file lock) if not cached.
+
+    ``record_all_spikes`` adds monitors of every input and inhibitory spike (for rasters and
+    checks; slower), on top of the excitatory spikes that are always recorded.
+    """
+    key = _shape_key(params, n_input, chunk_size, record_all_spikes)
     if key not in _compiled:
         directory = cache_dir() / key
         if not (directory / "manifest.json").exists():
@@ -78,7 +86,7 @@ def compiled_network(params: Parameters, n_input: int, chunk_size: int) -> "Comp
             directory.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(directory) + ".lock"):
                 if not (directory / "manifest.json").exists():
-                    _build(params, n_input, chunk_size, directory)
+                    _build(params, n_input, chunk_size, record_all_spikes, directory)
         _compiled[key] = CompiledNetwork(directory)
     return _compiled[key]
 
@@ -95,7 +103,8 @@ def _check_compiler() -> None:
             " macOS: `xcode-select --install`) and try again.")
 
 
-def _build(params: Parameters, n_input: int, chunk_size: int, directory: Path) -> None:
+def _build(params: Parameters, n_input: int, chunk_size: int, record_all_spikes: bool,
+           directory: Path) -> None:
     import brian2 as b2
     from brian2.devices.device import device, reset_device
 
@@ -108,7 +117,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, directory: Path) -
         b2.prefs.devices.cpp_standalone.openmp_threads = 0
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
-        net = build_network(params, n_input, stimulus=stimulus)
+        net = build_network(params, n_input, stimulus=stimulus, record_all_spikes=record_all_spikes)
         controller = net.monitors["controller"]
         network = b2.Network(net.objects)
         device.apply_run_args()
@@ -137,7 +146,8 @@ def _build(params: Parameters, n_input: int, chunk_size: int, directory: Path) -
             },
             "results": {
                 "weights": result(net.input_exc, "w"), "theta": result(net.exc, "theta"),
-                "spike_i": result(spikes, "i"), "spike_t": result(spikes, "t"),
+                **{f"{population}_spike_{var}": result(monitor, var)
+                   for population, monitor in spikes.items() for var in ("i", "t")},
                 "slot_t": result(slots, "t"),
                 **{f"slot_{name}": result(slots, name) for name in slots.record_variables},
             },
@@ -224,12 +234,12 @@ class CompiledNetwork:
             raise RuntimeError("the compiled network stopped before presenting every example")
         n_slots = len(slot_example)
         final_slot = np.append(slot_example[1:] != slot_example[:-1], True)  # examples come in order
-        steps = np.rint(out["spike_t"] / m["dt"]).astype(np.int64)
+        steps = np.rint(out["exc_spike_t"] / m["dt"]).astype(np.int64)
         slot = steps // m["slot_steps"]
         keep = (steps % m["slot_steps"] < m["present_steps"]) & (slot < n_slots)
         keep[keep] &= final_slot[slot[keep]]
         counts = np.zeros((n, m["n_neurons"]), np.int32)
-        np.add.at(counts, (slot_example[slot[keep]], out["spike_i"][keep]), 1)
+        np.add.at(counts, (slot_example[slot[keep]], out["exc_spike_i"][keep]), 1)
 
         def per_example(values):
             return np.bincount(slot_example, weights=values, minlength=n)[:n].astype(np.int64)
@@ -243,7 +253,10 @@ class CompiledNetwork:
             inh_spikes=per_example(out["slot_inh_spikes"][1:]),
             weights=out["weights"].reshape(m["n_input"], m["n_neurons"]),
             theta=out["theta"] * 1e3,
+            presentation_start=np.flatnonzero(final_slot) * m["slot_steps"] * m["dt"],
             wall_time=wall_time,
+            spike_trains={population: (out[f"{population}_spike_i"], out[f"{population}_spike_t"])
+                          for population in ("input", "exc", "inh") if f"{population}_spike_i" in out},
         )
 
 
