@@ -183,7 +183,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
 
     def predict(self, X):
-        return self.classes_[self.decision_function(X).argmax(axis=1)]
+        scores = self.decision_function(X)
+        return self.classes_[scores.argmax(axis=1)]
 
     def predict_from_counts(self, counts):
         """Predictions from spike counts already computed by ``transform``."""

@@ -1,0 +1,127 @@
+"""DiehlCook2015 as a scikit-learn estimator, and learning on real MNIST."""
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import Pipeline
+
+from stdplab import DiehlCook2015
+from stdplab.parameters import Parameters
+
+from conftest import SMALL
+
+
+def test_every_parameter_is_a_keyword_with_the_paper_default():
+    params = DiehlCook2015().get_params()
+    assert set(Parameters.names()) <= set(params)
+    paper = {"dt": 0.5, "present_time": 350.0, "rest_time": 150.0, "start_intensity": 2.0, "min_spikes": 5,
+             "v_rest_e": -65.0, "v_reset_e": -65.0, "v_thresh_e": -52.0, "tau_e": 100.0, "e_inh_e": -100.0,
+             "tau_ge": 1.0, "tau_gi": 2.0, "refractory_e": 5.0, "spike_block": 50.0, "theta_init": 20.0,
+             "theta_plus": 0.05, "tau_theta": 1e7, "v_rest_i": -60.0, "v_reset_i": -45.0, "v_thresh_i": -40.0,
+             "tau_i": 10.0, "e_inh_i": -85.0, "refractory_i": 2.0, "w_exc_inh": 10.4, "w_inh_exc": 17.0,
+             "weight_total": 78.0, "tau_pre": 20.0, "tau_post1": 20.0, "tau_post2": 40.0, "nu_pre": 1e-4,
+             "nu_post": 0.01, "learning_rule": "triplet", "max_delay": 10.0, "input_rate_scale": 0.125}
+    assert {k: params[k] for k in paper} == paper
+
+
+def test_clone_and_set_params():
+    model = DiehlCook2015(n_neurons=50, nu_post=0.005, random_state=1)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params() and copy is not model
+    copy.set_params(theta_plus=0.1)
+    assert copy.theta_plus == 0.1 and model.theta_plus == 0.05
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        copy.set_params(theta_pluss=0.1)
+
+
+def test_unknown_constructor_parameter_suggests_the_right_name():
+    with pytest.raises(TypeError, match="did you mean 'theta_plus'"):
+        DiehlCook2015(theta_pluss=0.1)
+
+
+@pytest.mark.parametrize("images, error, message", [
+    (np.zeros((2, 2, 28, 28)), ValueError, "shape"),
+    (np.zeros(784), ValueError, "shape"),
+    (np.full((2, 784), np.nan), ValueError, "NaN"),
+    (np.full((2, 784), -1.0), ValueError, r"\[0, 255\]"),
+    (np.full((2, 784), 300.0), ValueError, r"\[0, 255\]"),
+    (np.array([["a"] * 784]), TypeError, "numeric"),
+    (np.zeros((0, 784)), ValueError, "no images"),
+])
+def test_bad_images_get_clear_errors(images, error, message):
+    with pytest.raises(error, match=message):
+        DiehlCook2015(**SMALL).fit(images)
+
+
+def test_bad_settings_and_labels():
+    with pytest.raises(ValueError, match="learning_rule"):
+        DiehlCook2015(learning_rule="hebb", **SMALL).fit(np.zeros((2, 784)))
+    with pytest.raises(ValueError, match="all, proportion"):
+        DiehlCook2015(voting="max", **SMALL).fit(np.zeros((2, 784)))
+    with pytest.raises(ValueError, match="one label per image"):
+        DiehlCook2015(**SMALL).fit(np.zeros((2, 784)), [1, 2, 3])
+
+
+def test_not_fitted_and_wrong_image_size(trained):
+    with pytest.raises(NotFittedError):
+        DiehlCook2015().predict(np.zeros((1, 784)))
+    with pytest.raises(ValueError, match="fitted on 784"):
+        trained.predict(np.zeros((1, 64)))
+
+
+def test_learns_mnist_far_above_chance(trained, mnist):
+    """100 neurons, 1000 training images: 61-63 % on 1000 test images when measured (seeds 0-1)."""
+    _, _, x_test, y_test = mnist
+    accuracy = trained.score(x_test[:1000], y_test[:1000])
+    assert accuracy > 0.45, accuracy
+    assert (trained.assignments_ >= 0).sum() > 50  # most neurons learned a class
+    assert trained.history_["running_accuracy"][-1] > 0.3
+
+
+def test_transform_gives_spike_counts(trained, mnist):
+    counts = trained.transform(mnist[2][:20])
+    assert counts.shape == (20, 100)
+    assert (counts >= 0).all() and (counts.sum(axis=1) >= 5).mean() > 0.9
+    np.testing.assert_array_equal(counts, trained.transform(mnist[2][:20]))  # deterministic
+
+
+def test_images_in_any_layout_and_dtype(trained, mnist):
+    images = mnist[2][:10]
+    expected = trained.predict(images)
+    np.testing.assert_array_equal(trained.predict(images.reshape(10, 784).astype(float)), expected)
+
+
+def test_save_load_round_trip_gives_identical_predictions(trained, mnist, tmp_path):
+    images = mnist[2][:50]
+    trained.save(tmp_path / "run.npz")
+    loaded = DiehlCook2015.load(tmp_path / "run.npz")
+    np.testing.assert_array_equal(loaded.predict(images), trained.predict(images))
+    np.testing.assert_array_equal(loaded.weights_, trained.weights_)
+    assert loaded.get_params() == trained.get_params()
+    assert loaded.history_["running_accuracy"] == trained.history_["running_accuracy"]
+
+
+def test_partial_fit_continues_learning(mnist):
+    x, y = mnist[0][:250], mnist[1][:250]
+    model = DiehlCook2015(random_state=0, **SMALL).partial_fit(x)
+    before = model.weights_.copy()
+    model.partial_fit(mnist[0][250:500], mnist[1][250:500])
+    assert model.n_examples_seen_ == 500
+    assert not np.array_equal(before, model.weights_)
+    assert hasattr(model, "assignments_")
+
+
+def test_labels_need_not_be_integers(mnist):
+    x = mnist[0][:250]
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    model = DiehlCook2015(random_state=0, **SMALL).fit(x, names[mnist[1][:250]])
+    assert set(model.predict(mnist[2][:20])) <= set(names)
+
+
+def test_pipeline_and_cross_val_score(mnist):
+    x = mnist[0][:500].reshape(500, -1)
+    y = mnist[1][:500]
+    pipe = Pipeline([("snn", DiehlCook2015(random_state=0, **SMALL))])
+    scores = cross_val_score(pipe, x, y, cv=2)
+    assert scores.shape == (2,) and (scores > 0.2).all()

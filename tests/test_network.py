@@ -1,0 +1,93 @@
+"""The compiled network: normalisation, the intensity boost, learning switched off, reproducibility."""
+import numpy as np
+import pytest
+
+from stdplab import DiehlCook2015
+from stdplab.parameters import Parameters
+from stdplab.simulator import compiled_network
+
+from conftest import SMALL, blank_and_bright
+
+
+def run(images, plastic, weights=None, seed=1, **params):
+    p = Parameters(n_neurons=SMALL["n_neurons"], **params)
+    net = compiled_network(p, 784, SMALL["chunk_size"])
+    rng = np.random.default_rng(0)
+    if weights is None:
+        weights = (rng.random((784, p.n_neurons)) + 0.01) * 0.3
+    delays = rng.random(784 * p.n_neurons) * 10e-3
+    return net.run(np.asarray(images, float) * p.input_rate_scale, weights, delays,
+                   np.full(p.n_neurons, p.theta_init), p, plastic=plastic, seed=seed), weights
+
+
+def test_weights_are_normalised_to_78_per_neuron_when_learning(mnist):
+    result, initial = run(mnist[0][:3].reshape(3, -1), plastic=True)
+    assert not np.allclose(initial.sum(axis=0), 78)
+    # The binary rescales at every presentation start, including the one where it stops.
+    np.testing.assert_allclose(result.weights.sum(axis=0), 78, rtol=1e-9)
+    assert ((result.weights >= 0) & (result.weights <= 1)).all()
+
+
+def test_learning_off_leaves_weights_and_theta_alone(mnist):
+    result, initial = run(mnist[0][:3].reshape(3, -1), plastic=False)
+    np.testing.assert_array_equal(result.weights, initial)
+    np.testing.assert_array_equal(result.theta, 20.0)
+    assert result.exc_spikes.sum() > 0
+
+
+def test_learning_changes_weights_and_raises_theta(mnist):
+    result, initial = run(mnist[0][:3].reshape(3, -1), plastic=True)
+    normalised = initial * 78 / initial.sum(axis=0)
+    assert np.abs(result.weights - normalised).max() > 1e-3
+    spiked = result.counts.sum(axis=0) > 0
+    assert (result.theta[spiked] > 20.0).all()
+
+
+def test_a_silent_example_is_shown_again_at_higher_intensity():
+    result, _ = run(blank_and_bright(), plastic=False, max_intensity=6.0)
+    # Blank image: never 5 spikes; shown at 2, 3, 4, 5, 6 and accepted at the cap.
+    assert result.presentations[0] == 5 and result.intensity[0] == 6.0
+    assert result.input_spikes[0] == 0
+    # Bright image: enough spikes at once, accepted at the start intensity.
+    assert result.presentations[1] == 1 and result.intensity[1] == 2.0
+    assert result.counts[1].sum() >= 5
+
+
+def test_boost_threshold_is_a_parameter():
+    result, _ = run(blank_and_bright(), plastic=False, min_spikes=10**6, max_intensity=4.0, intensity_step=1.0)
+    np.testing.assert_array_equal(result.presentations, [3, 3])
+    np.testing.assert_array_equal(result.intensity, [4.0, 4.0])
+
+
+def test_counts_come_from_the_accepted_presentation_only():
+    result, _ = run(blank_and_bright(), plastic=False)
+    assert result.counts.sum() <= result.exc_spikes.sum()
+    assert result.counts[0].sum() == 0
+
+
+def test_same_seed_same_result_other_seed_differs(mnist):
+    images = mnist[0][:4].reshape(4, -1)
+    a, _ = run(images, plastic=True, seed=7)
+    b, _ = run(images, plastic=True, seed=7)
+    c, _ = run(images, plastic=True, seed=8)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    assert not np.array_equal(a.weights, c.weights)
+
+
+def test_run_time_parameters_need_no_new_binary():
+    first = compiled_network(Parameters(n_neurons=100, nu_post=0.01), 784, SMALL["chunk_size"])
+    second = compiled_network(Parameters(n_neurons=100, nu_post=0.005, theta_plus=0.1), 784, SMALL["chunk_size"])
+    assert first is second
+    other = compiled_network(Parameters(n_neurons=100, learning_rule="power_law"), 784, SMALL["chunk_size"])
+    assert other is not first
+
+
+def test_fit_with_the_same_random_state_is_reproducible(mnist):
+    x, y = mnist[0][:300], mnist[1][:300]
+    a = DiehlCook2015(random_state=3, **SMALL).fit(x, y)
+    b = DiehlCook2015(random_state=3, **SMALL).fit(x, y)
+    c = DiehlCook2015(random_state=4, **SMALL).fit(x, y)
+    np.testing.assert_array_equal(a.weights_, b.weights_)
+    np.testing.assert_array_equal(a.assignments_, b.assignments_)
+    assert not np.array_equal(a.weights_, c.weights_)
