@@ -1,0 +1,112 @@
+"""Training speed: the compiled standalone network against the usual one-run()-per-example port.
+
+    python benchmarks/speed.py                       # 100 and 400 neurons
+    python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
+
+For each size, in one process and on the same MNIST images:
+- stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
+  ``chunk_size`` examples per run of the binary; compilation timed separately);
+- reference: the same network (same equations, from ``stdplab.network``) on Brian 2's runtime
+  device with the Cython target, driven from Python as public ports do: per example, normalise
+  the weights, set the rates, ``run(350 ms)``, count spikes, boost and repeat if fewer than 5,
+  ``run(150 ms)`` of rest.
+Both learn (STDP on). Prints seconds per training example and the ratio; writes
+benchmarks/results/speed.json with the command and commit.
+"""
+import argparse
+import platform
+import shlex
+import sys
+import time
+
+import numpy as np
+
+from stdplab import DiehlCook2015, datasets
+from stdplab.experiment import git_commit, write_json
+from stdplab.parameters import Parameters
+
+
+def standalone_seconds_per_example(images, n_neurons, chunk_size):
+    model = DiehlCook2015(n_neurons=n_neurons, random_state=0, chunk_size=chunk_size, verbose=False)
+    start = time.perf_counter()
+    model.partial_fit(images[:1], reassign=False)  # builds (or loads) the compiled binary
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    model.partial_fit(images, reassign=False)
+    seconds = time.perf_counter() - start
+    presentations = np.mean(model.history_["presentations_per_example"][1:])
+    return seconds / len(images), compile_seconds, presentations
+
+
+def reference_seconds_per_example(images, n_neurons):
+    import brian2 as b2
+
+    from stdplab.network import build_network
+
+    b2.prefs.codegen.target = "cython"
+    params = Parameters(n_neurons=n_neurons)
+    rng = np.random.default_rng(0)
+    net = build_network(params, images.shape[1])
+    net.set_parameters()
+    net.exc.plastic = 1
+    net.input_exc.w = ((rng.random((images.shape[1], n_neurons)) + 0.01) * 0.3).ravel()
+    net.input_exc.delay = rng.random(images.shape[1] * n_neurons) * params.max_delay * b2.ms
+    spikes = b2.SpikeMonitor(net.exc, record=False)
+    network = b2.Network(*net.objects, spikes)
+    present, rest = params.present_time * b2.ms, params.rest_time * b2.ms
+
+    def train_one(pixels):
+        intensity = params.start_intensity
+        while True:
+            weights = np.asarray(net.input_exc.w[:]).reshape(-1, n_neurons)
+            net.input_exc.w = (weights * params.weight_total / weights.sum(axis=0)).ravel()
+            before = int(spikes.num_spikes)
+            net.inputs.rate = pixels * params.input_rate_scale * intensity * b2.Hz
+            network.run(present)
+            fired = int(spikes.num_spikes) - before
+            net.inputs.rate = 0 * b2.Hz
+            network.run(rest)
+            if fired >= params.min_spikes or intensity >= params.max_intensity:
+                return
+            intensity += params.intensity_step
+
+    start = time.perf_counter()
+    train_one(images[0])  # Cython compilation happens here
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    for pixels in images[1:]:
+        train_one(pixels)
+    return (time.perf_counter() - start) / (len(images) - 1), compile_seconds
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--neurons", type=int, nargs="+", default=[100, 400])
+    p.add_argument("--examples", type=int, default=2000, help="stdplab training examples per size")
+    p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles)")
+    p.add_argument("--chunk-size", type=int, default=500)
+    p.add_argument("--out", default="benchmarks/results/speed.json")
+    args = p.parse_args()
+
+    x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
+    record = {"command": "python " + " ".join(shlex.quote(a) for a in sys.argv), "commit": git_commit(),
+              "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
+                          "python": platform.python_version()},
+              "sizes": {}}
+    for n in args.neurons:
+        fast, fast_compile, presentations = standalone_seconds_per_example(x_train[: args.examples], n, args.chunk_size)
+        slow, slow_compile = reference_seconds_per_example(x_train[: args.reference_examples], n)
+        row = {"stdplab_s_per_example": fast, "stdplab_compile_s": fast_compile,
+               "stdplab_examples": args.examples, "presentations_per_example": presentations,
+               "reference_s_per_example": slow, "reference_compile_s": slow_compile,
+               "reference_examples": args.reference_examples - 1, "speedup": slow / fast,
+               "epoch_60000_minutes": fast * 60000 / 60}
+        record["sizes"][str(n)] = row
+        print(f"{n} neurons: stdplab {fast * 1e3:.2f} ms/example, reference {slow * 1e3:.0f} ms/example,"
+              f" speed-up {slow / fast:.0f}x; a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min",
+              flush=True)
+    write_json(args.out, record)
+
+
+if __name__ == "__main__":
+    main()
