@@ -115,6 +115,8 @@ def _build(params: Parameters, n_input: int, chunk_size: int, record_all_spikes:
     b2.set_device("cpp_standalone", build_on_run=False, directory=str(staging))
     try:
         b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        # Brian's default is an unbounded `make -j`: dozens of compilers at once on a small machine.
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
         net = build_network(params, n_input, stimulus=stimulus, record_all_spikes=record_all_spikes)
