@@ -1,0 +1,126 @@
+"""Spike-based energy at moderate scale: trained SNNs beside conventional networks on MNIST.
+
+    python benchmarks/energy.py --model runs/accuracy_100/model.npz --model runs/accuracy_400/model.npz \
+        --test 10000 --train 60000
+
+For each trained Diehl & Cook model (``DiehlCook2015.save`` files, e.g. from benchmarks/accuracy.py)
+the test images are presented with learning off and every spike, synaptic operation and neuron
+update is counted by the simulation; the counts are priced under each hardware preset of
+``stdplab.energy``. Logistic regression and MLPs are trained on the first ``--train`` training
+images and priced per multiply-accumulate. Writes figures/energy_vs_accuracy.png (and .svg),
+benchmarks/results/energy.csv (the table) and benchmarks/results/energy.json (command, counts,
+estimates, the measured cost of the simulation on this machine, caveats), and prints the report.
+Training STDP updates of a saved model are partly estimated (see
+``energy.training_counts_from_history``): excitatory spikes come from its history, input spikes
+from a short learning run on ``--stdp-sample`` training images.
+"""
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from stdplab import DiehlCook2015, datasets, energy, plots
+from stdplab.experiment import git_commit, write_json
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", action="append", required=True, help="trained model .npz (repeat for several sizes)")
+    p.add_argument("--test", type=int, default=10000, help="test images (default 10000)")
+    p.add_argument("--train", type=int, default=60000, help="training images for the conventional networks")
+    p.add_argument("--mlp-sizes", default="100,800", help="hidden layers of the MLPs: '100,800' or '300-100,800'")
+    p.add_argument("--max-iter", type=int, default=50, help="MLP training epochs (max_iter)")
+    p.add_argument("--stdp-sample", type=int, default=100, help="training images of the learning run that "
+                   "measures input spikes per presentation (0: skip training counts)")
+    p.add_argument("--dataset", default="mnist")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
+    p.add_argument("--neuron-updates", choices=energy.NEURON_UPDATE_MODES, default="clock")
+    p.add_argument("--watts-per-core", type=float, default=energy.ASSUMED_WATTS_PER_CORE)
+    p.add_argument("--figures", default="figures")
+    p.add_argument("--results", default="benchmarks/results")
+    p.add_argument("--name", default="energy", help="results file stem (default energy)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv if argv is not None else sys.argv[1:])])
+    print(command, flush=True)
+    presets = [energy.get_preset(name).name for name in args.presets.split(",")]  # fails early on a bad name
+
+    start = time.time()
+    kwargs = {"data_dir": args.data_dir} if args.data_dir and args.dataset != "digits" else {}
+    x_train, y_train, x_test, y_test = datasets.load(args.dataset, **kwargs)
+    x_test, y_test = x_test[:args.test], y_test[:args.test]
+
+    rows, snn, compute = [], {}, {}
+    for path in args.model:
+        model = DiehlCook2015.load(path)
+        model.verbose = False
+        name = f"SNN {model.n_neurons}"
+        with energy.ComputeMeter(args.watts_per_core) as meter:
+            counts = model.transform(x_test)
+        accuracy = float(np.mean(model.predict_from_counts(counts) == y_test))
+        test_counts = energy.counts_from_transform(model)
+        compute[name] = {"test": meter.cost.as_dict(), "images": len(x_test),
+                         "energy_per_image_j": meter.cost.energy_j / len(x_test),
+                         "training_wall_s_from_history": float(np.sum(model.history_.get("wall_time", [0])))}
+        train_wall = compute[name]["training_wall_s_from_history"]
+        compute[name]["sweep_footprint"] = energy.SweepFootprint(
+            n_experiments=1, hours_per_epoch=train_wall / 3600 / max(int(model.epochs), 1), epochs=int(model.epochs),
+            hardware_kw=meter.cost.energy_j / max(meter.cost.wall_s, 1e-9) / 1000,
+            overhead_kwh=meter.cost.energy_j / 3.6e6).as_dict()
+        compute[name]["sweep_footprint"]["note"] = (
+            "time from the model's training history (binary wall time); hardware power from the measured "
+            "test run; A = the test run's energy; " + meter.cost.energy_source)
+        training = None
+        if args.stdp_sample:
+            sample = x_train[:min(args.stdp_sample, int(model.chunk_size))]
+            result = model.simulate(sample, learn=True, record_spikes=False)  # the model is left unchanged
+            per_presentation = float(result.input_spikes.sum() / result.presentations.sum())
+            training = energy.training_counts_from_history(model, per_presentation)
+            training["input_spikes_per_presentation_measured"] = per_presentation
+            training["sample_images"] = len(sample)
+        rows += energy.snn_rows(name, accuracy, test_counts, presets, neuron_updates=args.neuron_updates)
+        snn[name] = {"model": str(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
+                     "examples_seen": model.n_examples_seen_,
+                     "test_per_image": {k: float(v) for k, v in test_counts.mean().items()},
+                     "test_total": test_counts.total(), "training": training}
+        print(f"{name}: accuracy {100 * accuracy:.2f}% on {len(x_test)} images,"
+              f" {test_counts.mean()['synops']:.0f} synaptic operations per image", flush=True)
+
+    sizes = [tuple(int(h) for h in s.split("-")) for s in args.mlp_sizes.split(",") if s]
+    conventional = energy.train_conventional(x_train[:args.train], y_train[:args.train], x_test, y_test,
+                                             hidden_layer_sizes=sizes, seed=args.seed, max_iter=args.max_iter)
+    rows += energy.conventional_rows(conventional, [p for p in presets if energy.get_preset(p).energy_per_mac])
+    for c in conventional:
+        print(f"{c['name']}: accuracy {100 * c['accuracy']:.2f}%, {c['macs']} MACs per image", flush=True)
+
+    figures, results = Path(args.figures), Path(args.results)
+    fig = plots.energy_accuracy(rows, title=f"Accuracy against estimated energy per image ({args.dataset}, "
+                                            f"{len(x_test)} test images)")
+    figure_paths = plots.save(fig, figures, "energy_vs_accuracy", formats=("png", "svg"))
+    table = energy.write_table(rows, results / f"{args.name}.csv")
+    record = {
+        "command": command, "commit": git_commit(), "wall_time_s": time.time() - start,
+        "dataset": args.dataset, "n_test": len(x_test), "n_train_conventional": min(args.train, len(x_train)),
+        "neuron_updates": args.neuron_updates,
+        "snn": snn,
+        "conventional": [{k: v for k, v in c.items() if k != "estimator"} for c in conventional],
+        "estimates": rows,
+        "measured_compute": compute,
+        "presets": {p: {**{k: {"value": v, "unit": u} for k, (v, u) in energy.get_preset(p).values().items()},
+                        "source": energy.get_preset(p).source, "notes": energy.get_preset(p).notes}
+                    for p in presets},
+        "caveats": list(energy.CAVEATS),
+        "figure": [str(p) for p in figure_paths], "table": str(table),
+    }
+    write_json(results / f"{args.name}.json", record)
+    print()
+    print(energy.report(rows, compute={f"{n} test": c["test"] for n, c in compute.items()}))
+    print(f"\nwrote {', '.join(map(str, figure_paths))}, {table}, {results / f'{args.name}.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,804 @@
+"""Spike-based energy: operation counts from the simulation, hardware presets, conventional networks
+and the lab's own compute.
+
+Three things are kept apart on purpose:
+
+1. **Counts** (``OperationCounts``): spikes, synaptic operations, STDP weight updates and neuron
+   state updates of the Diehl & Cook network, per presented image, taken from the simulation's own
+   per-slot spike counters (``model.last_transform_stats_`` after ``transform``, or a
+   ``simulator.ChunkResult``), never from rates assumed afterwards.
+2. **Estimates** of what those operations would cost on other hardware (``Preset``, ``estimate``),
+   and of what a conventional network doing the same task costs (``conventional_ops``). These
+   are multiplications of counts by published per-operation figures: linear, and nothing more.
+3. **Measurements** of what simulating the network on this CPU actually cost (``ComputeMeter``:
+   wall time, CPU seconds, RAPL energy when the machine exposes it), and a sweep total
+   (``SweepFootprint``, the NATURE-style formula). A clock-driven simulation on a CPU does not
+   spend the energy of neuromorphic hardware; never add (1) x preset to (3).
+
+Counting rules (``n_input`` inputs, ``n`` excitatory and ``n`` inhibitory neurons):
+
+* synaptic operations: a presynaptic spike costs one operation per synapse it fans out to:
+  input -> excitatory ``n`` (all to all), excitatory -> inhibitory ``1`` (one to one),
+  inhibitory -> excitatory ``n - 1`` (all but its partner). The instrumentation synapses that
+  count spikes for the controller are not part of the model and are not counted.
+* STDP weight updates (learning only): each input spike arriving at the plastic synapses touches
+  its ``n`` synapses (``on_pre``), each excitatory spike touches its ``n_input`` synapses
+  (``on_post``). The per-example weight normalisation (``n_input * n`` weights rescaled at each
+  presentation while learning) is counted separately as ``normalisation_updates``; no preset
+  prices it.
+* neuron state updates, clock-driven: every neuron (inputs included) is updated every time step,
+  ``(n_input + 2 n) * steps`` with ``steps = presentations * (present_time + rest_time) / dt``.
+* neuron state updates, event-driven estimate: a neuron is updated only when something happens
+  to it: once for each synaptic event delivered to it (its state is advanced analytically to the
+  event and the input applied; a spike it emits is detected at such an update) and once for each
+  spike an input (Poisson) neuron generates. So ``event = synaptic operations + input spikes``.
+  It is an upper bound on event-driven work: events reaching one neuron in the same time step
+  would be merged by a real implementation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import glob
+import math
+import resource
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# --- caveats ---------------------------------------------------------------------------------------
+
+CAVEATS = (
+    "These are estimates from operation counts x per-operation energies. They ignore memory "
+    "traffic (weight fetches, spike routing between cores and chips, off-chip I/O), which can "
+    "dominate on real hardware (Dampfhoffer et al., IEEE TETCI 2023).",
+    "The Loihi figure (23.6 pJ per synaptic operation) is a pre-silicon minimum (Davies et al., "
+    "IEEE Micro 2018); measured workloads cost more.",
+    "The TrueNorth figure (26 pJ per synaptic event) is an all-in figure valid at one operating "
+    "point (Merolla et al., Science 2014); it does not scale to other voltages, rates or loads.",
+    "A clock-driven simulation on a CPU does not spend the energy of neuromorphic hardware: the "
+    "measured cost of running this lab's simulation is reported separately and is many orders of "
+    "magnitude larger than the neuromorphic estimates.",
+    "Clock-driven neuron updates scale with 1/dt of the simulation (here every neuron, inputs "
+    "included, every step); a chip's time step need not equal the simulation's dt.",
+    "The SNN is priced on CPU/GPU/CMOS presets as an event-driven implementation (only spikes "
+    "cause synaptic operations); the conventional networks are priced as dense multiply-accumulates.",
+)
+
+
+def caveats_text(bullet: str = "- ") -> str:
+    return "\n".join(bullet + c for c in CAVEATS)
+
+
+# --- presets ---------------------------------------------------------------------------------------
+
+UNITS = {
+    "energy_per_synop": "J per synaptic operation (one presynaptic spike reaching one synapse)",
+    "energy_per_neuron_update": "J per neuron state update",
+    "energy_per_mac": "J per multiply-accumulate (conventional networks)",
+    "energy_per_stdp_update": "J per STDP weight update (one synapse)",
+}
+_VALUE_FIELDS = tuple(UNITS)
+
+
+class UnknownPresetError(ValueError):
+    """A preset name that is not registered; the message lists the valid names."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Energy per operation on one kind of hardware, with units and a source.
+
+    Values are in joules; ``None`` means the source gives no figure (the operation is then not
+    priced and reported as such). ``units`` maps every value field to its unit.
+    """
+
+    name: str
+    energy_per_synop: float | None
+    energy_per_neuron_update: float | None
+    energy_per_mac: float | None = None
+    energy_per_stdp_update: float | None = None
+    source: str = ""
+    kind: str = "neuromorphic"   # "neuromorphic" (event-driven chip) or "digital" (CMOS/CPU/GPU)
+    notes: str = ""
+    units: dict = field(default_factory=lambda: dict(UNITS))
+
+    def __post_init__(self):
+        if not self.name:
+            raise ValueError("a preset needs a name")
+        if not self.source.strip():
+            raise ValueError(f"preset {self.name!r} needs a source (where its figures come from)")
+        for name in _VALUE_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"preset {self.name!r}: {name} must be a finite energy >= 0 J, got {value!r}")
+            if not self.units.get(name):
+                raise ValueError(f"preset {self.name!r}: no unit given for {name}")
+
+    def values(self) -> dict:
+        """{field: (value in J or None, unit)}."""
+        return {name: (getattr(self, name), self.units.get(name)) for name in _VALUE_FIELDS}
+
+
+_KERASSPIKING = ("as used by KerasSpiking's ModelEnergy presets (nengo/keras-spiking, "
+                 "keras_spiking/model_energy.py)")
+_DEGNAN = ("Degnan, Marr & Hasler, 'Assessing trends in performance per watt for signal processing "
+           "applications', IEEE TVLSI 24(1):58-66, 2015")
+
+PRESETS: dict[str, Preset] = {}
+
+
+def register_preset(preset: Preset, overwrite: bool = False) -> Preset:
+    """Add a user-defined preset (or replace one, with ``overwrite``); returns it."""
+    if not isinstance(preset, Preset):
+        raise TypeError(f"expected a Preset, got {type(preset).__name__}")
+    if preset.name in PRESETS and not overwrite:
+        raise ValueError(f"a preset named {preset.name!r} exists; pass overwrite=True to replace it")
+    PRESETS[preset.name] = preset
+    return preset
+
+
+def get_preset(preset: str | Preset) -> Preset:
+    """A preset by name (or a ``Preset`` passed through)."""
+    if isinstance(preset, Preset):
+        return preset
+    try:
+        return PRESETS[preset]
+    except (KeyError, TypeError):
+        import difflib
+
+        close = difflib.get_close_matches(str(preset), list(PRESETS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownPresetError(
+            f"unknown energy preset {preset!r}{hint}; valid names are {', '.join(sorted(PRESETS))}"
+            " (or define your own with stdplab.energy.Preset and register_preset)") from None
+
+
+for _preset in (
+    Preset("loihi", energy_per_synop=23.6e-12, energy_per_neuron_update=81e-12,
+           source="Davies et al., 'Loihi: a neuromorphic manycore processor with on-chip learning', "
+                  "IEEE Micro 38(1):82-99, 2018 (Table 1)",
+           notes="23.6 pJ is the minimum energy of a synaptic spike operation (pre-silicon); 81 pJ "
+                 "is an active neuron update (inactive: 52 pJ). KerasSpiking adds 3.5 pJ per "
+                 "synaptic operation for spike routing; we do not. STDP updates are not priced."),
+    Preset("truenorth", energy_per_synop=26e-12, energy_per_neuron_update=0.0,
+           source="Merolla et al., 'A million spiking-neuron integrated circuit with a scalable "
+                  "communication network and interface', Science 345(6197):668-673, 2014",
+           notes="26 pJ per synaptic event is an all-in figure (neuron updates, routing and "
+                 "leakage included) at one operating point (0.775 V, 20 Hz mean rate, 128 active "
+                 "synapses per neuron); neuron updates are therefore priced at 0. No on-chip learning."),
+    Preset("spinnaker", energy_per_synop=13.3e-9, energy_per_neuron_update=26e-9,
+           source="Hoeppner et al., 'Dynamic power management for neuromorphic many-core systems', "
+                  f"IEEE TCAS-I 66(8):2973-2986, 2019; {_KERASSPIKING}",
+           notes="SpiNNaker 1 (ARM968 cores)."),
+    Preset("spinnaker2", energy_per_synop=450e-12, energy_per_neuron_update=2.19e-9,
+           source="Hoeppner et al., 'Dynamic power management for neuromorphic many-core systems', "
+                  f"IEEE TCAS-I 66(8):2973-2986, 2019; {_KERASSPIKING}",
+           notes="SpiNNaker 2 prototype."),
+    Preset("cmos45nm", energy_per_synop=0.9e-12, energy_per_neuron_update=4.6e-12, energy_per_mac=4.6e-12,
+           kind="digital",
+           source="Horowitz, 'Computing's energy problem (and what we can do about it)', ISSCC 2014: "
+                  "45 nm, 0.9 V; 32-bit float add 0.9 pJ, 32-bit float multiply 3.7 pJ",
+           notes="A synaptic operation of the SNN is one accumulate (a 32-bit float add, 0.9 pJ); a "
+                 "multiply-accumulate is 3.7 + 0.9 = 4.6 pJ. Assumption (ours): a neuron update "
+                 "costs one MAC (a lower bound: the conductance-based neuron needs several)."),
+    Preset("cpu", energy_per_synop=8.6e-9, energy_per_neuron_update=8.6e-9, energy_per_mac=8.6e-9,
+           kind="digital", source=f"{_DEGNAN} (Intel i7-4960X); {_KERASSPIKING}",
+           notes="Every operation (synaptic operation, neuron update, MAC) costs one MAC."),
+    Preset("gpu", energy_per_synop=0.3e-9, energy_per_neuron_update=0.3e-9, energy_per_mac=0.3e-9,
+           kind="digital", source=f"{_DEGNAN} (Nvidia GTX Titan Black); {_KERASSPIKING}",
+           notes="Every operation costs one MAC; assumes large batches (full parallelism)."),
+):
+    register_preset(_preset)
+del _preset
+
+DEFAULT_PRESETS = ("loihi", "truenorth", "spinnaker", "spinnaker2", "cmos45nm", "cpu", "gpu")
+CONVENTIONAL_PRESETS = ("cmos45nm", "cpu", "gpu")
+
+
+# --- counts ----------------------------------------------------------------------------------------
+
+_COUNT_FIELDS = ("presentations", "steps", "input_spikes", "exc_spikes", "inh_spikes",
+                 "synops_input_exc", "synops_exc_inh", "synops_inh_exc", "synops",
+                 "stdp_updates_pre", "stdp_updates_post", "stdp_updates", "normalisation_updates",
+                 "neuron_updates_clock", "neuron_updates_event")
+
+
+@dataclass
+class OperationCounts:
+    """Per-example operation counts (each field an int64 array of length n_examples)."""
+
+    n_input: int
+    n_neurons: int
+    slot_steps: int            # time steps per presentation slot (present + rest)
+    learning: bool
+    presentations: np.ndarray
+    input_spikes: np.ndarray
+    exc_spikes: np.ndarray
+    inh_spikes: np.ndarray
+
+    def __post_init__(self):
+        for name in ("presentations", "input_spikes", "exc_spikes", "inh_spikes"):
+            setattr(self, name, np.asarray(getattr(self, name), dtype=np.int64).ravel())
+        lengths = {len(getattr(self, n)) for n in ("presentations", "input_spikes", "exc_spikes", "inh_spikes")}
+        if len(lengths) != 1:
+            raise ValueError(f"per-example arrays differ in length: {sorted(lengths)}")
+
+    # Fan-out of each projection (synapses per presynaptic spike).
+    @property
+    def fan_out(self) -> dict:
+        return {"input_exc": self.n_neurons, "exc_inh": 1, "inh_exc": self.n_neurons - 1}
+
+    @property
+    def n_examples(self) -> int:
+        return len(self.presentations)
+
+    @property
+    def steps(self):
+        return self.presentations * self.slot_steps
+
+    @property
+    def synops_input_exc(self):
+        return self.input_spikes * self.fan_out["input_exc"]
+
+    @property
+    def synops_exc_inh(self):
+        return self.exc_spikes * self.fan_out["exc_inh"]
+
+    @property
+    def synops_inh_exc(self):
+        return self.inh_spikes * self.fan_out["inh_exc"]
+
+    @property
+    def synops(self):
+        return self.synops_input_exc + self.synops_exc_inh + self.synops_inh_exc
+
+    @property
+    def stdp_updates_pre(self):
+        return self.input_spikes * self.n_neurons * int(self.learning)
+
+    @property
+    def stdp_updates_post(self):
+        return self.exc_spikes * self.n_input * int(self.learning)
+
+    @property
+    def stdp_updates(self):
+        return self.stdp_updates_pre + self.stdp_updates_post
+
+    @property
+    def normalisation_updates(self):
+        return self.presentations * self.n_input * self.n_neurons * int(self.learning)
+
+    @property
+    def neuron_updates_clock(self):
+        return (self.n_input + 2 * self.n_neurons) * self.steps
+
+    @property
+    def neuron_updates_event(self):
+        return self.synops + self.input_spikes
+
+    def per_example(self) -> dict:
+        """Every count as {name: int array per example}."""
+        return {name: np.asarray(getattr(self, name), dtype=np.int64) for name in _COUNT_FIELDS}
+
+    def total(self) -> dict:
+        return {name: int(values.sum()) for name, values in self.per_example().items()}
+
+    def mean(self) -> dict:
+        n = max(self.n_examples, 1)
+        return {name: values.sum() / n for name, values in self.per_example().items()}
+
+    def __add__(self, other: "OperationCounts") -> "OperationCounts":
+        same = ("n_input", "n_neurons", "slot_steps", "learning")
+        if any(getattr(self, a) != getattr(other, a) for a in same):
+            raise ValueError("can only add counts of the same network and mode")
+        return OperationCounts(self.n_input, self.n_neurons, self.slot_steps, self.learning,
+                               *(np.concatenate([getattr(self, f), getattr(other, f)])
+                                 for f in ("presentations", "input_spikes", "exc_spikes", "inh_spikes")))
+
+    def frame(self):
+        """Per-example counts as a pandas DataFrame (one row per example)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.per_example())
+
+
+def _slot_steps(params) -> int:
+    return int(round((params.present_time + params.rest_time) / params.dt))
+
+
+def counts_from_stats(stats: dict, n_input: int, params, learning: bool = False) -> OperationCounts:
+    """Counts from per-example spike totals: a dict (``model.last_transform_stats_``) or any object
+    with ``presentations``, ``input_spikes``, ``exc_spikes`` and ``inh_spikes`` (a ``ChunkResult``)."""
+    get = (lambda k: stats[k]) if isinstance(stats, dict) else (lambda k: getattr(stats, k))
+    return OperationCounts(int(n_input), int(params.n_neurons), _slot_steps(params), bool(learning),
+                           get("presentations"), get("input_spikes"), get("exc_spikes"), get("inh_spikes"))
+
+
+def counts_from_transform(model) -> OperationCounts:
+    """Counts of the last ``model.transform`` (inference, learning off)."""
+    if not hasattr(model, "last_transform_stats_"):
+        raise AttributeError("the model has no last_transform_stats_: call model.transform(X) first")
+    return counts_from_stats(model.last_transform_stats_, model.n_features_in_, model.network_parameters)
+
+
+def counts_from_result(model, result, learning: bool = False) -> OperationCounts:
+    """Counts of one ``simulator.ChunkResult`` (e.g. from ``model.simulate``)."""
+    return counts_from_stats(result, model.n_features_in_, model.network_parameters, learning)
+
+
+@contextmanager
+def count_training(model):
+    """Collect the per-example spike totals of every run of the binary made while learning.
+
+    ``with count_training(model) as log: model.fit(X, y)``; then ``log.counts()`` gives the
+    training ``OperationCounts`` (learning on), taken from the same simulation counters as
+    inference. Only runs with learning on (``fit``/``partial_fit``) are recorded.
+    """
+    log = _TrainingLog(model)
+    original = type(model)._record
+
+    def record(result, labels):
+        log.add(result)
+        return original(model, result, labels)
+
+    model._record = record
+    try:
+        yield log
+    finally:
+        model.__dict__.pop("_record", None)
+
+
+class _TrainingLog:
+    def __init__(self, model):
+        self.model = model
+        self.stats = {"presentations": [], "input_spikes": [], "exc_spikes": [], "inh_spikes": []}
+
+    def add(self, result):
+        for key, values in self.stats.items():
+            values.extend(np.asarray(getattr(result, key)).tolist())
+
+    def counts(self) -> OperationCounts:
+        return counts_from_stats(self.stats, self.model.n_features_in_, self.model.network_parameters,
+                                 learning=True)
+
+
+def training_counts_from_history(model, input_spikes_per_presentation: float,
+                                 inh_spikes_per_exc_spike: float | None = None) -> dict:
+    """Training totals of a saved model whose training was not counted with ``count_training``.
+
+    Excitatory spikes and presentations come exactly from ``model.history_`` (mean per example
+    per run of the binary); input spikes are not stored there, so they are estimated as
+    presentations x ``input_spikes_per_presentation`` (measure it, e.g. with ``simulate(...,
+    learn=True)`` on a sample). Returned totals are labelled with what is exact and what is estimated.
+    """
+    h = model.history_
+    examples = np.diff(np.concatenate([[0], np.asarray(h["examples"], dtype=float)]))
+    exc = float(np.sum(examples * np.asarray(h["spikes_per_example"], dtype=float)))
+    presentations = float(np.sum(examples * np.asarray(h["presentations_per_example"], dtype=float)))
+    n, n_input = model.network_parameters.n_neurons, model.n_features_in_
+    input_spikes = presentations * float(input_spikes_per_presentation)
+    out = {
+        "examples": int(examples.sum()),
+        "presentations": presentations,
+        "exc_spikes": exc,
+        "input_spikes_estimated": input_spikes,
+        "stdp_updates_post": exc * n_input,
+        "stdp_updates_pre_estimated": input_spikes * n,
+        "stdp_updates_estimated": exc * n_input + input_spikes * n,
+        "normalisation_updates": presentations * n_input * n,
+        "note": "exc_spikes, presentations, stdp_updates_post and normalisation_updates from the "
+                "training history (exact); input spikes estimated as presentations x a measured "
+                "rate per presentation",
+    }
+    return out
+
+
+# --- energy ----------------------------------------------------------------------------------------
+
+NEURON_UPDATE_MODES = ("clock", "event")
+
+
+def energy(counts: OperationCounts | dict, preset: str | Preset, neuron_updates: str = "clock",
+           include_stdp: bool = True) -> dict:
+    """Energy of ``counts`` on ``preset``, in joules: {component: per-example array or total}.
+
+    ``counts`` is an ``OperationCounts`` (per-example arrays in, per-example arrays out) or a dict
+    with ``synops``, ``neuron_updates_clock``/``neuron_updates_event`` and optionally
+    ``stdp_updates`` (numbers or arrays). Linear in the counts: components are count x energy per
+    operation; an operation the preset does not price (``None``) contributes 0 and is listed in
+    ``unpriced``.
+    """
+    preset = get_preset(preset)
+    if neuron_updates not in NEURON_UPDATE_MODES:
+        raise ValueError(f"neuron_updates must be one of {NEURON_UPDATE_MODES}, got {neuron_updates!r}")
+    c = counts.per_example() if isinstance(counts, OperationCounts) else counts
+    synops = np.asarray(c["synops"], dtype=float)
+    neurons = np.asarray(c[f"neuron_updates_{neuron_updates}"], dtype=float)
+    stdp = np.asarray(c.get("stdp_updates", 0.0), dtype=float) if include_stdp else np.zeros_like(synops)
+    unpriced = []
+
+    def price(count, per_op, name):
+        if per_op is None:
+            if np.any(count):
+                unpriced.append(name)
+            return np.zeros_like(count)
+        return count * per_op
+
+    parts = {
+        "synops_j": price(synops, preset.energy_per_synop, "synops"),
+        "neuron_updates_j": price(neurons, preset.energy_per_neuron_update, "neuron_updates"),
+        "stdp_j": price(stdp, preset.energy_per_stdp_update, "stdp_updates"),
+    }
+    parts["total_j"] = parts["synops_j"] + parts["neuron_updates_j"] + parts["stdp_j"]
+    parts["unpriced"] = unpriced
+    parts["preset"] = preset.name
+    parts["neuron_updates_mode"] = neuron_updates
+    return parts
+
+
+def conventional_energy(macs: float, activations: float, preset: str | Preset) -> float:
+    """Energy (J) of one inference of a dense network: MACs x energy per MAC + activations x
+    energy per neuron update. NaN if the preset has no MAC figure (spiking hardware)."""
+    preset = get_preset(preset)
+    if preset.energy_per_mac is None:
+        return float("nan")
+    per_activation = preset.energy_per_neuron_update or 0.0
+    return float(macs) * preset.energy_per_mac + float(activations) * per_activation
+
+
+# --- conventional networks -------------------------------------------------------------------------
+
+def layer_macs(layer_sizes) -> dict:
+    """Multiply-accumulates of one inference of a dense network with these layer sizes
+    (input first): sum of in x out over layers; activations = units after the input."""
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"need at least an input and an output layer of positive sizes, got {sizes}")
+    return {"layer_sizes": sizes, "macs": int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))),
+            "activations": int(sum(sizes[1:])), "parameters": int(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))}
+
+
+def conventional_ops(estimator) -> dict:
+    """MACs per inference of a fitted scikit-learn ``MLPClassifier`` or linear classifier (e.g.
+    ``LogisticRegression``), from its weight matrices. Bias additions are not counted."""
+    if hasattr(estimator, "coefs_"):
+        sizes = [estimator.coefs_[0].shape[0]] + [w.shape[1] for w in estimator.coefs_]
+    elif hasattr(estimator, "coef_"):
+        coef = np.atleast_2d(estimator.coef_)
+        sizes = [coef.shape[1], coef.shape[0]]
+    else:
+        raise TypeError(f"cannot count operations of {type(estimator).__name__}: expected a fitted "
+                        "MLPClassifier or linear model (coefs_ or coef_)")
+    return layer_macs(sizes)
+
+
+def train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=((100,), (800,)),
+                       seed: int = 0, max_iter: int = 200) -> list[dict]:
+    """Fit ``LogisticRegression`` and an ``MLPClassifier`` per entry of ``hidden_layer_sizes`` on the
+    same images (pixels / 255), and test them. Returns one dict per network: name, accuracy, ops."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    def flat(x):
+        x = np.asarray(x, dtype=np.float64)
+        return x.reshape(len(x), -1) / 255.0
+
+    xtr, xte = flat(x_train), flat(x_test)
+    networks = [("logistic regression", LogisticRegression(max_iter=max_iter * 5))]
+    for hidden in hidden_layer_sizes:
+        hidden = tuple(int(h) for h in np.atleast_1d(hidden))
+        networks.append((f"MLP {'-'.join(map(str, hidden))}",
+                         MLPClassifier(hidden_layer_sizes=hidden, max_iter=max_iter, random_state=seed)))
+    rows = []
+    for name, estimator in networks:
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            estimator.fit(xtr, y_train)
+        fit_s = time.perf_counter() - start
+        accuracy = float(np.mean(estimator.predict(xte) == np.asarray(y_test)))
+        rows.append({"name": name, "estimator": estimator, "accuracy": accuracy, "fit_seconds": fit_s,
+                     **conventional_ops(estimator)})
+    return rows
+
+
+# --- the comparison table --------------------------------------------------------------------------
+
+def snn_rows(name: str, accuracy: float, counts: OperationCounts, presets=DEFAULT_PRESETS,
+             neuron_updates: str = "clock") -> list[dict]:
+    """Table rows for one SNN (inference counts, learning off) under each preset."""
+    mean = counts.mean()
+    n_correct = accuracy * counts.n_examples
+    rows = []
+    for p in presets:
+        p = get_preset(p)
+        e = energy(counts, p, neuron_updates=neuron_updates, include_stdp=False)
+        alt = energy(counts, p, neuron_updates="event" if neuron_updates == "clock" else "clock",
+                     include_stdp=False)
+        total = float(np.sum(e["total_j"]))
+        rows.append({
+            "model": name, "family": "SNN (Diehl & Cook)", "n_neurons": counts.n_neurons,
+            "accuracy": accuracy, "preset": p.name, "preset_kind": p.kind,
+            "synops_per_image": mean["synops"], "macs_per_image": float("nan"),
+            "neuron_updates_per_image": mean[f"neuron_updates_{neuron_updates}"],
+            "spikes_per_image": mean["input_spikes"] + mean["exc_spikes"] + mean["inh_spikes"],
+            "energy_per_image_j": total / max(counts.n_examples, 1),
+            "energy_per_image_other_mode_j": float(np.sum(alt["total_j"])) / max(counts.n_examples, 1),
+            "neuron_updates_mode": neuron_updates,
+            "energy_per_correct_j": total / n_correct if n_correct else float("inf"),
+        })
+    return rows
+
+
+def conventional_rows(networks: list[dict], presets=CONVENTIONAL_PRESETS) -> list[dict]:
+    """Table rows for conventional networks (from ``train_conventional``) under each preset."""
+    rows = []
+    for net in networks:
+        for p in presets:
+            p = get_preset(p)
+            per_image = conventional_energy(net["macs"], net["activations"], p)
+            rows.append({
+                "model": net["name"], "family": "conventional (scikit-learn)", "n_neurons": net["activations"],
+                "accuracy": net["accuracy"], "preset": p.name, "preset_kind": p.kind,
+                "synops_per_image": float("nan"), "macs_per_image": net["macs"],
+                "neuron_updates_per_image": net["activations"], "spikes_per_image": float("nan"),
+                "energy_per_image_j": per_image, "energy_per_image_other_mode_j": float("nan"),
+                "neuron_updates_mode": "dense",
+                "energy_per_correct_j": per_image / net["accuracy"] if net["accuracy"] else float("inf"),
+            })
+    return rows
+
+
+def preset_table():
+    """Every registered preset with its values, units and source (a pandas DataFrame)."""
+    import pandas as pd
+
+    rows = []
+    for p in PRESETS.values():
+        row = {"preset": p.name, "kind": p.kind}
+        for name, (value, unit) in p.values().items():
+            row[name] = value
+        row["source"] = p.source
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --- the lab's own compute (measured) --------------------------------------------------------------
+
+ASSUMED_WATTS_PER_CORE = 12.0
+ASSUMED_POWER_NOTE = ("ASSUMPTION, not measured: {w:g} W per fully busy CPU core x CPU seconds "
+                      "(the order of a server core's share of its CPU's TDP, as in the Green Algorithms "
+                      "calculator's generic CPU); idle power, memory and the rest of the machine are ignored")
+RAPL_GLOB = "/sys/class/powercap/intel-rapl*/energy_uj"
+
+
+def read_rapl() -> dict | None:
+    """{zone: (energy in µJ, wrap-around range in µJ)} of the top-level RAPL zones (packages), or
+    None when there are none or they cannot be read (common without root, and in VMs)."""
+    zones = {}
+    for path in sorted(glob.glob(RAPL_GLOB)):
+        zone = Path(path).parent
+        if zone.name.count(":") > 1:  # sub-zones (core, uncore, dram) are inside their package
+            continue
+        try:
+            energy_uj = int((zone / "energy_uj").read_text())
+            try:
+                max_uj = int((zone / "max_energy_range_uj").read_text())
+            except (OSError, ValueError):
+                max_uj = 0
+        except (OSError, ValueError):
+            return None
+        zones[str(zone)] = (energy_uj, max_uj)
+    return zones or None
+
+
+def _cpu_times():
+    own = time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own, children.ru_utime + children.ru_stime
+
+
+@dataclass
+class ComputeCost:
+    """What a piece of work cost on this machine (measured, except where ``energy_source`` says not)."""
+
+    wall_s: float
+    cpu_s_self: float
+    cpu_s_children: float
+    energy_j: float
+    energy_source: str       # "RAPL (measured ...)" or the assumption used
+    energy_measured: bool
+
+    @property
+    def cpu_s(self) -> float:
+        return self.cpu_s_self + self.cpu_s_children
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "cpu_s": self.cpu_s}
+
+    @classmethod
+    def total(cls, costs) -> "ComputeCost":
+        """The sum of several costs (sources joined when they differ)."""
+        costs = list(costs)
+        if not costs:
+            raise ValueError("no costs to add up")
+        out = costs[0]
+        for cost in costs[1:]:
+            out = out + cost
+        return out
+
+    def __add__(self, other: "ComputeCost") -> "ComputeCost":
+        return ComputeCost(self.wall_s + other.wall_s, self.cpu_s_self + other.cpu_s_self,
+                           self.cpu_s_children + other.cpu_s_children, self.energy_j + other.energy_j,
+                           self.energy_source if self.energy_source == other.energy_source
+                           else f"{self.energy_source}; {other.energy_source}",
+                           self.energy_measured and other.energy_measured)
+
+
+class ComputeMeter:
+    """Measure wall time, CPU seconds (this process and its waited-for children, where the
+    compiled simulation runs) and energy of a block of work::
+
+        with ComputeMeter() as meter:
+            model.fit(X, y)
+        print(meter.cost)
+
+    Energy comes from RAPL when ``/sys/class/powercap/intel-rapl*`` can be read (whole CPU
+    packages: other processes on the machine are included); otherwise from the stated assumption
+    ``watts_per_core`` x CPU seconds, labelled as such in ``cost.energy_source``.
+    """
+
+    def __init__(self, watts_per_core: float = ASSUMED_WATTS_PER_CORE, use_rapl: bool = True):
+        self.watts_per_core = float(watts_per_core)
+        self.use_rapl = use_rapl
+        self.cost: ComputeCost | None = None
+
+    def __enter__(self):
+        self._rapl = read_rapl() if self.use_rapl else None
+        self._cpu = _cpu_times()
+        self._wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        wall = time.perf_counter() - self._wall
+        own, children = _cpu_times()
+        cpu_self, cpu_children = own - self._cpu[0], children - self._cpu[1]
+        rapl_end = read_rapl() if self._rapl else None
+        if self._rapl and rapl_end and set(rapl_end) == set(self._rapl):
+            joules = 0.0
+            for zone, (end, wrap) in rapl_end.items():
+                delta = end - self._rapl[zone][0]
+                if delta < 0 and wrap:
+                    delta += wrap
+                joules += max(delta, 0) * 1e-6
+            self.cost = ComputeCost(wall, cpu_self, cpu_children, joules,
+                                    f"RAPL (measured, {len(rapl_end)} package zone(s), whole machine)", True)
+        else:
+            self.cost = ComputeCost(wall, cpu_self, cpu_children,
+                                    (cpu_self + cpu_children) * self.watts_per_core,
+                                    ASSUMED_POWER_NOTE.format(w=self.watts_per_core), False)
+        return False
+
+
+# --- sweep total (NATURE-style, Chharia et al.) ----------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepFootprint:
+    """Total energy and carbon of a sweep: ``n_experiments x [A + time x (PUE x hardware power) x
+    epochs]``, carbon = energy x grid intensity. This follows the NATURE-style reporting metric
+    proposed by Chharia et al. as described in this lab's issue; every term is an explicit input.
+
+    - ``n_experiments``: runs in the sweep (every configuration and seed, failed runs included).
+    - ``overhead_kwh`` (A): energy per experiment that does not scale with epochs (compiling the
+      network, loading data, label assignment and testing), kWh.
+    - ``hours_per_epoch``: wall time of one training epoch, hours.
+    - ``epochs``: training epochs per experiment.
+    - ``hardware_kw`` (hardware term): mean power of the hardware while running, kW (measured,
+      e.g. from RAPL, or CPU seconds x power per core / wall time).
+    - ``pue`` (data-centre term): power usage effectiveness of the facility, >= 1 (1.0 for a
+      desktop with no cooling overhead).
+    - ``grid_gco2_per_kwh`` (grid term): carbon intensity of the electricity, gCO2e/kWh.
+    """
+
+    n_experiments: int
+    hours_per_epoch: float
+    epochs: int
+    hardware_kw: float
+    pue: float = 1.0
+    grid_gco2_per_kwh: float = 475.0
+    overhead_kwh: float = 0.0
+    assumptions: str = ("pue 1.0 (no data-centre overhead) and a grid intensity of 475 gCO2e/kWh "
+                        "(about the world average, IEA 2019) unless set")
+
+    def __post_init__(self):
+        if self.pue < 1:
+            raise ValueError(f"pue is at least 1, got {self.pue}")
+        for name in ("n_experiments", "hours_per_epoch", "epochs", "hardware_kw", "grid_gco2_per_kwh",
+                     "overhead_kwh"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    @property
+    def energy_per_experiment_kwh(self) -> float:
+        return self.overhead_kwh + self.hours_per_epoch * self.pue * self.hardware_kw * self.epochs
+
+    @property
+    def energy_kwh(self) -> float:
+        return self.n_experiments * self.energy_per_experiment_kwh
+
+    @property
+    def carbon_g(self) -> float:
+        return self.energy_kwh * self.grid_gco2_per_kwh
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "energy_per_experiment_kwh": self.energy_per_experiment_kwh,
+                "energy_kwh": self.energy_kwh, "carbon_gco2e": self.carbon_g,
+                "formula": "n_experiments x [overhead_kwh + hours_per_epoch x pue x hardware_kw x epochs]; "
+                           "carbon = energy x grid_gco2_per_kwh"}
+
+    @classmethod
+    def from_cost(cls, train_cost: ComputeCost, other_cost: ComputeCost | None, n_experiments: int,
+                  epochs: int, **terms) -> "SweepFootprint":
+        """From one measured experiment: training cost per epoch gives time and hardware power,
+        everything else (compilation, labels, testing) gives A."""
+        hours = train_cost.wall_s / 3600 / max(epochs, 1)
+        kw = train_cost.energy_j / max(train_cost.wall_s, 1e-9) / 1000
+        overhead = (other_cost.energy_j / 3.6e6) if other_cost is not None else 0.0
+        return cls(n_experiments=n_experiments, hours_per_epoch=hours, epochs=epochs, hardware_kw=kw,
+                   overhead_kwh=overhead, **terms)
+
+
+# --- reporting -------------------------------------------------------------------------------------
+
+def format_energy(joules: float) -> str:
+    if joules is None or not np.isfinite(joules):
+        return "n/a"
+    for unit, scale in (("J", 1), ("mJ", 1e-3), ("µJ", 1e-6), ("nJ", 1e-9), ("pJ", 1e-12)):
+        if abs(joules) >= scale:
+            return f"{joules / scale:.3g} {unit}"
+    return f"{joules:.3g} J"
+
+
+def report(rows: list[dict], compute: dict | None = None) -> str:
+    """Text report: estimates per model and preset, then the measured cost of this lab's own
+    simulation (kept apart), then the caveats."""
+    lines = ["ESTIMATES (operation counts x published energy per operation; not measurements)",
+             f"{'model':<24}{'preset':<12}{'accuracy':>9}{'energy/image':>15}{'energy/correct':>16}"]
+    for r in rows:
+        lines.append(f"{r['model']:<24}{r['preset']:<12}{100 * r['accuracy']:>8.1f}%"
+                     f"{format_energy(r['energy_per_image_j']):>15}{format_energy(r['energy_per_correct_j']):>16}")
+    if compute:
+        lines += ["", "MEASURED: this lab simulating the SNN on this CPU (not comparable with the above)"]
+        for stage, cost in compute.items():
+            c = cost.as_dict() if isinstance(cost, ComputeCost) else cost
+            lines.append(f"  {stage:<10} wall {c['wall_s']:.1f} s, CPU {c['cpu_s']:.1f} s, "
+                         f"energy {format_energy(c['energy_j'])}"
+                         f" [{'measured, RAPL' if c['energy_measured'] else 'ASSUMED CPU power, not measured'}]")
+    lines += ["", "CAVEATS", caveats_text()]
+    return "\n".join(lines)
+
+
+def write_table(rows: list[dict], path) -> Path:
+    """Write table rows to CSV (pandas); returns the path."""
+    import pandas as pd
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+__all__ = [
+    "CAVEATS", "ComputeCost", "ComputeMeter", "OperationCounts", "PRESETS", "Preset", "SweepFootprint",
+    "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows", "count_training",
+    "counts_from_result", "counts_from_stats", "counts_from_transform", "energy", "get_preset",
+    "layer_macs", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "train_conventional",
+    "training_counts_from_history", "write_table",
+]

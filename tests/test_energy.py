@@ -1,0 +1,230 @@
+"""Spike-based energy: counts against recorded spikes, linearity, presets, MAC counts, compute meter."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from stdplab import DiehlCook2015, datasets, energy
+from stdplab.energy import OperationCounts, Preset, UnknownPresetError
+
+# One tiny shape (digits: 64 inputs, 20 neurons, chunks of 100) shared by every test here and by
+# test_notebook_03, so the compiled binaries are reused.
+TINY = {"n_neurons": 20, "chunk_size": 100, "verbose": False}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.load("digits")
+
+
+@pytest.fixture(scope="module")
+def tiny(digits):
+    x_train, y_train, _, _ = digits
+    model = DiehlCook2015(random_state=0, **TINY)
+    with energy.count_training(model) as log:
+        model.fit(x_train[:100], y_train[:100])
+    return model, log.counts()
+
+
+@pytest.fixture(scope="module")
+def out_degrees():
+    """Synapses per presynaptic neuron of each projection, read from the Brian network itself
+    (built with the runtime device in a separate process, so it cannot disturb the standalone one)."""
+    code = (
+        "import json, numpy as np, brian2 as b2\n"
+        "b2.prefs.codegen.target = 'numpy'\n"
+        "from stdplab.network import build_network\n"
+        "from stdplab.parameters import Parameters\n"
+        f"net = build_network(Parameters(n_neurons={TINY['n_neurons']}), 64)\n"
+        "print(json.dumps({k: np.bincount(np.asarray(getattr(net, k).i[:]),"
+        " minlength=len(getattr(net, k).source)).tolist() for k in ('input_exc', 'exc_inh', 'inh_exc')}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return {k: np.array(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+
+
+def _per_example_from_monitor(result, params, population):
+    """Spikes per example from a SpikeMonitor's times, binned into presentation slots."""
+    indices, times = (np.asarray(a) for a in result.spike_trains[population])
+    slot_steps = int(round((params.present_time + params.rest_time) / params.dt))
+    slot = np.rint(times / (params.dt * 1e-3)).astype(np.int64) // slot_steps
+    slot_example = np.repeat(np.arange(len(result.presentations)), result.presentations)
+    inside = slot < len(slot_example)
+    assert inside.all(), f"{population}: {np.sum(~inside)} spikes after the last slot"
+    return indices, slot_example[slot]
+
+
+@pytest.mark.parametrize("learn", [False, True])
+def test_synaptic_operations_equal_recorded_spikes_times_fan_out(tiny, digits, out_degrees, learn):
+    model, _ = tiny
+    x_test = digits[2][:30]
+    result = model.simulate(x_test, learn=learn, record_spikes=True)
+    counts = energy.counts_from_result(model, result, learning=learn)
+    params = model.network_parameters
+    n = len(x_test)
+    projections = {"input": ("input_exc", counts.synops_input_exc), "exc": ("exc_inh", counts.synops_exc_inh),
+                   "inh": ("inh_exc", counts.synops_inh_exc)}
+    spikes = {}
+    for population, (projection, synops) in projections.items():
+        indices, example = _per_example_from_monitor(result, params, population)
+        independent = np.bincount(example, weights=out_degrees[projection][indices], minlength=n)
+        np.testing.assert_array_equal(synops, independent, err_msg=projection)
+        spikes[population] = np.bincount(example, minlength=n)
+    assert counts.synops.sum() == sum(np.sum(out_degrees[p][np.asarray(result.spike_trains[pop][0])])
+                                      for pop, (p, _) in projections.items())
+    assert spikes["input"].sum() > 0 and spikes["exc"].sum() > 0
+    # STDP: each arriving input spike touches n_neurons synapses, each excitatory spike n_input.
+    expected_stdp = (spikes["input"] * params.n_neurons + spikes["exc"] * 64) if learn else np.zeros(n)
+    np.testing.assert_array_equal(counts.stdp_updates, expected_stdp)
+    # Clock-driven updates: every neuron every step of every presentation slot.
+    np.testing.assert_array_equal(counts.neuron_updates_clock,
+                                  (64 + 2 * params.n_neurons) * result.presentations * 1000)
+    np.testing.assert_array_equal(counts.neuron_updates_event, counts.synops + spikes["input"])
+
+
+def test_training_and_transform_counts_come_from_the_simulation(tiny, digits):
+    model, training = tiny
+    assert training.learning and training.n_examples == 100
+    assert training.total()["stdp_updates"] > 0 and (training.presentations >= 1).all()
+    # Training counts agree with the model's own history of excitatory spikes.
+    h = model.history_
+    assert training.exc_spikes.sum() == pytest.approx(sum(m * 100 for m in h["spikes_per_example"]))
+    model.transform(digits[2][:20])
+    inference = energy.counts_from_transform(model)
+    assert inference.n_examples == 20 and not inference.learning
+    assert inference.total()["stdp_updates"] == 0 and inference.total()["synops"] > 0
+
+
+def _random_counts(rng):
+    return {"synops": rng.integers(0, 10**6, 7), "neuron_updates_clock": rng.integers(0, 10**7, 7),
+            "neuron_updates_event": rng.integers(0, 10**6, 7), "stdp_updates": rng.integers(0, 10**6, 7)}
+
+
+@pytest.mark.parametrize("preset", energy.DEFAULT_PRESETS)
+@pytest.mark.parametrize("mode", energy.NEURON_UPDATE_MODES)
+def test_energy_is_linear_in_the_counts(preset, mode):
+    rng = np.random.default_rng(3)
+    a, b = _random_counts(rng), _random_counts(rng)
+    alpha, beta = 2.5, 0.75
+    combined = {k: alpha * a[k] + beta * b[k] for k in a}
+    e = lambda c: energy.energy(c, preset, neuron_updates=mode)["total_j"]  # noqa: E731
+    np.testing.assert_allclose(e(combined), alpha * e(a) + beta * e(b), rtol=1e-12)
+    zero = {k: np.zeros(3) for k in a}
+    assert np.all(e(zero) == 0)
+
+
+def test_energy_values_and_sums_of_counts():
+    loihi = energy.energy({"synops": 10**6, "neuron_updates_clock": 10**3}, "loihi")
+    assert loihi["synops_j"] == pytest.approx(23.6e-6) and loihi["neuron_updates_j"] == pytest.approx(81e-9)
+    c1 = OperationCounts(64, 20, 1000, False, [1, 2], [100, 50], [5, 7], [5, 7])
+    c2 = OperationCounts(64, 20, 1000, False, [1], [30], [9], [9])
+    total = lambda c: energy.energy(c, "spinnaker")["total_j"].sum()  # noqa: E731
+    assert total(c1 + c2) == pytest.approx(total(c1) + total(c2))
+    assert c1.synops.tolist() == [100 * 20 + 5 + 5 * 19, 50 * 20 + 7 + 7 * 19]
+
+
+def test_every_preset_has_units_and_a_source():
+    assert set(energy.DEFAULT_PRESETS) <= set(energy.PRESETS)
+    for preset in energy.PRESETS.values():
+        assert preset.source.strip(), preset.name
+        priced = {k: (v, u) for k, (v, u) in preset.values().items() if v is not None}
+        assert "energy_per_synop" in priced and "energy_per_neuron_update" in priced
+        for name, (value, unit) in priced.items():
+            assert value >= 0 and unit and unit.startswith("J per"), (preset.name, name, unit)
+    for name in energy.CONVENTIONAL_PRESETS:
+        assert energy.PRESETS[name].energy_per_mac is not None
+    with pytest.raises(ValueError, match="source"):
+        Preset("nosource", 1e-12, 1e-12)
+    with pytest.raises(ValueError, match="unit"):
+        Preset("nounit", 1e-12, 1e-12, source="x", units={})
+    assert set(energy.preset_table()["preset"]) == set(energy.PRESETS)
+
+
+def test_user_defined_presets():
+    mine = Preset("my-chip", energy_per_synop=1e-12, energy_per_neuron_update=2e-12, source="my datasheet")
+    assert energy.energy({"synops": 10, "neuron_updates_clock": 10}, mine)["total_j"] == pytest.approx(3e-11)
+    try:
+        energy.register_preset(mine)
+        assert energy.get_preset("my-chip") is mine
+        with pytest.raises(ValueError, match="exists"):
+            energy.register_preset(mine)
+    finally:
+        energy.PRESETS.pop("my-chip", None)
+
+
+def test_a_bad_preset_name_gets_a_clear_error():
+    with pytest.raises(UnknownPresetError) as info:
+        energy.energy({"synops": 1, "neuron_updates_clock": 1}, "lohi")
+    message = str(info.value)
+    assert "'lohi'" in message and "did you mean 'loihi'" in message
+    for name in energy.DEFAULT_PRESETS:
+        assert name in message
+    assert isinstance(info.value, ValueError)
+
+
+def test_mac_count_matches_the_layer_sizes_of_a_known_mlp(digits):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    x, y = digits[0][:200].reshape(200, -1) / 255.0, digits[1][:200]
+    mlp = MLPClassifier(hidden_layer_sizes=(30, 20), max_iter=5, random_state=0)
+    with pytest.warns(Warning):
+        mlp.fit(x, y)
+    ops = energy.conventional_ops(mlp)
+    assert ops["layer_sizes"] == [64, 30, 20, 10]
+    assert ops["macs"] == 64 * 30 + 30 * 20 + 20 * 10 == 2720
+    assert ops["activations"] == 60
+    assert ops["parameters"] == sum(w.size for w in mlp.coefs_) + sum(b.size for b in mlp.intercepts_)
+    lr = LogisticRegression(max_iter=50).fit(x, y)
+    assert energy.conventional_ops(lr)["macs"] == 640
+    assert energy.layer_macs([784, 100, 10])["macs"] == 79400
+    assert energy.conventional_energy(2720, 60, "cmos45nm") == pytest.approx(2720 * 4.6e-12 + 60 * 4.6e-12)
+    assert np.isnan(energy.conventional_energy(2720, 60, "loihi"))
+    with pytest.raises(TypeError):
+        energy.conventional_ops(object())
+
+
+def test_compute_meter_counts_child_processes_and_labels_its_energy(tmp_path, monkeypatch):
+    monkeypatch.setattr(energy, "RAPL_GLOB", str(tmp_path / "none" / "intel-rapl*" / "energy_uj"))
+    with energy.ComputeMeter(watts_per_core=10) as meter:
+        subprocess.run([sys.executable, "-c", "x = 0\nfor i in range(3_000_000): x += i"], check=True)
+    cost = meter.cost
+    assert cost.cpu_s_children > 0.05 and cost.wall_s > 0
+    assert not cost.energy_measured and "ASSUMPTION" in cost.energy_source
+    assert cost.energy_j == pytest.approx(10 * cost.cpu_s)
+    # A readable RAPL zone is used instead, wrap-around included.
+    zone = tmp_path / "intel-rapl:0"
+    zone.mkdir()
+    (zone / "max_energy_range_uj").write_text("1000000\n")
+    (zone / "energy_uj").write_text("900000\n")
+    monkeypatch.setattr(energy, "RAPL_GLOB", str(tmp_path / "intel-rapl*" / "energy_uj"))
+    with energy.ComputeMeter() as meter:
+        (zone / "energy_uj").write_text("400000\n")
+    assert meter.cost.energy_measured and meter.cost.energy_j == pytest.approx(0.5)
+
+
+def test_sweep_footprint_formula():
+    s = energy.SweepFootprint(n_experiments=12, hours_per_epoch=0.5, epochs=3, hardware_kw=0.1, pue=1.5,
+                              grid_gco2_per_kwh=200, overhead_kwh=0.01)
+    assert s.energy_kwh == pytest.approx(12 * (0.01 + 0.5 * 1.5 * 0.1 * 3))
+    assert s.carbon_g == pytest.approx(s.energy_kwh * 200)
+    with pytest.raises(ValueError):
+        energy.SweepFootprint(1, 1, 1, 1, pue=0.5)
+
+
+def test_energy_accuracy_figure_and_report(tiny, digits):
+    from stdplab import plots
+
+    model, _ = tiny
+    model.transform(digits[2][:20])
+    counts = energy.counts_from_transform(model)
+    rows = energy.snn_rows("SNN 20", 0.5, counts) + energy.conventional_rows(
+        [{"name": "MLP 30", "accuracy": 0.9, "macs": 2220, "activations": 40}])
+    assert {r["preset"] for r in rows} == set(energy.DEFAULT_PRESETS)
+    assert all(r["energy_per_correct_j"] == pytest.approx(r["energy_per_image_j"] / r["accuracy"]) for r in rows)
+    fig = plots.energy_accuracy(rows)
+    assert fig.axes[0].get_xscale() == "log"
+    text = energy.report(rows)
+    assert "memory traffic" in text and "minimum" in text and "operating point" in text
