@@ -10,9 +10,8 @@ update is counted by the simulation; the counts are priced under each hardware p
 images and priced per multiply-accumulate. Writes figures/energy_vs_accuracy.png (and .svg),
 benchmarks/results/energy.csv (the table) and benchmarks/results/energy.json (command, counts,
 estimates, the measured cost of the simulation on this machine, caveats), and prints the report.
-Training STDP updates of a saved model are partly estimated (see
-``energy.training_counts_from_history``): excitatory spikes come from its history, input spikes
-from a short learning run on ``--stdp-sample`` training images.
+Training operation counts (STDP updates included) come from the spike totals the model recorded
+while learning (``energy.counts_from_training``).
 """
 import argparse
 import shlex
@@ -33,8 +32,6 @@ def main(argv=None):
     p.add_argument("--train", type=int, default=60000, help="training images for the conventional networks")
     p.add_argument("--mlp-sizes", default="100,800", help="hidden layers of the MLPs: '100,800' or '300-100,800'")
     p.add_argument("--max-iter", type=int, default=50, help="MLP training epochs (max_iter)")
-    p.add_argument("--stdp-sample", type=int, default=100, help="training images of the learning run that "
-                   "measures input spikes per presentation (0: skip training counts)")
     p.add_argument("--dataset", default="mnist")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
@@ -74,14 +71,7 @@ def main(argv=None):
         compute[name]["sweep_footprint"]["note"] = (
             "time from the model's training history (binary wall time); hardware power from the measured "
             "test run; A = the test run's energy; " + meter.cost.energy_source)
-        training = None
-        if args.stdp_sample:
-            sample = x_train[:min(args.stdp_sample, int(model.chunk_size))]
-            result = model.simulate(sample, learn=True, record_spikes=False)  # the model is left unchanged
-            per_presentation = float(result.input_spikes.sum() / result.presentations.sum())
-            training = energy.training_counts_from_history(model, per_presentation)
-            training["input_spikes_per_presentation_measured"] = per_presentation
-            training["sample_images"] = len(sample)
+        training = energy.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
         rows += energy.snn_rows(name, accuracy, test_counts, presets, neuron_updates=args.neuron_updates)
         snn[name] = {"model": str(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
                      "examples_seen": model.n_examples_seen_,

@@ -43,7 +43,6 @@ import math
 import resource
 import time
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -332,71 +331,13 @@ def counts_from_result(model, result, learning: bool = False) -> OperationCounts
     return counts_from_stats(result, model.n_features_in_, model.network_parameters, learning)
 
 
-@contextmanager
-def count_training(model):
-    """Collect the per-example spike totals of every run of the binary made while learning.
-
-    ``with count_training(model) as log: model.fit(X, y)``; then ``log.counts()`` gives the
-    training ``OperationCounts`` (learning on), taken from the same simulation counters as
-    inference. Only runs with learning on (``fit``/``partial_fit``) are recorded.
-    """
-    log = _TrainingLog(model)
-    original = type(model)._record
-
-    def record(result, labels):
-        log.add(result)
-        return original(model, result, labels)
-
-    model._record = record
-    try:
-        yield log
-    finally:
-        model.__dict__.pop("_record", None)
-
-
-class _TrainingLog:
-    def __init__(self, model):
-        self.model = model
-        self.stats = {"presentations": [], "input_spikes": [], "exc_spikes": [], "inh_spikes": []}
-
-    def add(self, result):
-        for key, values in self.stats.items():
-            values.extend(np.asarray(getattr(result, key)).tolist())
-
-    def counts(self) -> OperationCounts:
-        return counts_from_stats(self.stats, self.model.n_features_in_, self.model.network_parameters,
-                                 learning=True)
-
-
-def training_counts_from_history(model, input_spikes_per_presentation: float,
-                                 inh_spikes_per_exc_spike: float | None = None) -> dict:
-    """Training totals of a saved model whose training was not counted with ``count_training``.
-
-    Excitatory spikes and presentations come exactly from ``model.history_`` (mean per example
-    per run of the binary); input spikes are not stored there, so they are estimated as
-    presentations x ``input_spikes_per_presentation`` (measure it, e.g. with ``simulate(...,
-    learn=True)`` on a sample). Returned totals are labelled with what is exact and what is estimated.
-    """
-    h = model.history_
-    examples = np.diff(np.concatenate([[0], np.asarray(h["examples"], dtype=float)]))
-    exc = float(np.sum(examples * np.asarray(h["spikes_per_example"], dtype=float)))
-    presentations = float(np.sum(examples * np.asarray(h["presentations_per_example"], dtype=float)))
-    n, n_input = model.network_parameters.n_neurons, model.n_features_in_
-    input_spikes = presentations * float(input_spikes_per_presentation)
-    out = {
-        "examples": int(examples.sum()),
-        "presentations": presentations,
-        "exc_spikes": exc,
-        "input_spikes_estimated": input_spikes,
-        "stdp_updates_post": exc * n_input,
-        "stdp_updates_pre_estimated": input_spikes * n,
-        "stdp_updates_estimated": exc * n_input + input_spikes * n,
-        "normalisation_updates": presentations * n_input * n,
-        "note": "exc_spikes, presentations, stdp_updates_post and normalisation_updates from the "
-                "training history (exact); input spikes estimated as presentations x a measured "
-                "rate per presentation",
-    }
-    return out
+def counts_from_training(model) -> OperationCounts:
+    """Counts of every example the model learned from (learning on), from ``model.training_stats_``."""
+    if not hasattr(model, "training_stats_"):
+        raise AttributeError("the model holds no training statistics: fit it (files saved by"
+                             " stdplab before 0.1.0 lack them)")
+    return counts_from_stats(model.training_stats_, model.n_features_in_, model.network_parameters,
+                             learning=True)
 
 
 # --- energy ----------------------------------------------------------------------------------------
@@ -797,8 +738,8 @@ def write_table(rows: list[dict], path) -> Path:
 
 __all__ = [
     "CAVEATS", "ComputeCost", "ComputeMeter", "OperationCounts", "PRESETS", "Preset", "SweepFootprint",
-    "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows", "count_training",
+    "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows", "counts_from_training",
     "counts_from_result", "counts_from_stats", "counts_from_transform", "energy", "get_preset",
     "layer_macs", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "train_conventional",
-    "training_counts_from_history", "write_table",
+    "write_table",
 ]

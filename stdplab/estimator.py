@@ -35,6 +35,7 @@ ESTIMATOR_SETTINGS = {
     "verbose": True,          # progress bars
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
+_SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
 
 def _signature():
@@ -57,8 +58,10 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     Learned state: ``weights_`` (n_input, n_neurons), ``delays_`` (seconds), ``theta_`` (mV),
     ``assignments_`` (class index per neuron, -1 if it never fired), ``proportions_``,
-    ``classes_``, ``n_examples_seen_`` and ``history_`` (per run of the binary: examples seen,
-    spikes per example, running accuracy, silent fraction, theta, wall time; weight snapshots).
+    ``classes_``, ``n_examples_seen_``, ``history_`` (per run of the binary: examples seen,
+    spikes per example, running accuracy, silent fraction, theta, wall time; weight snapshots) and
+    ``training_stats_`` (per training example: presentations and input, excitatory and
+    inhibitory spikes, as counted by the simulation).
     """
 
     def __init__(self, n_neurons=100, **params):
@@ -148,8 +151,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size))
         rates = poisson_rates(pixels, params.input_rate_scale)
         counts = np.zeros((len(rates), params.n_neurons))
-        self.last_transform_stats_ = {"presentations": [], "input_spikes": [], "exc_spikes": [],
-                                      "inh_spikes": []}
+        self.last_transform_stats_ = {key: [] for key in _SPIKE_STATS}
         bar = self._bar(len(rates), "responses (learning off)")
         for index, start in enumerate(range(0, len(rates), net.chunk_size)):
             stop = min(start + net.chunk_size, len(rates))
@@ -204,6 +206,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         arrays["recent_counts"] = self._recent_counts
         arrays["recent_labels"] = self._recent_labels
         arrays["ever_fired"] = self._ever_fired
+        arrays.update({f"training_{key}": values for key, values in self.training_stats_.items()})
         if self.history_["snapshots"]:
             arrays["snapshots"] = np.stack([w for _, w in self.history_["snapshots"]])
             arrays["snapshot_examples"] = np.array([n for n, _ in self.history_["snapshots"]])
@@ -233,6 +236,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             model._recent_counts = data["recent_counts"]
             model._recent_labels = data["recent_labels"]
             model._ever_fired = data["ever_fired"]
+            if "training_input_spikes" in data:  # absent from files of stdplab before 0.1.0
+                model.training_stats_ = {key: data[f"training_{key}"] for key in _SPIKE_STATS}
         return model
 
     # --- internals --------------------------------------------------------------------------
@@ -249,6 +254,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.history_ = {key: [] for key in ("examples", "spikes_per_example", "presentations_per_example",
                                              "running_accuracy", "silent_fraction", "theta_mean",
                                              "wall_time", "snapshots")}
+        self.training_stats_ = {key: np.zeros(0, np.int64) for key in _SPIKE_STATS}
         self._ever_fired = np.zeros(p.n_neurons, bool)
         self._recent_counts = np.zeros((0, p.n_neurons), np.int32)
         self._recent_labels = np.zeros(0, np.int64)
@@ -276,6 +282,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         h["spikes_per_example"].append(float(result.exc_spikes.mean()))
         h["presentations_per_example"].append(float(result.presentations.mean()))
         h["running_accuracy"].append(accuracy)
+        for key in _SPIKE_STATS:
+            self.training_stats_[key] = np.concatenate([self.training_stats_[key], getattr(result, key)])
         self._ever_fired |= fired
         h["silent_fraction"].append(float(1 - np.mean(self._ever_fired)))
         h["theta_mean"].append(float(self.theta_.mean()))

@@ -58,7 +58,11 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
                    verbose=True, **params) -> dict:
     """Train ``n_neurons`` on the first ``n_train`` training images for ``epochs`` passes, assign
     labels on the first ``n_label`` (default: all ``n_train``), test on the first ``n_test`` test
-    images. ``params`` are any further ``DiehlCook2015`` keywords. Returns the results dict."""
+    images. ``params`` are any further ``DiehlCook2015`` keywords; those left out or ``None`` take the
+    dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. Returns the
+    results dict."""
+    params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
+              **{k: v for k, v in params.items() if v is not None}}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     checkpoint = out / "checkpoint.npz"

@@ -22,10 +22,8 @@ def digits():
 @pytest.fixture(scope="module")
 def tiny(digits):
     x_train, y_train, _, _ = digits
-    model = DiehlCook2015(random_state=0, **TINY)
-    with energy.count_training(model) as log:
-        model.fit(x_train[:100], y_train[:100])
-    return model, log.counts()
+    model = DiehlCook2015(random_state=0, **TINY).fit(x_train[:100], y_train[:100])
+    return model, energy.counts_from_training(model)
 
 
 @pytest.fixture(scope="module")
