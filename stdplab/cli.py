@@ -5,8 +5,6 @@ import argparse
 import json
 import sys
 
-from .parameters import Parameters
-
 
 def _value(text: str):
     """A command-line value as int, float, bool or string."""
@@ -44,7 +42,7 @@ def train_parser(sub):
     p.add_argument("--out", default="runs/default", help="output folder (default runs/default)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="any network parameter, e.g. --set nu_post=0.005 (repeatable)")
+                   help="any DiehlCook2015 parameter, e.g. --set nu_post=0.005 (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -52,8 +50,10 @@ def train_parser(sub):
 def train(args) -> dict:
     from .experiment import run_experiment
 
+    from .estimator import DiehlCook2015
+
     params = {name: _value(v) for name, v in _assignments(args.set, "--set").items()}
-    Parameters.check_names(params)
+    DiehlCook2015(**params)  # unknown names fail here, before any data is read
     results = run_experiment(args.out, n_neurons=args.neurons, n_train=args.train, epochs=args.epochs,
                              n_test=args.test, dataset=args.dataset, data_dir=args.data_dir, seed=args.seed,
                              checkpoint_every=args.checkpoint_every, n_label=args.label, resume=args.resume,

@@ -1,0 +1,53 @@
+"""The command line: a run, and a resume after kill -9 that loses nothing saved."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+from stdplab import DiehlCook2015
+from stdplab.cli import main
+
+ARGS = ["train", "--neurons", "100", "--train", "500", "--test", "100", "--checkpoint-every", "100",
+        "--set", "chunk_size=250", "--quiet"]
+
+
+def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run(tmp_path):
+    whole = tmp_path / "whole"
+    assert main(ARGS + ["--out", str(whole)]) == 0
+    results = json.loads((whole / "results.json").read_text())
+    assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == 500
+    assert len(results["test"]["confusion_matrix"]) == 10
+
+    cut = tmp_path / "cut"
+    process = subprocess.Popen([sys.executable, "-m", "stdplab", *ARGS, "--out", str(cut)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (cut / "progress.json").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    progress = json.loads((cut / "progress.json").read_text())
+    assert progress["stage"] == "train" and 100 <= progress["examples_seen"] < 500
+    assert not (cut / "results.json").exists()
+
+    assert main(ARGS + ["--out", str(cut), "--resume"]) == 0
+    resumed = DiehlCook2015.load(cut / "model.npz")
+    uninterrupted = DiehlCook2015.load(whole / "model.npz")
+    assert resumed.n_examples_seen_ == 500
+    # The checkpoint holds the random generator too: the resumed run is the uninterrupted one.
+    np.testing.assert_array_equal(resumed.weights_, uninterrupted.weights_)
+    assert json.loads((cut / "results.json").read_text())["accuracy"] == results["accuracy"]
+
+
+def test_resume_refuses_another_configuration(tmp_path, capsys):
+    assert main(ARGS + ["--out", str(tmp_path)]) == 0
+    assert main([*ARGS[:2], "50", *ARGS[3:], "--out", str(tmp_path), "--resume"]) == 2
+    assert "another configuration" in capsys.readouterr().err
+
+
+def test_unknown_parameter_is_a_clear_error(capsys):
+    assert main(["train", "--set", "nu_postt=0.1", "--out", "/nonexistent"]) == 2
+    assert "did you mean 'nu_post'" in capsys.readouterr().err
