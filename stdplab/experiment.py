@@ -150,6 +150,7 @@ def _accuracy(model, counts, labels, voting) -> float:
 
 def evaluation(predicted, labels, classes) -> dict:
     """Accuracy, per-class accuracy and the confusion matrix (rows: true class)."""
+    classes = np.union1d(classes, labels)  # a test class never seen in training is still a row
     index = {c: k for k, c in enumerate(classes)}
     matrix = np.zeros((len(classes), len(classes)), np.int64)
     for true, guess in zip(labels, predicted):

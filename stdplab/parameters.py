@@ -67,18 +67,18 @@ class Parameters:
     tau_post1: float = _p(20.0, "ms")
     tau_post2: float = _p(40.0, "ms")
     nu_pre: float = _p(0.0001, doc="learning rate on presynaptic spikes")
-    nu_post: float = _p(0.01, doc="learning rate on postsynaptic spikes")
+    nu_post: float | None = _p(None, doc="learning rate on postsynaptic spikes; None: the rule's own"
+                               " (triplet 0.01 as in the paper's code; see rules.py for the others)")
     x_tar: float = _p(0.4, doc="target presynaptic trace (power_law, exponential, pre_and_post)")
     mu: float = _p(0.2, doc="weight-dependence exponent (power_law, pre_and_post)")
     beta: float = _p(3.0, doc="weight-dependence steepness (exponential)")
 
     def __post_init__(self):
-        from .rules import RULES
+        from .rules import get_rule
 
-        if self.learning_rule not in RULES:
-            raise ValueError(
-                f"unknown learning_rule {self.learning_rule!r}; valid names are {', '.join(RULES)}"
-            )
+        rule = get_rule(self.learning_rule)
+        if self.nu_post is None:
+            object.__setattr__(self, "nu_post", rule.default_nu_post)
         if int(self.n_neurons) != self.n_neurons or self.n_neurons < 1:
             raise ValueError(f"n_neurons must be a positive integer, got {self.n_neurons!r}")
         slot = self.present_time + self.rest_time

@@ -115,3 +115,164 @@ def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
     bx.set_title("Per-class accuracy")
     fig.tight_layout()
     return fig
+
+
+def energy_accuracy(rows, title="Accuracy against estimated energy per image",
+                    caveat="Estimates: operation counts × published energy per operation; memory traffic ignored"):
+    """Accuracy against energy per image (log scale) for models under hardware presets.
+
+    ``rows``: dicts (or a DataFrame) with ``model``, ``family``, ``preset``, ``accuracy`` (0-1) and
+    ``energy_per_image_j``, as made by ``stdplab.energy.snn_rows`` and ``conventional_rows``.
+    Colour: model; marker: preset; filled markers for spiking networks, open for conventional ones.
+    """
+    if hasattr(rows, "to_dict"):
+        rows = rows.to_dict("records")
+    rows = [r for r in rows if r["energy_per_image_j"] is not None and np.isfinite(r["energy_per_image_j"])
+            and r["energy_per_image_j"] > 0]
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    presets = list(dict.fromkeys(r["preset"] for r in rows))
+    markers = dict(zip(presets, "o s ^ D v P X * h <".split() * 3))
+    colours = {m: f"C{k % 10}" for k, m in enumerate(models)}
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for model in models:
+        mine = [r for r in rows if r["model"] == model]
+        spiking = mine[0].get("family", "").startswith("SNN")
+        xs = [r["energy_per_image_j"] for r in mine]
+        ys = [100 * r["accuracy"] for r in mine]
+        ax.plot(sorted(xs), [ys[0]] * len(xs), color=colours[model], lw=0.8, alpha=0.5,
+                ls="-" if spiking else "--")
+        for r in mine:
+            ax.scatter(r["energy_per_image_j"], 100 * r["accuracy"], marker=markers[r["preset"]], s=45,
+                       color=colours[model] if spiking else "none", edgecolors=colours[model], zorder=3)
+    ax.set_xscale("log")
+    ax.set_xlabel("estimated energy per image (J, log scale)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.grid(alpha=0.3)
+    from matplotlib.lines import Line2D
+
+    model_handles = [Line2D([], [], color=colours[m], marker="o", ls="-",
+                            markerfacecolor=colours[m] if next(r for r in rows if r["model"] == m)
+                            .get("family", "").startswith("SNN") else "none", label=m) for m in models]
+    preset_handles = [Line2D([], [], color="0.3", marker=markers[p], ls="none", label=p) for p in presets]
+    ax.set_title(title)
+    fig.tight_layout(rect=(0, 0.03 if caveat else 0, 0.74, 1))
+    fig.legend(handles=model_handles, title="model (filled: spiking)", loc="upper left",
+               bbox_to_anchor=(0.75, 0.93), fontsize=8, title_fontsize=8)
+    fig.legend(handles=preset_handles, title="hardware preset", loc="lower left", bbox_to_anchor=(0.75, 0.1),
+               fontsize=8, title_fontsize=8)
+    if caveat:
+        fig.text(0.01, 0.005, caveat, fontsize=7, color="0.35", ha="left", va="bottom")
+    return fig
+
+
+# --- notebook 01: one neuron, STDP, lateral inhibition --------------------------------------------
+
+def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One excitatory neuron"):
+    """Membrane potential and adaptive threshold (mV) against time (ms), with the spikes marked;
+    θ below; the input spikes (indices, times in ms) above, if given."""
+    rows = 3 if input_spikes is not None else 2
+    fig, axes = plt.subplots(rows, 1, sharex=True, figsize=(8, 2.2 + 1.9 * rows),
+                             gridspec_kw={"height_ratios": [1, 2, 1][-rows:]})
+    if input_spikes is not None:
+        i, ti = (np.asarray(a) for a in input_spikes)
+        axes[0].plot(ti, i, "|", ms=2, color="0.3")
+        axes[0].set_ylabel("input")
+        axes[0].set_title(title)
+    ax, bx = axes[-2], axes[-1]
+    t, v = np.asarray(t), np.asarray(v)
+    ax.plot(t, v, color="C0", lw=1, label="membrane potential v")
+    ax.plot(t, threshold, color="C3", lw=1.2, label="threshold θ − θ_offset + v_thresh")
+    spikes = np.asarray(spikes)
+    if len(spikes):
+        top = np.max(threshold) + 3
+        ax.vlines(spikes, top, top + 6, color="k", lw=1.2, label="spikes")
+    ax.set_ylabel("mV")
+    ax.legend(loc="lower right", fontsize=8)
+    if input_spikes is None:
+        ax.set_title(title)
+    bx.plot(t, theta, color="C2")
+    bx.set_ylabel("θ (mV)")
+    bx.set_xlabel("time (ms)")
+    for a in axes:
+        a.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _rule_panels(n):
+    cols = min(n, 2)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
+
+
+def stdp_window(dts, windows: dict, title="STDP window measured from the rules"):
+    """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule."""
+    dts = np.asarray(dts, float)
+    fig, axes = _rule_panels(len(windows))
+    for ax, (rule, dw) in zip(axes, windows.items()):
+        dw = np.asarray(dw, float)
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.axvline(0, color="0.6", lw=0.8)
+        ax.plot(dts[dts < 0], dw[dts < 0], "o-", ms=3, color="C0")
+        ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3")
+        ax.set_title(rule)
+        ax.set_xlabel("Δt = t_post − t_pre (ms)")
+        ax.set_ylabel("Δw")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 ms"),
+                      title="Weight dependence of the change"):
+    """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w."""
+    w0s = np.asarray(w0s, float)
+    fig, axes = _rule_panels(len(changes))
+    for ax, (rule, dw) in zip(axes, changes.items()):
+        dw = np.asarray(dw, float).reshape(len(w0s), -1)
+        ax.axhline(0, color="0.6", lw=0.8)
+        for k in range(dw.shape[1]):
+            ax.plot(w0s, dw[:, k], "o-", ms=3, color=("C0", "C3", "C2", "C1")[k % 4],
+                    label=labels[k] if k < len(labels) else None)
+        ax.set_title(rule)
+        ax.set_xlabel("weight before (w / w_max)")
+        ax.set_ylabel("Δw")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
+    """``runs``: {label: result of ``probes.winner_take_all``}; a raster per run (excitatory
+    spikes as bars, inhibitory as dots) and the excitatory spike counts per neuron."""
+    fig, axes = plt.subplots(len(runs), 2, figsize=(9, 2.4 * len(runs) + 0.6), squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 1]})
+    for (ax, bx), (label, run) in zip(axes, runs.items()):
+        n = len(run["counts"])
+        ie, te = run["exc"]
+        ii, ti = run["inh"]
+        ax.plot(te, ie, "|", ms=12, mew=2, color="C3", label="excitatory")
+        ax.plot(ti, np.asarray(ii) + 0.25, ".", ms=5, color="C0", label="inhibitory partner")
+        ax.set_yticks(range(n))
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_xlim(0, run.get("duration", max(list(te) + list(ti) + [1])))
+        ax.set_ylabel("neuron")
+        ax.set_title(label, fontsize=10)
+        ax.grid(alpha=0.3, axis="x")
+        bx.barh(range(n), run["counts"], color="C3")
+        bx.set_yticks(range(n))
+        bx.set_ylim(-0.6, n - 0.4)
+        bx.set_xlabel("excitatory spikes")
+    axes[0, 0].legend(loc="upper right", fontsize=8)
+    axes[-1, 0].set_xlabel("time (ms)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -21,8 +21,11 @@ def test_every_parameter_is_a_keyword_with_the_paper_default():
              "theta_plus": 0.05, "tau_theta": 1e7, "v_rest_i": -60.0, "v_reset_i": -45.0, "v_thresh_i": -40.0,
              "tau_i": 10.0, "e_inh_i": -85.0, "refractory_i": 2.0, "w_exc_inh": 10.4, "w_inh_exc": 17.0,
              "weight_total": 78.0, "tau_pre": 20.0, "tau_post1": 20.0, "tau_post2": 40.0, "nu_pre": 1e-4,
-             "nu_post": 0.01, "learning_rule": "triplet", "max_delay": 10.0, "input_rate_scale": 0.125}
+             "learning_rule": "triplet", "max_delay": 10.0, "input_rate_scale": 0.125}
     assert {k: params[k] for k in paper} == paper
+    # nu_post: None means the rule's own; the triplet rule's is the paper's 0.01.
+    assert params["nu_post"] is None and DiehlCook2015().network_parameters.nu_post == 0.01
+    assert DiehlCook2015(learning_rule="power_law").network_parameters.nu_post == 5e-4
 
 
 def test_clone_and_set_params():

@@ -1,0 +1,615 @@
+"""Parameter sweeps: run a notebook over a grid of parameters with papermill, collect one table.
+
+``run_sweep(notebook, grid, out)`` executes the notebook once per combination of the grid's values
+(the *points*), each under papermill into its own folder ``out/points/<id>/`` (the executed
+notebook, and everything the notebook writes: its ``output_dir`` parameter points there). Each
+point's metrics are read from the ``*_metrics.json`` files the notebook writes there
+(``stdplab.experiment.save_metrics``) and go into one table, ``out/results.csv`` (and
+``out/results.parquet`` when pyarrow is installed), rewritten atomically after every point:
+
+    point, status, <parameters>, <metrics>, wall_time_s, error, notebook, finished
+
+``status`` is ``ok`` or ``failed``; a failed point keeps its error message and the path of its
+executed (failed) notebook, and the other points go on. Points recorded ``ok`` are skipped when
+the same sweep runs again, so an interrupted sweep resumes where it stopped; failed points run
+again. Names and value types are checked against the notebook's ``parameters`` cell before
+anything runs.
+
+Points run in local processes (``jobs`` at a time), or on a Dask distributed cluster
+(``dask_address`` or ``client``; the workers must see ``out`` and the notebook at the same paths).
+Compiled networks are cached per network shape by ``stdplab.simulator`` (under a file lock, shared
+by every process on the machine), so points that differ only in run-time parameters reuse one
+binary.
+
+The command line is ``python -m stdplab sweep NOTEBOOK --grid NAME=V1,V2 ... --out DIR``.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import itertools
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+RESERVED = ("point", "status", "wall_time_s", "error", "notebook", "finished")
+TABLE = "results.csv"
+_NO_DEFAULT = object()
+
+
+# --- the notebook's parameters cell -----------------------------------------------------------
+@dataclass(frozen=True)
+class NotebookParameter:
+    """One assignment of a notebook's ``parameters`` cell: name, literal default, annotation."""
+
+    name: str
+    default: Any = _NO_DEFAULT   # _NO_DEFAULT when the value is not a Python literal
+    annotation: str | None = None
+
+    def types(self) -> tuple[type, ...] | None:
+        """Accepted value types (``type(None)`` among them where None is allowed); None: any."""
+        if self.annotation:
+            types = _annotation_types(self.annotation)
+            if types is not None:
+                return types
+        if self.default is _NO_DEFAULT or self.default is None:
+            return None
+        if isinstance(self.default, bool):
+            return (bool,)
+        if isinstance(self.default, int):
+            return (int,)
+        if isinstance(self.default, float):
+            return (float, int)
+        if isinstance(self.default, (list, tuple)):
+            return (list, tuple)
+        return (type(self.default),)
+
+    def check(self, value):
+        """``value`` if it fits (an int given for a float becomes a float), else ValueError."""
+        types = self.types()
+        if types is None:
+            return value
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            expected = " or ".join("None" if t is type(None) else t.__name__ for t in types)
+            shown = f"default {self.default!r}" if self.default is not _NO_DEFAULT else "no literal default"
+            raise ValueError(f"parameter {self.name!r} takes {expected} ({shown} in the parameters cell),"
+                             f" got {value!r} ({type(value).__name__})")
+        if type(value) is int and float in types and type(self.default) is not int \
+                and "int" not in (self.annotation or ""):
+            return float(value)  # a float parameter: inject 1.0, not 1
+        return value
+
+
+_TYPE_NAMES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple,
+               "dict": dict, "None": type(None), "NoneType": type(None)}
+
+
+def _annotation_types(annotation: str) -> tuple[type, ...] | None:
+    text = annotation.replace(" ", "")
+    match = re.fullmatch(r"(?:typing\.)?Optional\[(.+)\]", text)
+    parts = (match.group(1) + "|None").split("|") if match else text.split("|")
+    types = []
+    for part in parts:
+        part = re.sub(r"\[.*\]$", "", part)  # list[int] -> list
+        if part not in _TYPE_NAMES:
+            return None  # an annotation we do not understand: no check
+        types.append(_TYPE_NAMES[part])
+    if float in types and int not in types:
+        types.append(int)
+    return tuple(types)
+
+
+def notebook_parameters(notebook) -> dict[str, NotebookParameter]:
+    """The assignments of the notebook's cell tagged ``parameters``, by name, in order.
+
+    Raises ValueError when the notebook has no such cell. A cell that is not plain Python (magics)
+    falls back to ``papermill.inspect_notebook``.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise ValueError(f"{notebook} has no cell tagged 'parameters', so it cannot be swept")
+    params: dict[str, NotebookParameter] = {}
+    for cell in cells:
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            import papermill
+
+            for name, info in papermill.inspect_notebook(str(notebook)).items():
+                annotation = info.get("inferred_type_name")
+                params[name] = NotebookParameter(name, _literal_text(info.get("default")),
+                                                 None if annotation in (None, "None") else annotation)
+            return params
+        for node in tree.body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                default = _literal(node.value) if node.value is not None else _NO_DEFAULT
+                params[node.target.id] = NotebookParameter(node.target.id, default,
+                                                           ast.unparse(node.annotation))
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        params[target.id] = NotebookParameter(target.id, _literal(node.value))
+                    elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) \
+                            and len(target.elts) == len(node.value.elts):
+                        for name, value in zip(target.elts, node.value.elts):
+                            if isinstance(name, ast.Name):
+                                params[name.id] = NotebookParameter(name.id, _literal(value))
+    return params
+
+
+def _literal(node):
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NO_DEFAULT
+
+
+def _literal_text(text):
+    try:
+        return ast.literal_eval(text) if text is not None else _NO_DEFAULT
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NO_DEFAULT
+
+
+# --- the grid ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Point:
+    id: str
+    params: dict        # grid values and fixed parameters, as injected (output_dir comes on top)
+    swept: dict         # the grid values only
+
+
+def _plain(value):
+    """numpy scalars to Python ones (papermill and JSON want plain values)."""
+    item = getattr(value, "item", None)
+    if item is not None and getattr(value, "shape", None) == ():
+        return item()
+    return value
+
+
+def point_id(swept: dict, params: dict) -> str:
+    """A stable, readable folder name: the swept values, then a hash of every injected value."""
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=repr).encode()).hexdigest()[:10]
+    slug = "_".join(f"{name}-{value}" for name, value in sorted(swept.items()))
+    slug = re.sub(r"[^A-Za-z0-9.=+-]+", "_", slug).strip("_.")[:80]
+    return f"{slug}-{digest}" if slug else digest
+
+
+def expand_grid(notebook, grid: dict, fixed_params: dict | None = None) -> list[Point]:
+    """Every combination of the grid's values (in the grid's order) on top of ``fixed_params``,
+    checked against the notebook's parameters cell. Raises ValueError on an unknown name or a
+    value of the wrong type, before anything runs."""
+    spec = notebook_parameters(notebook)
+    grid = dict(grid or {})
+    fixed = dict(fixed_params or {})
+    if "output_dir" not in spec:
+        raise ValueError(f"{notebook} has no 'output_dir' parameter; the sweep needs one to collect"
+                         f" each point's metrics. Its parameters: {', '.join(spec) or 'none'}")
+    for name in ("output_dir",):
+        if name in grid or name in fixed:
+            raise ValueError(f"{name!r} is set by the sweep (each point writes into its own folder)")
+    both = set(grid) & set(fixed)
+    if both:
+        raise ValueError(f"parameter(s) both swept and fixed: {', '.join(sorted(both))}")
+    unknown = [name for name in [*grid, *fixed] if name not in spec]
+    if unknown:
+        import difflib
+
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, list(spec), n=1)
+            hints.append(repr(name) + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ValueError(f"unknown parameter(s) {', '.join(hints)} for {Path(notebook).name};"
+                         f" valid names: {', '.join(spec)}")
+    values = {}
+    for name, choices in grid.items():
+        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__iter__"):
+            choices = [choices]
+        choices = [spec[name].check(_plain(v)) for v in choices]
+        if not choices:
+            raise ValueError(f"the grid gives no values for {name!r}")
+        values[name] = choices
+    fixed = {name: spec[name].check(_plain(value)) for name, value in fixed.items()}
+    points, seen = [], set()
+    for combination in itertools.product(*values.values()):
+        swept = dict(zip(values, combination))
+        params = {**swept, **fixed}
+        pid = point_id(swept, params)
+        if pid not in seen:
+            seen.add(pid)
+            points.append(Point(pid, params, swept))
+    return points
+
+
+# --- one point (runs in a worker process or on a Dask worker) -----------------------------------
+def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = None,
+              kernel_name: str | None = None, timeout: float | None = None) -> dict:
+    """Execute ``notebook`` with ``params`` into ``point_dir``; returns the point's record.
+
+    Never raises for a failure of the notebook: the record says ``failed`` with the error.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    point_dir = Path(point_dir)
+    if point_dir.exists():  # left over from a failed or interrupted attempt
+        shutil.rmtree(point_dir)
+    point_dir.mkdir(parents=True)
+    output = point_dir / Path(notebook).name
+    record = {"status": "ok", "error": None, "notebook": str(output), "metrics": {}}
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters={**params, "output_dir": str(point_dir) + os.sep},
+            cwd=cwd, kernel_name=kernel_name, execution_timeout=timeout, progress_bar=False,
+            log_output=False, stdout_file=None, stderr_file=None)
+    except PapermillExecutionError as exc:
+        record.update(status="failed", error=f"{exc.ename}: {exc.evalue}")
+    except Exception as exc:  # the kernel died, timed out, could not start...
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}".strip())
+    record["wall_time_s"] = time.perf_counter() - start
+    if record["status"] == "ok":
+        try:
+            record["metrics"] = read_metrics(point_dir)
+        except (OSError, ValueError) as exc:
+            record.update(status="failed", error=f"unreadable metrics: {exc}")
+    record["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    _write_json(point_dir / "point.json", {**record, "params": params})
+    return record
+
+
+def read_metrics(folder) -> dict:
+    """The scalars of every ``*_metrics.json`` in ``folder``, flattened (``a.b`` for nested keys).
+
+    With one metrics file the keys are used as they are; with several, each is prefixed by its
+    file's name (``<name>.<key>`` for ``<name>_metrics.json``).
+    """
+    files = sorted(Path(folder).glob("*_metrics.json"))
+    metrics = {}
+    for path in files:
+        prefix = path.name[: -len("_metrics.json")] + "." if len(files) > 1 else ""
+        metrics.update(_flatten(json.loads(path.read_text()), prefix))
+    return metrics
+
+
+def _flatten(data, prefix="") -> dict:
+    flat = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            flat.update(_flatten(value, f"{prefix}{key}."))
+    elif data is None or isinstance(data, (bool, int, float, str)):
+        flat[prefix[:-1]] = data
+    return flat  # lists and other non-scalars are left out of the table
+
+
+def _write_json(path: Path, data) -> None:
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as tmp:
+        json.dump(data, tmp, indent=1, default=repr)
+    os.replace(tmp.name, path)
+
+
+# --- the table ----------------------------------------------------------------------------------
+def _row(point_id_: str, params: dict, record: dict) -> dict:
+    row = {"point": point_id_, "status": record["status"], **params}
+    for key, value in record.get("metrics", {}).items():
+        row[f"metric.{key}" if key in row or key in RESERVED else key] = value
+    row.update(wall_time_s=record.get("wall_time_s"), error=record.get("error"),
+               notebook=record.get("notebook"), finished=record.get("finished"))
+    return row
+
+
+def _frame(rows: list[dict]):
+    import pandas as pd
+
+    columns = ["point", "status"]
+    for row in rows:
+        columns += [c for c in row if c not in columns and c not in RESERVED]
+    columns += [c for c in RESERVED if c not in columns]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _read_table(out: Path) -> dict[str, dict]:
+    import pandas as pd
+
+    path = out / TABLE
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    rows = {}
+    for row in table.to_dict("records"):
+        rows[str(row["point"])] = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                                   for k, v in row.items()}
+    return rows
+
+
+def _write_table(out: Path, rows: list[dict]) -> None:
+    frame = _frame(rows)
+    with tempfile.NamedTemporaryFile("w", dir=out, prefix=".results.", suffix=".csv", delete=False) as tmp:
+        frame.to_csv(tmp, index=False)
+    os.replace(tmp.name, out / TABLE)
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return
+    with tempfile.NamedTemporaryFile(dir=out, prefix=".results.", suffix=".parquet", delete=False) as tmp:
+        pass
+    try:
+        frame.to_parquet(tmp.name, index=False)
+        os.replace(tmp.name, out / "results.parquet")
+    except Exception:  # mixed-type columns and the like: the CSV is the table of record
+        os.unlink(tmp.name)
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+def run_sweep(notebook, grid: dict, out, jobs: int = 2, client=None, dask_address: str | None = None,
+              fixed_params: dict | None = None, progress: bool = True, kernel_name: str | None = None,
+              timeout: float | None = None):
+    """Run ``notebook`` at every combination of ``grid`` (name -> list of values) and return the
+    table of those points (a pandas DataFrame, one row per point, in grid order).
+
+    ``fixed_params`` are passed to every point. ``out`` gets ``results.csv`` (all points ever run
+    there) and ``points/<id>/`` per point. Points already recorded ``ok`` are not run again.
+    ``jobs`` local processes run points at once, unless ``client`` (a ``dask.distributed.Client``)
+    or ``dask_address`` (a scheduler address) sends them to a Dask cluster. ``timeout`` is
+    papermill's per-cell execution timeout in seconds; ``kernel_name`` overrides the notebook's.
+    """
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise FileNotFoundError(f"no notebook {notebook}")
+    points = expand_grid(notebook, grid, fixed_params)  # checks before anything runs
+    out = Path(out).resolve()
+    (out / "points").mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(out / ".sweep.lock"))
+    try:
+        lock.acquire(timeout=1)
+    except Timeout:
+        raise RuntimeError(f"another sweep is running in {out}") from None
+    try:
+        _check_sweep_file(out, notebook)
+        rows = _read_table(out)
+        for point in points:  # a point finished after the table was last written
+            if rows.get(point.id, {}).get("status") != "ok":
+                saved = _read_point_record(out / "points" / point.id)
+                if saved and saved.get("status") == "ok":
+                    rows[point.id] = _row(point.id, point.params, saved)
+        todo = [p for p in points if rows.get(p.id, {}).get("status") != "ok"]
+        bar = _progress(len(points), len(points) - len(todo), progress)
+        failed = 0
+
+        def finished(point, record):
+            nonlocal failed
+            rows[point.id] = _row(point.id, point.params, record)
+            _write_table(out, _ordered(rows, points))
+            failed += record["status"] != "ok"
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(failed=failed, refresh=False)
+
+        _write_table(out, _ordered(rows, points))
+        try:
+            if todo:
+                tasks = [(p, (str(notebook), str(out / "points" / p.id), p.params, str(notebook.parent),
+                              kernel_name, timeout)) for p in todo]
+                if client is not None or dask_address:
+                    _run_dask(tasks, finished, client, dask_address)
+                else:
+                    _run_local(tasks, finished, jobs)
+        finally:
+            if bar is not None:
+                bar.close()
+        frame = _frame(_ordered(rows, points))
+        ids = [p.id for p in points]
+        frame = frame[frame["point"].isin(ids)].copy()
+        frame["_order"] = frame["point"].map({pid: k for k, pid in enumerate(ids)})
+        frame = frame.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+        empty = [c for c in frame.columns if c not in RESERVED and frame[c].isna().all()]
+        return frame.drop(columns=empty)  # columns of other sweeps in the same folder
+    finally:
+        lock.release()
+
+
+def _ordered(rows: dict, points: list[Point]) -> list[dict]:
+    """This grid's points in grid order, then any other points the table already held."""
+    ids = [p.id for p in points]
+    return [rows[i] for i in ids if i in rows] + [r for i, r in rows.items() if i not in set(ids)]
+
+
+def _check_sweep_file(out: Path, notebook: Path) -> None:
+    path = out / "sweep.json"
+    if path.exists():
+        previous = json.loads(path.read_text()).get("notebook")
+        if previous and Path(previous).name != notebook.name:
+            raise ValueError(f"{out} holds a sweep of {previous}; use another --out for {notebook.name}")
+    else:
+        _write_json(path, {"notebook": str(notebook)})
+
+
+def _read_point_record(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "point.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _progress(total, done, enabled):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=done, desc="sweep", unit="point", dynamic_ncols=True)
+
+
+def _failure(exc: BaseException, point_dir: str, notebook: str) -> dict:
+    return {"status": "failed", "error": f"{type(exc).__name__}: {exc}".strip(), "metrics": {},
+            "notebook": str(Path(point_dir) / Path(notebook).name), "wall_time_s": None,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _run_local(tasks, finished, jobs: int) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if int(jobs) < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs!r}")
+    # spawn: no fork of a process that may hold threads (Jupyter kernels, Dask clients, tqdm)
+    with ProcessPoolExecutor(max_workers=min(int(jobs), len(tasks)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(run_point, *args): (point, args) for point, args in tasks}
+        try:
+            for future in as_completed(futures):
+                point, args = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:  # the worker process died
+                    record = _failure(exc, args[1], args[0])
+                finished(point, record)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _run_dask(tasks, finished, client, address) -> None:
+    from distributed import Client, as_completed
+
+    own = None
+    if client is None:
+        own = client = Client(address)
+    try:
+        futures = {}
+        for point, args in tasks:
+            future = client.submit(run_point, *args, key=f"stdplab-point-{point.id}-{os.urandom(4).hex()}",
+                                   pure=False)
+            futures[future] = (point, args)
+        try:
+            for future in as_completed(list(futures)):
+                point, args = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:  # the worker died or the task could not run
+                    record = _failure(exc, args[1], args[0])
+                finished(point, record)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+    finally:
+        if own is not None:
+            own.close()
+
+
+# --- figures ------------------------------------------------------------------------------------
+def plot_sweep(table, params, metric: str = "accuracy"):
+    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the
+    mean over the other parameters as a line. Returns the matplotlib figure."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    params = [params] if isinstance(params, str) else list(params)
+    if not params:
+        raise ValueError("plot_sweep needs at least one parameter to put on the x axis")
+    ok = table[table["status"] == "ok"]
+    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], params):
+        values = ok[[name, metric]].dropna()
+        numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+                      for v in values[name])
+        levels = sorted(values[name].unique(), key=lambda v: (str(type(v)), v))
+        position = (lambda v: v) if numeric else (lambda v: levels.index(v))
+        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.6,
+                   label="points")
+        means = values.groupby(name)[metric].mean()
+        ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
+        if not numeric:
+            ax.set_xticks(range(len(levels)), [str(v) for v in levels])
+        else:
+            if len(levels) > 2 and min(levels) > 0 and max(levels) / min(levels) >= 20:
+                ax.set_xscale("log")
+            if len(levels) <= 8:
+                ax.set_xticks(levels, [f"{v:g}" for v in levels])
+                ax.minorticks_off()
+        ax.set_xlabel(name)
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(loc="best", fontsize="small")
+    n_failed = int((table["status"] != "ok").sum())
+    fig.suptitle(f"{metric} over {len(table)} points" + (f" ({n_failed} failed)" if n_failed else ""))
+    fig.tight_layout()
+    return fig
+
+
+# --- command line -------------------------------------------------------------------------------
+def sweep_parser(sub):
+    p = sub.add_parser(
+        "sweep", help="run a notebook over a parameter grid with papermill; one table of results",
+        description="Run NOTEBOOK (with papermill) at every combination of the --grid values. Each point"
+                    " writes into OUT/points/<id>/; the table of parameters, metrics, wall time and status"
+                    " is OUT/results.csv. Finished points are skipped when the sweep runs again.")
+    p.add_argument("notebook", help="the notebook to run, e.g. notebooks/02_train_diehl_cook.ipynb")
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="a swept parameter and its values (repeatable; every combination runs)")
+    p.add_argument("-p", "--parameter", action="append", nargs=2, default=[], metavar=("NAME", "VALUE"),
+                   help="a parameter fixed for every point (repeatable)")
+    p.add_argument("--out", default=None, help="output folder (default sweeps/<notebook name>)")
+    p.add_argument("--jobs", type=int, default=2, help="points run at once in local processes (default 2)")
+    p.add_argument("--dask-address", default=None,
+                   help="run the points on this Dask scheduler (e.g. tcp://host:8786) instead")
+    p.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
+    p.add_argument("--kernel", default=None, help="Jupyter kernel (default: the notebook's)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=sweep_command)
+    return p
+
+
+def parse_grid(items) -> dict:
+    """``["n_neurons=100,400", "dataset=digits"]`` -> ``{"n_neurons": [100, 400], "dataset": ["digits"]}``."""
+    from .cli import _value
+
+    grid = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not name.strip() or not values.strip():
+            raise ValueError(f"--grid must look like NAME=V1,V2,..., got {item!r}")
+        grid[name.strip()] = [_value(v.strip()) for v in values.split(",") if v.strip()]
+    return grid
+
+
+def sweep_command(args) -> None:
+    from .cli import _value
+
+    grid = parse_grid(args.grid)
+    fixed = {name: _value(value) for name, value in args.parameter}
+    out = args.out or os.path.join("sweeps", Path(args.notebook).stem)
+    table = run_sweep(args.notebook, grid, out, jobs=args.jobs, dask_address=args.dask_address,
+                      fixed_params=fixed, progress=not args.quiet, kernel_name=args.kernel, timeout=args.timeout)
+    shown = [c for c in table.columns if c not in ("point", "error", "notebook", "finished")]
+    metric_columns = [c for c in shown if c not in grid and c not in fixed and c not in ("status", "wall_time_s")]
+    shown = ["status", *grid, *[c for c in ("accuracy",) if c in metric_columns], "wall_time_s"]
+    if "accuracy" not in metric_columns:
+        shown[-1:-1] = metric_columns[:4]
+    import pandas as pd
+
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table[[c for c in shown if c in table.columns]].to_string(index=False))
+    print(f"table: {Path(out) / TABLE}")
+    bad = table[table["status"] != "ok"]
+    for _, row in bad.iterrows():
+        print(f"failed {row['point']}: {row['error']}\n  notebook: {row['notebook']}")
+    if len(bad):
+        raise RuntimeError(f"{len(bad)} of {len(table)} points failed")

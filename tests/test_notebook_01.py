@@ -1,0 +1,58 @@
+"""notebooks/01_neuron_and_stdp.ipynb under papermill with tiny parameters: figures and sane metrics."""
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytest.importorskip("papermill")
+import papermill  # noqa: E402
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_neuron_and_stdp.ipynb"
+FIGURES = ("01_neuron_trace", "01_stdp_window", "01_weight_dependence", "01_winner_take_all")
+
+
+def test_notebook_is_stored_clean_with_one_parameters_cell():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for name in ("input_rate", "duration", "learning_rule", "output_dir"):
+        assert f"\n{name} =" in "\n" + tagged[0].source
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    # The notebook holds no model code: no Brian objects, only stdplab calls.
+    assert not any("brian2" in c.source or "NeuronGroup" in c.source for c in code)
+
+
+def test_notebook_runs_and_writes_metrics_and_figures(tmp_path):
+    out = tmp_path / "figs"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
+        parameters={"duration": 400.0, "dt_max": 20.0, "dt_step": 10.0, "n_pairs": 3,
+                    "learning_rule": "power_law", "wta_duration": 250.0, "output_dir": str(out)})
+    metrics = json.loads((out / "01_neuron_and_stdp_metrics.json").read_text())
+    for name in FIGURES:
+        assert (out / f"{name}.png").stat().st_size > 10_000, name
+
+    assert metrics["learning_rule"] == "power_law"
+    assert metrics["rules"][0] == "power_law"
+    assert set(metrics["rules"]) == {"triplet", "power_law", "exponential", "pre_and_post"}
+    neuron = metrics["neuron"]
+    assert neuron["spikes"] >= 2
+    assert neuron["theta_rise_mV"] == pytest.approx(0.05 * neuron["spikes"], abs=0.01)
+    assert neuron["min_isi_ms"] >= 50.0  # the spike block
+    for rule, stdp in metrics["stdp"].items():
+        assert stdp["dw_at_plus_10ms"] > 0, rule  # pre before post potentiates
+        assert stdp["dw_at_minus_10ms"] < 0, rule  # post before pre depresses
+    wta = metrics["winner_take_all"]
+    inhibited, free = wta["with lateral inhibition"]["counts"], wta["without (w_inh_exc = 0)"]["counts"]
+    assert inhibited[0] > 0 and sum(inhibited[1:]) == 0
+    assert all(c > 0 for c in free)
+
+
+def test_unknown_rule_fails_clearly(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="valid names are"):
+        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "bad.ipynb"), kernel_name="python3",
+                                   progress_bar=False,
+                                   parameters={"learning_rule": "bogus", "output_dir": str(tmp_path)})

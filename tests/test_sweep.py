@@ -1,0 +1,162 @@
+"""The sweep runner (stdplab.sweep) on a tiny notebook: table, resume, failures, bad grids, Dask."""
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+pytest.importorskip("papermill")
+from stdplab import sweep  # noqa: E402
+from stdplab.cli import main  # noqa: E402
+
+PARAMETERS = 'x = 1\nscale = 0.5\nfail = False\nlabel = "a"\nlog = ""\noutput_dir = "."'
+BODY = """\
+import json, os
+if log:  # one line per execution, so that tests can count them
+    with open(log, "a") as f:
+        f.write(f"{x} {scale} {fail}\\n")
+if fail:
+    raise RuntimeError(f"asked to fail at x={x}")
+with open(os.path.join(output_dir, "tiny_metrics.json"), "w") as f:
+    json.dump({"y": x * scale, "nested": {"label": label, "ignored_list": [1, 2]}}, f)
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A notebook whose parameters cell is PARAMETERS; it writes tiny_metrics.json or raises."""
+    nb = new_notebook()
+    cell = new_code_cell(PARAMETERS)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, new_code_cell(BODY)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def executions(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_parameters_cell_is_read_with_types(tiny):
+    spec = sweep.notebook_parameters(tiny)
+    assert list(spec) == ["x", "scale", "fail", "label", "log", "output_dir"]
+    assert spec["x"].default == 1 and spec["x"].types() == (int,)
+    assert spec["scale"].check(2) == 2.0 and isinstance(spec["scale"].check(2), float)
+    assert spec["fail"].types() == (bool,)
+
+
+def test_grid_expansion_and_stable_point_ids(tiny):
+    points = sweep.expand_grid(tiny, {"x": [1, 2], "label": ["a", "b"]}, {"scale": 2})
+    assert [p.swept for p in points] == [{"x": 1, "label": "a"}, {"x": 1, "label": "b"},
+                                         {"x": 2, "label": "a"}, {"x": 2, "label": "b"}]
+    assert all(p.params["scale"] == 2.0 and isinstance(p.params["scale"], float) for p in points)
+    assert len({p.id for p in points}) == 4
+    again = sweep.expand_grid(tiny, {"label": ["b", "a"], "x": [2, 1]}, {"scale": 2.0})
+    assert {p.id for p in again} == {p.id for p in points}  # order of the grid does not matter
+    other = sweep.expand_grid(tiny, {"x": [1, 2], "label": ["a", "b"]}, {"scale": 3})
+    assert not {p.id for p in other} & {p.id for p in points}  # fixed values are part of the id
+
+
+@pytest.mark.parametrize("grid, fixed, message", [
+    ({"xx": [1]}, None, "unknown parameter.*'xx'.*did you mean 'x'.*valid names: x, scale, fail, label, log"),
+    ({"x": [1]}, {"n_neurons": 10}, "unknown parameter.*'n_neurons'.*valid names"),
+    ({"x": [1, "two"]}, None, "parameter 'x' takes int.*got 'two'"),
+    ({"x": [1.5]}, None, "parameter 'x' takes int.*got 1.5"),
+    ({"fail": [0]}, None, "parameter 'fail' takes bool"),
+    ({"label": [3]}, None, "parameter 'label' takes str"),
+    ({"x": []}, None, "no values for 'x'"),
+    ({"output_dir": ["a", "b"]}, None, "set by the sweep"),
+    ({"x": [1]}, {"x": 2}, "both swept and fixed"),
+])
+def test_bad_grid_is_rejected_before_anything_runs(tiny, tmp_path, grid, fixed, message):
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=message):
+        sweep.run_sweep(tiny, grid, out, fixed_params=fixed, progress=False)
+    assert not out.exists()
+
+
+def test_table_contents_and_resume(tiny, tmp_path):
+    log, out = tmp_path / "log.txt", tmp_path / "out"
+    table = sweep.run_sweep(tiny, {"x": [1, 2]}, out, jobs=2, fixed_params={"log": str(log), "scale": 0.5},
+                            progress=False)
+    assert sorted(executions(log)) == ["1 0.5 False", "2 0.5 False"]
+    assert list(table["x"]) == [1, 2]
+    assert list(table["status"]) == ["ok", "ok"]
+    assert list(table["y"]) == [0.5, 1.0]
+    assert list(table["nested.label"]) == ["a", "a"]
+    assert "nested.ignored_list" not in table.columns  # only scalars go into the table
+    assert table["error"].isna().all()
+    assert (table["wall_time_s"] > 0).all()
+    for _, row in table.iterrows():
+        assert row["point"].startswith(f"x-{row['x']}-")
+        notebook = Path(row["notebook"])
+        assert notebook.parent == out / "points" / row["point"] and notebook.exists()
+        assert (notebook.parent / "tiny_metrics.json").exists()  # output_dir pointed into the folder
+        executed = nbformat.read(str(notebook), as_version=4)
+        assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    csv = pd.read_csv(out / "results.csv")
+    assert list(csv["point"]) == list(table["point"]) and list(csv["y"]) == [0.5, 1.0]
+    assert {"point", "status", "x", "scale", "log", "y", "wall_time_s", "error", "notebook"} <= set(csv.columns)
+
+    stamps = {p: Path(n).stat().st_mtime_ns for p, n in zip(table["point"], table["notebook"])}
+    again = sweep.run_sweep(tiny, {"x": [1, 2, 3]}, out, jobs=2,
+                            fixed_params={"log": str(log), "scale": 0.5}, progress=False)
+    assert sorted(executions(log)) == ["1 0.5 False", "2 0.5 False", "3 0.5 False"]  # only x=3 ran
+    assert {p: Path(n).stat().st_mtime_ns for p, n in zip(table["point"], table["notebook"])} == stamps
+    assert list(again["x"]) == [1, 2, 3] and list(again["y"]) == [0.5, 1.0, 1.5]
+    assert list(again["wall_time_s"][:2]) == pytest.approx(list(table["wall_time_s"]))
+    assert len(pd.read_csv(out / "results.csv")) == 3
+
+
+def test_a_failed_point_is_recorded_and_the_others_finish(tiny, tmp_path):
+    log, out = tmp_path / "log.txt", tmp_path / "out"
+    table = sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, jobs=2,
+                            fixed_params={"log": str(log)}, progress=False)
+    assert len(executions(log)) == 4
+    failed = table[table["status"] == "failed"]
+    ok = table[table["status"] == "ok"]
+    assert list(failed["fail"]) == [True, True] and list(ok["fail"]) == [False, False]
+    assert list(ok["y"]) == [0.5, 1.0] and failed["y"].isna().all()
+    for _, row in failed.iterrows():
+        assert row["error"] == f"RuntimeError: asked to fail at x={row['x']}"
+        notebook = nbformat.read(row["notebook"], as_version=4)  # the failed notebook is kept
+        assert any(o.get("ename") == "RuntimeError" for c in notebook.cells for o in c.get("outputs", []))
+    csv = pd.read_csv(out / "results.csv")
+    assert sorted(csv["status"]) == ["failed", "failed", "ok", "ok"]
+    assert csv["error"].notna().sum() == 2
+
+    # Running again retries the failed points only.
+    sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, jobs=1, fixed_params={"log": str(log)},
+                    progress=False)
+    assert sorted(executions(log)[4:]) == ["1 0.5 True", "2 0.5 True"]
+
+
+def test_runs_on_a_dask_local_cluster(tiny, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    log, out = tmp_path / "log.txt", tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        table = sweep.run_sweep(tiny, {"x": [4, 5], "fail": [False, True]}, out, client=client,
+                                fixed_params={"log": str(log)}, progress=False)
+    assert len(executions(log)) == 4
+    assert list(table["status"]) == ["ok", "failed", "ok", "failed"]
+    assert list(table["y"].dropna()) == [2.0, 2.5]
+    assert json.loads((out / "points" / table["point"][0] / "point.json").read_text())["status"] == "ok"
+
+
+def test_command_line(tiny, tmp_path, capsys):
+    out, log = tmp_path / "out", tmp_path / "log.txt"
+    assert main(["sweep", str(tiny), "--grid", "x=2,3", "--grid", "label=b", "-p", "scale", "2",
+                 "-p", "log", str(log), "--jobs", "2", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "results.csv" in printed and "ok" in printed
+    csv = pd.read_csv(out / "results.csv")
+    assert list(csv["x"]) == [2, 3] and list(csv["y"]) == [4.0, 6.0] and list(csv["label"]) == ["b", "b"]
+    assert main(["sweep", str(tiny), "--grid", "nope=1", "--out", str(out)]) == 2
+    assert "valid names: x, scale" in capsys.readouterr().err
+    assert main(["sweep", str(tiny), "--grid", "x=1", "--grid", "fail=true", "--out", str(out), "--quiet"]) == 2
+    assert "1 of 1 points failed" in capsys.readouterr().err
