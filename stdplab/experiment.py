@@ -79,11 +79,13 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
 
     timings = {"train": 0.0, "labels": 0.0, "test": 0.0}
     if resume and checkpoint.exists():
-        model = DiehlCook2015.load(checkpoint)
         previous = _read_progress(out)
-        timings.update(previous.get("timings", {}))
-        if previous.get("config", config) != config:
+        if _resolved(previous.get("config", config)) != _resolved(config):
             raise ValueError(f"{out} holds a run with another configuration: {previous.get('config')}")
+        if previous.get("stage") == "done" and (out / "results.json").exists():
+            return json.loads((out / "results.json").read_text())  # finished: nothing to redo
+        model = DiehlCook2015.load(checkpoint)
+        timings.update(previous.get("timings", {}))
     else:
         model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, verbose=verbose, **params)
 
@@ -159,6 +161,14 @@ def evaluation(predicted, labels, classes) -> dict:
     return {"accuracy": float(np.mean(np.asarray(predicted) == np.asarray(labels))),
             "classes": list(classes), "per_class_accuracy": per_class.tolist(),
             "confusion_matrix": matrix.tolist()}
+
+
+def _resolved(config: dict) -> dict:
+    """A configuration with every model parameter spelled out, so defaults given explicitly and
+    defaults left out compare equal."""
+    model = DiehlCook2015(n_neurons=config["n_neurons"], random_state=config["seed"], **config["params"])
+    params = {k: v for k, v in model.get_params().items() if k != "verbose"}
+    return {**config, "params": params}
 
 
 def _read_progress(out: Path) -> dict:
