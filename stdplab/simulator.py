@@ -25,7 +25,10 @@ from .parameters import Parameters
 
 BUILD_VERSION = 1  # bump when the generated network changes in a way the cache key does not see
 MAX_PRESENTATIONS = 64  # per example; Parameters enforces it, the compiled run length assumes it
-_SOURCES = ("network.py", "rules.py", "simulator.py")
+# The generated code depends on these files; hashed once, at import, so that the key always
+# matches the code this process would generate even if the files change while it runs.
+_CODE_HASH = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+                                     for name in ("network.py", "rules.py", "simulator.py"))).hexdigest()
 _compiled: dict[str, "CompiledNetwork"] = {}
 
 
@@ -61,11 +64,9 @@ class ChunkResult:
 def _shape_key(params: Parameters, n_input: int, chunk_size: int, record_all_spikes: bool) -> str:
     from importlib.metadata import version
 
-    here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in _SOURCES)).hexdigest()
     key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
            "record_all_spikes": record_all_spikes,
-           "brian2": version("brian2"), "code": code, "build_version": BUILD_VERSION}
+           "brian2": version("brian2"), "code": _CODE_HASH, "build_version": BUILD_VERSION}
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     return f"{params.learning_rule}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
 
