@@ -206,7 +206,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         arrays["recent_counts"] = self._recent_counts
         arrays["recent_labels"] = self._recent_labels
         arrays["ever_fired"] = self._ever_fired
-        arrays.update({f"training_{key}": values for key, values in self.training_stats_.items()})
+        arrays.update({f"training_{key}": values for key, values in getattr(self, "training_stats_", {}).items()})
         if self.history_["snapshots"]:
             arrays["snapshots"] = np.stack([w for _, w in self.history_["snapshots"]])
             arrays["snapshot_examples"] = np.array([n for n, _ in self.history_["snapshots"]])
@@ -282,8 +282,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         h["spikes_per_example"].append(float(result.exc_spikes.mean()))
         h["presentations_per_example"].append(float(result.presentations.mean()))
         h["running_accuracy"].append(accuracy)
-        for key in _SPIKE_STATS:
-            self.training_stats_[key] = np.concatenate([self.training_stats_[key], getattr(result, key)])
+        if hasattr(self, "training_stats_"):  # unknown for models loaded from files without them
+            for key in _SPIKE_STATS:
+                self.training_stats_[key] = np.concatenate([self.training_stats_[key], getattr(result, key)])
         self._ever_fired |= fired
         h["silent_fraction"].append(float(1 - np.mean(self._ever_fired)))
         h["theta_mean"].append(float(self.theta_.mean()))
