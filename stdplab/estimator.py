@@ -59,7 +59,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     Learned state: ``weights_`` (n_input, n_neurons), ``delays_`` (seconds), ``theta_`` (mV),
     ``assignments_`` (class index per neuron, -1 if it never fired), ``proportions_``,
     ``classes_``, ``n_examples_seen_``, ``history_`` (per run of the binary: examples seen,
-    spikes per example, running accuracy, silent fraction, theta, wall time; weight snapshots) and
+    spikes per example, running accuracy, silent fraction, mean theta, wall time; with
+    ``snapshot_every`` also ``(examples seen, weights, theta)`` snapshots) and
     ``training_stats_`` (per training example: presentations and input, excitatory and
     inhibitory spikes, as counted by the simulation).
     """
@@ -208,8 +209,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         arrays["ever_fired"] = self._ever_fired
         arrays.update({f"training_{key}": values for key, values in getattr(self, "training_stats_", {}).items()})
         if self.history_["snapshots"]:
-            arrays["snapshots"] = np.stack([w for _, w in self.history_["snapshots"]])
-            arrays["snapshot_examples"] = np.array([n for n, _ in self.history_["snapshots"]])
+            examples, weights, theta = zip(*self.history_["snapshots"])
+            arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
+                          snapshot_theta=np.stack(theta))
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
@@ -232,7 +234,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             model._rng.bit_generator.state = meta["rng"]
             model.history_ = {**meta["history"], "snapshots": []}
             if "snapshots" in data:
-                model.history_["snapshots"] = list(zip(data["snapshot_examples"].tolist(), data["snapshots"]))
+                model.history_["snapshots"] = list(zip(data["snapshot_examples"].tolist(), data["snapshots"],
+                                                       data["snapshot_theta"]))
             model._recent_counts = data["recent_counts"]
             model._recent_labels = data["recent_labels"]
             model._ever_fired = data["ever_fired"]
@@ -291,7 +294,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         h["wall_time"].append(result.wall_time)
         every = int(self.snapshot_every)
         if every and (self.n_examples_seen_ // every) > ((self.n_examples_seen_ - len(result.counts)) // every):
-            h["snapshots"].append((self.n_examples_seen_, self.weights_.astype(np.float32)))
+            h["snapshots"].append((self.n_examples_seen_, self.weights_.astype(np.float32), self.theta_.copy()))
 
     def _postfix(self):
         h = self.history_

@@ -128,3 +128,17 @@ def test_pipeline_and_cross_val_score(mnist):
     pipe = Pipeline([("snn", DiehlCook2015(random_state=0, **SMALL))])
     scores = cross_val_score(pipe, x, y, cv=2)
     assert scores.shape == (2,) and (scores > 0.2).all()
+
+
+def test_learning_can_be_observed(mnist, tmp_path):
+    model = DiehlCook2015(random_state=0, snapshot_every=250, **SMALL).fit(mnist[0][:500])
+    h = model.history_
+    assert h["examples"] == [250, 500]
+    assert [n for n, _, _ in h["snapshots"]] == [250, 500]
+    np.testing.assert_array_equal(h["snapshots"][-1][1], model.weights_.astype(np.float32))
+    np.testing.assert_array_equal(h["snapshots"][-1][2], model.theta_)
+    assert h["theta_mean"][1] > h["theta_mean"][0] > 20
+    assert all(s > 5 for s in h["spikes_per_example"]) and 0 <= h["silent_fraction"][-1] < 1
+    assert len(model.training_stats_["exc_spikes"]) == 500
+    model.save(tmp_path / "m.npz")
+    assert [n for n, _, _ in DiehlCook2015.load(tmp_path / "m.npz").history_["snapshots"]] == [250, 500]
