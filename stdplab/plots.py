@@ -24,15 +24,21 @@ def _grid(n):
     return int(np.ceil(n / cols)), cols
 
 
-def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
-    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
-    weights = np.asarray(weights)
+def _tiles(weights, image_shape):
+    """Each column of weights (n_input, n_neurons) as an image tile, tiles in a square grid."""
     h, w = image_shape
     rows, cols = _grid(weights.shape[1])
     canvas = np.full((rows * h, cols * w), np.nan)
     for k in range(weights.shape[1]):
         r, c = divmod(k, cols)
         canvas[r * h:(r + 1) * h, c * w:(c + 1) * w] = weights[:, k].reshape(h, w)
+    return canvas
+
+
+def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
+    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
+    canvas = _tiles(np.asarray(weights), image_shape)
+    rows, cols = _grid(np.asarray(weights).shape[1])
     fig, ax = plt.subplots(figsize=(min(12, 1 + cols * 0.45), min(12, 1 + rows * 0.45)))
     im = ax.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
     ax.set_xticks([])
@@ -276,3 +282,40 @@ def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def learning_record(history, title="How the network learns"):
+    """θ (mean), spikes per example and the fraction of never-fired neurons against examples seen."""
+    x = np.asarray(history["examples"])
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    for ax, (key, label) in zip(axes, [("theta_mean", "mean θ (mV)"), ("spikes_per_example", "spikes per example"),
+                                       ("silent_fraction", "never fired (fraction)")]):
+        ax.plot(x, history[key], marker="o", ms=3)
+        ax.set_xlabel("training examples")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def receptive_field_animation(snapshots, image_shape, path, fps=4):
+    """Write a GIF of the receptive fields, one frame per ``(examples, weights, theta)`` snapshot."""
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    fig = receptive_fields(snapshots[0][1], image_shape)
+    image = fig.axes[0].images[0]
+
+    def frame(k):
+        examples, weights, _ = snapshots[k]
+        canvas = _tiles(weights, image_shape)
+        image.set_data(canvas)
+        image.set_clim(0, np.nanmax(canvas))
+        fig.axes[0].set_title(f"Receptive fields after {examples} examples")
+        return [image]
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    FuncAnimation(fig, frame, frames=len(snapshots), blit=False).save(path, writer=PillowWriter(fps=fps))
+    plt.close(fig)
+    return path

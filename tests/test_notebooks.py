@@ -33,12 +33,13 @@ def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
     papermill.execute_notebook(
         str(NOTEBOOKS / "02_train_diehl_cook.ipynb"), str(tmp_path / "executed.ipynb"), kernel_name="python3",
         progress_bar=False, cwd=str(NOTEBOOKS),
-        parameters={"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
+        parameters={"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100, "snapshot_every": 100,
                     "output_dir": str(out)})
     metrics = json.loads((out / "02_train_diehl_cook_metrics.json").read_text())
     assert 0.15 < metrics["accuracy"] <= 1  # chance is 0.1; measured 0.3-0.4 at this size
     assert len(metrics["per_class_accuracy"]) == 10
     assert metrics["spikes_per_test_example"]["exc_spikes"] >= 5
-    for name in ("receptive_fields", "theta_map", "raster", "accuracy_during_training", "confusion_matrix"):
+    for name in ("receptive_fields", "theta_map", "raster", "accuracy_during_training", "confusion_matrix",
+                 "learning_record"):
         assert (out / f"02_{name}.png").stat().st_size > 10_000, name
-    assert (out / "02_receptive_fields.svg").exists()
+    assert (out / "02_receptive_fields.svg").exists() and (out / "02_receptive_fields.gif").exists()
