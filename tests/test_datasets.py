@@ -137,3 +137,16 @@ def test_load_digits_needs_no_download():
 def test_unknown_dataset_name():
     with pytest.raises(ValueError, match="mnist, fashion_mnist, digits"):
         datasets.load("cifar")
+
+
+@pytest.mark.skipif(not datasets.FASHION_MNIST_DIR.exists(), reason="apt-get install dataset-fashion-mnist")
+def test_load_fashion_mnist_from_the_debian_package():
+    x_train, y_train, x_test, y_test = datasets.load_fashion_mnist()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert list(y_train[:5]) == [9, 0, 0, 3, 0]  # ankle boot, T-shirt, T-shirt, dress, T-shirt
+
+
+def test_fashion_mnist_missing_says_which_package(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "FASHION_MNIST_DIR", tmp_path / "none")
+    with pytest.raises(DatasetNotFoundError, match="dataset-fashion-mnist"):
+        datasets.load_fashion_mnist(tmp_path)
