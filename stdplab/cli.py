@@ -61,6 +61,10 @@ def train(args) -> dict:
     print(f"test accuracy {results['accuracy']:.4f} (proportion weighting {results['accuracy_proportion']:.4f})"
           f" on {args.test} images; {results['train_seconds_per_example'] * 1e3:.1f} ms per training example;"
           f" results in {args.out}/results.json")
+    compute = results.get("compute")
+    if compute:
+        print(f"this run: {compute['wall_s']:.0f} s wall, {compute['cpu_s']:.0f} CPU s,"
+              f" {compute['energy_j']:.0f} J ({compute['energy_source']})")
     return results
 
 

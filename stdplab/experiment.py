@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets
+from .energy import ComputeMeter
 from .estimator import DiehlCook2015
 
 
@@ -94,29 +95,31 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         write_json(out / "progress.json", {"stage": stage, "examples_seen": model.n_examples_seen_,
                                            "config": config, "timings": timings})
 
-    total = n_train * epochs
-    seen = getattr(model, "n_examples_seen_", 0)
-    bar = _bar(total, seen, verbose)
-    while seen < total:
-        position = seen % n_train
-        stop = min(position + checkpoint_every, n_train)
-        start_time = time.perf_counter()
-        model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False)
-        timings["train"] += time.perf_counter() - start_time
-        seen = model.n_examples_seen_
-        save_progress("train")
-    if bar is not None:
-        bar.close()
+    meter = ComputeMeter()  # this invocation's cost on this machine (a resumed run: the rest)
+    with meter:
+        total = n_train * epochs
+        seen = getattr(model, "n_examples_seen_", 0)
+        bar = _bar(total, seen, verbose)
+        while seen < total:
+            position = seen % n_train
+            stop = min(position + checkpoint_every, n_train)
+            start_time = time.perf_counter()
+            model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False)
+            timings["train"] += time.perf_counter() - start_time
+            seen = model.n_examples_seen_
+            save_progress("train")
+        if bar is not None:
+            bar.close()
 
-    if not hasattr(model, "assignments_"):
-        start_time = time.perf_counter()
-        model.assign_labels(x_train[: config["n_label"]], y_train[: config["n_label"]])
-        timings["labels"] = time.perf_counter() - start_time
-        save_progress("labels")
+        if not hasattr(model, "assignments_"):
+            start_time = time.perf_counter()
+            model.assign_labels(x_train[: config["n_label"]], y_train[: config["n_label"]])
+            timings["labels"] = time.perf_counter() - start_time
+            save_progress("labels")
 
-    start_time = time.perf_counter()
-    counts = model.transform(x_test)
-    timings["test"] = time.perf_counter() - start_time
+        start_time = time.perf_counter()
+        counts = model.transform(x_test)
+        timings["test"] = time.perf_counter() - start_time
     stats = model.last_transform_stats_
     results = {
         "config": config,
@@ -126,6 +129,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         "spikes_per_test_example": {k: float(np.mean(stats[k])) for k in ("input_spikes", "exc_spikes", "inh_spikes")},
         "presentations_per_test_example": float(np.mean(stats["presentations"])),
         "timings_s": timings,
+        "compute": meter.cost.as_dict(),
         "train_seconds_per_example": timings["train"] / max(total, 1),
         "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
         "parameters": model.get_params(),
