@@ -117,16 +117,13 @@ def _download(names, checksums: dict, folder: Path, mirrors) -> None:
 def _load_idx_set(label: str, names: dict, folders: list[Path], download_to: Path | None, mirrors,
                   shapes: dict) -> tuple[np.ndarray, ...]:
     folder = next((f for f in folders if all(_find(n, f) for n in names)), None)
+    download_error = None
     if folder is None and download_to is not None:
         try:
             _download(names, {n: c for n, (c, _) in names.items()}, download_to, mirrors)
             folder = download_to
         except DatasetError as exc:
             download_error = str(exc)
-        else:
-            download_error = None
-    else:
-        download_error = None
     if folder is None:
         searched = "\n  ".join(str(f) for f in folders)
         raise DatasetNotFoundError(

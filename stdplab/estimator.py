@@ -113,7 +113,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         self._check_settings()
         pixels, image_shape = check_images(X, getattr(self, "n_features_in_", None))
-        labels = self._encode_labels(y, len(pixels), fitting=True) if y is not None else None
+        labels = self._encode_labels(y, len(pixels)) if y is not None else None
         if not hasattr(self, "weights_"):
             self._initialise(pixels.shape[1], image_shape)
         params = self.network_parameters
@@ -139,7 +139,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def assign_labels(self, X, y):
         """Assign each neuron the class it responds to most, with learning switched off."""
         counts = self.transform(X)
-        labels = self._encode_labels(y, len(counts), fitting=True)
+        labels = self._encode_labels(y, len(counts))
         self.assignments_, self.proportions_ = readout.assign_labels(counts, labels, len(self.classes_))
         return self
 
@@ -304,15 +304,12 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             postfix["acc"] = f"{accuracy:.3f}"
         return postfix
 
-    def _encode_labels(self, y, n, fitting=False):
+    def _encode_labels(self, y, n):
+        """Class indices of y, adding classes not seen before to ``classes_``."""
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != n:
             raise ValueError(f"y must be one label per image ({n}), got shape {y.shape}")
-        if fitting and not hasattr(self, "classes_"):
-            self.classes_ = np.unique(y)
-        unknown = ~np.isin(y, self.classes_)
-        if unknown.any():
-            self.classes_ = np.unique(np.concatenate([self.classes_, y]))
+        self.classes_ = np.union1d(getattr(self, "classes_", y[:0]), y)
         return np.searchsorted(self.classes_, y)
 
     def _check_fitted(self, attribute):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets
+from . import datasets, readout
 from .energy import ComputeMeter
 from .estimator import DiehlCook2015
 
@@ -146,12 +146,8 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
 
 
 def _accuracy(model, counts, labels, voting) -> float:
-    model_voting = model.voting
-    model.voting = voting
-    try:
-        return float(np.mean(model.predict_from_counts(counts) == labels))
-    finally:
-        model.voting = model_voting
+    predicted = model.classes_[readout.predict(counts, model.assignments_, model.proportions_, voting)]
+    return float(np.mean(predicted == labels))
 
 
 def evaluation(predicted, labels, classes) -> dict:

@@ -210,8 +210,10 @@ class CompiledNetwork:
             put("wsum", np.asarray(weights).sum(axis=0))
             args += [f"{m['inputs']['plastic']}={1.0 if plastic else 0.0}",
                      f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
+            from .network import UNITS
+
             for name, targets in m["params"].items():
-                value = getattr(params, name) * _SI[Parameters.unit(name)]
+                value = getattr(params, name) * float(UNITS[Parameters.unit(name)])  # in SI units
                 args += [f"{target}={value!r}" for target in targets]
             results = tmp / "results"
             results.mkdir()
@@ -262,5 +264,3 @@ class CompiledNetwork:
                           for population in ("input", "exc", "inh") if f"{population}_spike_i" in out},
         )
 
-
-_SI = {"1": 1.0, "mV": 1e-3, "ms": 1e-3, "Hz": 1.0}
