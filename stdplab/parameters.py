@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 # Parameters that change the generated C++ code (and so need their own compiled binary).
 # Everything else is passed to the compiled binary at run time.
 SHAPE_PARAMETERS = ("n_neurons", "learning_rule", "dt", "present_time", "rest_time")
+# Presentations of one example that the compiled run length leaves room for (simulator.py).
+MAX_PRESENTATIONS = 64
 
 
 def _p(default, unit="1", doc=""):
@@ -88,9 +90,9 @@ class Parameters:
                 raise ValueError(f"{name} must be a positive multiple of dt ({self.dt} ms)")
         if slot <= 2 * self.max_delay:
             raise ValueError("present_time + rest_time must exceed twice max_delay")
-        if self.max_presentations > 64:
+        if self.max_presentations > MAX_PRESENTATIONS:
             raise ValueError(
-                "max_intensity, start_intensity and intensity_step allow more than 64 presentations"
+                f"max_intensity, start_intensity and intensity_step allow more than {MAX_PRESENTATIONS} presentations"
                 " of one example; raise intensity_step or lower max_intensity"
             )
 

@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .parameters import Parameters
+from .parameters import MAX_PRESENTATIONS, Parameters
 
 BUILD_VERSION = 1  # bump when the generated network changes in a way the cache key does not see
-MAX_PRESENTATIONS = 64  # per example; Parameters enforces it, the compiled run length assumes it
 # The generated code depends on these files; hashed once, at import, so that the key always
 # matches the code this process would generate even if the files change while it runs.
 _CODE_HASH = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
