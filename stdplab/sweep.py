@@ -40,6 +40,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .experiment import write_json
+
 RESERVED = ("point", "status", "wall_time_s", "error", "notebook", "finished")
 TABLE = "results.csv"
 _NO_DEFAULT = object()
@@ -269,7 +271,7 @@ def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = Non
         except (OSError, ValueError) as exc:
             record.update(status="failed", error=f"unreadable metrics: {exc}")
     record["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    _write_json(point_dir / "point.json", {**record, "params": params})
+    write_json(point_dir / "point.json", {**record, "params": params})
     return record
 
 
@@ -295,12 +297,6 @@ def _flatten(data, prefix="") -> dict:
     elif data is None or isinstance(data, (bool, int, float, str)):
         flat[prefix[:-1]] = data
     return flat  # lists and other non-scalars are left out of the table
-
-
-def _write_json(path: Path, data) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as tmp:
-        json.dump(data, tmp, indent=1, default=repr)
-    os.replace(tmp.name, path)
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -438,7 +434,7 @@ def _check_sweep_file(out: Path, notebook: Path) -> None:
         if previous and Path(previous).name != notebook.name:
             raise ValueError(f"{out} holds a sweep of {previous}; use another --out for {notebook.name}")
     else:
-        _write_json(path, {"notebook": str(notebook)})
+        write_json(path, {"notebook": str(notebook)})
 
 
 def _read_point_record(folder: Path) -> dict | None:
