@@ -106,7 +106,7 @@ def test_save_load_round_trip_gives_identical_predictions(trained, mnist, tmp_pa
 
 
 def test_partial_fit_continues_learning(mnist):
-    x, y = mnist[0][:250], mnist[1][:250]
+    x = mnist[0][:250]
     model = DiehlCook2015(random_state=0, **SMALL).partial_fit(x)
     before = model.weights_.copy()
     model.partial_fit(mnist[0][250:500], mnist[1][250:500])

@@ -1,6 +1,5 @@
 """The compiled network: normalisation, the intensity boost, learning switched off, reproducibility."""
 import numpy as np
-import pytest
 
 from stdplab import DiehlCook2015
 from stdplab.parameters import Parameters
