@@ -284,6 +284,34 @@ def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
     return fig
 
 
+def sensitivity(rules: dict, title="Accuracy against each rule constant"):
+    """One panel per constant, one line per rule. ``rules``: {rule: {"defaults": {name: value},
+    "default_accuracy_percent": [one per seed], "constants": {name: [{"value", "accuracy_percent"}]}}};
+    each rule's default is marked, with the range over seeds as an error bar."""
+    names = list(dict.fromkeys(name for entry in rules.values() for name in entry["constants"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.4), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        for k, (rule, entry) in enumerate(rules.items()):
+            if name not in entry["constants"]:
+                continue
+            points = entry["constants"][name]
+            color = f"C{k}"
+            ax.plot([p["value"] for p in points], [p["accuracy_percent"] for p in points], marker="o", ms=4,
+                    color=color, label=rule)
+            seeds = np.asarray(entry["default_accuracy_percent"])
+            spread = [[seeds.mean() - seeds.min()], [seeds.max() - seeds.mean()]]
+            ax.errorbar(entry["defaults"][name], seeds.mean(), yerr=spread, marker="*", ms=10, color=color, capsize=3)
+        if name.startswith("nu_"):
+            ax.set_xscale("log")
+        ax.set_xlabel(name)
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("test accuracy (%)")
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(title + "  (★ default, bar: range over seeds)")
+    fig.tight_layout()
+    return fig
+
+
 def learning_record(history, title="How the network learns"):
     """θ (mean), spikes per example and the fraction of never-fired neurons against examples seen."""
     x = np.asarray(history["examples"])
