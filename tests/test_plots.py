@@ -1,0 +1,26 @@
+"""Figures that take plain records (the others are exercised by the notebooks)."""
+import numpy as np
+
+from stdplab import plots
+
+
+def test_sensitivity_has_one_panel_per_constant_and_marks_the_defaults():
+    rules = {
+        "power_law": {"defaults": {"nu_post": 5e-4, "mu": 0.2}, "default_accuracy_percent": [50.0, 54.0, 52.0],
+                      "constants": {"nu_post": [{"value": 1e-4, "accuracy_percent": 40.0},
+                                                {"value": 5e-4, "accuracy_percent": 50.0}],
+                                    "mu": [{"value": 0.2, "accuracy_percent": 50.0},
+                                           {"value": 1.0, "accuracy_percent": 30.0}]}},
+        "exponential": {"defaults": {"beta": 3.0}, "default_accuracy_percent": [60.0],
+                        "constants": {"beta": [{"value": 1.0, "accuracy_percent": 55.0},
+                                               {"value": 3.0, "accuracy_percent": 60.0}]}},
+    }
+    fig = plots.sensitivity(rules)
+    axes = fig.axes
+    assert [ax.get_xlabel() for ax in axes] == ["nu_post", "mu", "beta"]
+    assert [ax.get_xscale() for ax in axes] == ["log", "linear", "linear"]
+    # the power-law default on the nu_post panel sits at the mean over seeds
+    default_marker = [line for line in axes[0].lines if line.get_marker() == "*"][0]
+    assert default_marker.get_xdata()[0] == 5e-4
+    assert np.isclose(default_marker.get_ydata()[0], 52.0)
+    assert len(axes[2].get_lines()) >= 2 and not any(line.get_label() == "power_law" for line in axes[2].lines)
