@@ -19,8 +19,11 @@ $py -m papermill notebooks/02_train_diehl_cook.ipynb runs/notebooks/02_400.ipynb
 $py benchmarks/energy.py --model runs/accuracy_100/model.npz --model runs/accuracy_400/model.npz \
     --test 10000 --train 10000
 
-# The four learning rules side by side.
+# The four learning rules side by side (400 neurons, one epoch each; and 100 neurons, 10,000 examples),
+# and accuracy against each rule constant the paper leaves open.
+$py benchmarks/rules.py --resume
 $py benchmarks/rules.py --neurons 100 --train 10000 --test 10000 --label 10000 --resume
+$py benchmarks/rule_constants.py
 
 # Notebook 04 on the README's sweep (python -m stdplab sweep ... --out sweeps/readme_nu_post).
 $py -m papermill notebooks/04_sweep.ipynb runs/notebooks/04.ipynb -p sweep_dir "$PWD/sweeps/readme_nu_post" -p notebook "$PWD/notebooks/02_train_diehl_cook.ipynb" \

@@ -78,6 +78,7 @@ def main(argv=None):
                                  resume=args.resume, checkpoint_every=args.checkpoint_every,
                                  verbose=not args.quiet, learning_rule=rule, **params)
         history = results["history"]
+        resolved = Parameters(**{name: results["parameters"][name] for name in Parameters.names()})  # nu_post per rule
         record["rules"][rule] = {
             "accuracy_percent": 100 * results["accuracy"],
             "accuracy_proportion_percent": 100 * results["accuracy_proportion"],
@@ -86,7 +87,7 @@ def main(argv=None):
             # from the run's own timings, so that a finished run read back keeps its cost
             "wall_time_s": sum(results["timings_s"].values()),
             "timings_s": results["timings_s"],
-            "constants": {name: results["parameters"][name]
+            "constants": {name: getattr(resolved, name)
                           for name in ("nu_pre", "nu_post", "x_tar", "mu", "beta", "tau_pre", "w_max")},
             "history_examples": history["examples"],
             "running_accuracy": history["running_accuracy"],

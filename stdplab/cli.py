@@ -25,6 +25,15 @@ def _assignments(pairs, what) -> dict:
     return values
 
 
+def parameter_settings(pairs, what="--set") -> dict:
+    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameter names."""
+    from .estimator import DiehlCook2015
+
+    params = {name: _value(v) for name, v in _assignments(pairs, what).items()}
+    DiehlCook2015(**params)  # unknown names fail here, before any data is read
+    return params
+
+
 def train_parser(sub):
     p = sub.add_parser("train", help="learn, assign labels and test; writes results.json",
                        description="Train the Diehl & Cook (2015) network and test it.")
@@ -49,10 +58,7 @@ def train_parser(sub):
 def train(args) -> dict:
     from .experiment import run_experiment
 
-    from .estimator import DiehlCook2015
-
-    params = {name: _value(v) for name, v in _assignments(args.set, "--set").items()}
-    DiehlCook2015(**params)  # unknown names fail here, before any data is read
+    params = parameter_settings(args.set)
     results = run_experiment(args.out, n_neurons=args.neurons, n_train=args.train, epochs=args.epochs,
                              n_test=args.test, dataset=args.dataset, data_dir=args.data_dir, seed=args.seed,
                              checkpoint_every=args.checkpoint_every, n_label=args.label, resume=args.resume,
