@@ -46,7 +46,7 @@ class Parameters:
     refractory_e: float = _p(5.0, "ms")
     spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last")
     theta_init: float = _p(20.0, "mV", "initial adaptive threshold")
-    theta_plus: float = _p(0.05, "mV", "threshold rise per spike")
+    theta_plus: float = _p(0.05, "mV", "threshold rise per spike (100 neurons: 0.025 measured best, README)")
     tau_theta: float = _p(1e7, "ms", "threshold decay time constant")
     theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e")
     # --- inhibitory neurons --------------------------------------------------------------------------
