@@ -10,13 +10,11 @@ time, accuracy, spikes, timings) and keeps its model in runs/accuracy_<neurons>[
 Paper (Diehl & Cook 2015, Table 1): 100 neurons 82.9 %, 400 neurons 87.0 %, 1600 neurons 91.9 %.
 """
 import argparse
-import shlex
-import sys
 import time
 from pathlib import Path
 
 from stdplab.cli import parameter_settings
-from stdplab.experiment import run_experiment, write_json
+from stdplab.experiment import command_line, run_experiment, write_json
 
 PAPER = {100: 82.9, 400: 87.0, 1600: 91.9, 6400: 95.0}
 
@@ -41,7 +39,7 @@ def main():
                              epochs=args.epochs, n_test=args.test, seed=args.seed, n_label=args.label,
                              resume=args.resume, checkpoint_every=5000, **params)
     record = {
-        "command": "python " + " ".join(shlex.quote(a) for a in sys.argv),
+        "command": command_line(),
         "commit": results["environment"]["commit"],
         "wall_time_s": time.time() - start,
         "paper_accuracy_percent": PAPER.get(args.neurons),

@@ -14,15 +14,13 @@ Training operation counts (STDP updates included) come from the spike totals the
 while learning (``energy.counts_from_training``).
 """
 import argparse
-import shlex
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from stdplab import DiehlCook2015, datasets, energy, plots
-from stdplab.experiment import git_commit, write_json
+from stdplab.experiment import command_line, git_commit, write_json
 
 
 def main(argv=None):
@@ -42,7 +40,7 @@ def main(argv=None):
     p.add_argument("--name", default="energy", help="results file stem (default energy)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
-    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv if argv is not None else sys.argv[1:])])
+    command = command_line(argv)
     print(command, flush=True)
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]  # fails early on a bad name
 

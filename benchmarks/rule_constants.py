@@ -14,13 +14,13 @@ interrupted run picks up where it stopped. Writes benchmarks/results/rule_consta
 figures/rule_constants.png.
 """
 import argparse
-import shlex
-import sys
 from pathlib import Path
 
 from stdplab import plots
-from stdplab.experiment import git_commit, run_experiment, write_json
+from stdplab.experiment import command_line, git_commit, run_experiment, write_json
 from stdplab.parameters import Parameters
+
+from rules import rule_list  # benchmarks/rules.py
 
 # Values tried per rule and constant; each range spans the rule's default.
 VALUES = {
@@ -42,13 +42,10 @@ def main(argv=None):
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--figures", default="figures")
     args = p.parse_args(argv)
-    rules = [r.strip() for r in args.rules.split(",") if r.strip()]
-    unknown = [r for r in rules if r not in VALUES]
-    if unknown:
-        raise SystemExit(f"unknown rule(s) {', '.join(unknown)}; this benchmark covers {', '.join(VALUES)}")
+    rules = rule_list(args.rules, VALUES)
 
     record = {
-        "command": "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
+        "command": command_line(argv),
         "commit": git_commit(),
         "neurons": args.neurons, "n_train": args.train, "n_label": args.train, "n_test": args.test,
         "rules": {},

@@ -14,14 +14,21 @@ name@rule=value for one rule only) are the defaults of ``stdplab.Parameters``.
 Paper: all four rules reach similar accuracy (about 95 % for 6400 neurons).
 """
 import argparse
-import shlex
-import sys
 from pathlib import Path
 
 from stdplab import plots
-from stdplab.experiment import git_commit, run_experiment, write_json
+from stdplab.experiment import command_line, git_commit, run_experiment, write_json
 from stdplab.parameters import Parameters
 from stdplab.rules import RULES
+
+
+def rule_list(text, valid):
+    """Comma-separated rule names, each one of ``valid``."""
+    rules = [r.strip() for r in text.split(",") if r.strip()]
+    unknown = [r for r in rules if r not in valid]
+    if unknown:
+        raise SystemExit(f"unknown rule(s) {', '.join(unknown)}; valid names are {', '.join(valid)}")
+    return rules
 
 
 def parse_settings(items):
@@ -55,15 +62,12 @@ def main(argv=None):
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
-    rules = [r.strip() for r in args.rules.split(",") if r.strip()]
-    unknown = [r for r in rules if r not in RULES]
-    if unknown:
-        raise SystemExit(f"unknown rule(s) {', '.join(unknown)}; valid names are {', '.join(RULES)}")
+    rules = rule_list(args.rules, RULES)
     settings = parse_settings(args.set)
     n_label = min(args.label, args.train)
 
     record = {
-        "command": "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
+        "command": command_line(argv),
         "commit": git_commit(),
         "neurons": args.neurons, "n_train": args.train, "n_test": args.test, "n_label": n_label,
         "epochs": 1, "seed": args.seed,

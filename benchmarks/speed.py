@@ -15,14 +15,12 @@ benchmarks/results/speed.json with the command and commit.
 """
 import argparse
 import platform
-import shlex
-import sys
 import time
 
 import numpy as np
 
 from stdplab import DiehlCook2015, datasets
-from stdplab.experiment import git_commit, write_json
+from stdplab.experiment import command_line, git_commit, write_json
 from stdplab.parameters import Parameters
 
 
@@ -89,7 +87,7 @@ def main():
     args = p.parse_args()
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
-    record = {"command": "python " + " ".join(shlex.quote(a) for a in sys.argv), "commit": git_commit(),
+    record = {"command": command_line(), "commit": git_commit(),
               "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
               "sizes": {}}

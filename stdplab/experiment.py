@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,6 +46,13 @@ def _plain(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def command_line(argv=None) -> str:
+    """The command that is running (``argv``: its arguments, if not those of ``sys.argv``), as a
+    results file records it."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *args])
 
 
 def git_commit() -> str | None:
