@@ -15,8 +15,9 @@ $py -m papermill notebooks/02_train_diehl_cook.ipynb runs/notebooks/02_400.ipynb
     -p n_neurons 400 -p n_train 60000 -p epochs 3 -p n_test 10000 -p snapshot_every 0 \
     -p run_dir "$PWD/runs/accuracy_400" -p output_dir "$PWD/figures/"
 
-# Energy against accuracy: both accuracy runs beside conventional networks.
-$py benchmarks/energy.py --model runs/accuracy_100/model.npz --model runs/accuracy_400/model.npz \
+# Energy against accuracy: the best 100-neuron run (theta_plus 0.025) and the 400-neuron run beside
+# conventional networks.
+$py benchmarks/energy.py --model runs/accuracy_100_theta_plus=0.025/model.npz --model runs/accuracy_400/model.npz \
     --test 10000 --train 10000
 
 # The four learning rules side by side (400 neurons, one epoch each; and 100 neurons, 10,000 examples),
