@@ -1,6 +1,6 @@
 """How much each STDP rule's accuracy depends on the constants the paper does not give.
 
-    python benchmarks/rule_constants.py      # 100 neurons, 5000 training images per point (~40 min)
+    python benchmarks/rule_constants.py      # 100 neurons, 5000 training images per point (about an hour)
     python benchmarks/rule_constants.py --neurons 20 --train 200 --test 100 --rules power_law  # a quick check
 
 For the power-law, exponential and pre-and-post rules the paper gives no learning rates, target
