@@ -16,7 +16,7 @@ Paper: all four rules reach similar accuracy (about 95 % for 6400 neurons).
 import argparse
 from pathlib import Path
 
-from stdplab import plots
+from stdplab import DiehlCook2015, plots
 from stdplab.experiment import command_line, git_commit, run_experiment, write_json
 from stdplab.parameters import Parameters
 from stdplab.rules import RULES
@@ -82,7 +82,7 @@ def main(argv=None):
                                  resume=args.resume, checkpoint_every=args.checkpoint_every,
                                  verbose=not args.quiet, learning_rule=rule, **params)
         history = results["history"]
-        resolved = Parameters(**{name: results["parameters"][name] for name in Parameters.names()})  # nu_post per rule
+        resolved = DiehlCook2015(**results["parameters"]).network_parameters  # nu_post per rule
         record["rules"][rule] = {
             "accuracy_percent": 100 * results["accuracy"],
             "accuracy_proportion_percent": 100 * results["accuracy_proportion"],
