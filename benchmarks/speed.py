@@ -1,11 +1,12 @@
-"""Training speed: the compiled standalone network against the usual one-run()-per-example port.
+"""Training and inference speed: the compiled standalone network against the usual one-run()-per-example port.
 
-    python benchmarks/speed.py                       # 100 and 400 neurons
+    python benchmarks/speed.py                       # 100, 400 and 1,600 neurons
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
 
 For each size, in one process and on the same MNIST images:
 - stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
-  ``chunk_size`` examples per run of the binary; compilation timed separately);
+  ``chunk_size`` examples per run of the binary; compilation timed separately), then
+  ``transform`` on the same images (the inference binary, learning off);
 - reference: the same network (same equations, from ``stdplab.network``) on Brian 2's runtime
   device with the Cython target, driven from Python as public ports do: per example, normalise
   the weights, set the rates, ``run(350 ms)``, count spikes, boost and repeat if fewer than 5,
@@ -25,15 +26,22 @@ from stdplab.parameters import Parameters
 
 
 def standalone_seconds_per_example(images, n_neurons, chunk_size):
+    """Seconds per example for training and for inference, the compile times, presentations."""
     model = DiehlCook2015(n_neurons=n_neurons, random_state=0, chunk_size=chunk_size, verbose=False)
     start = time.perf_counter()
-    model.partial_fit(images[:1], reassign=False)  # builds (or loads) the compiled binary
-    compile_seconds = time.perf_counter() - start
+    model.partial_fit(images[:1], reassign=False)  # builds (or loads) the learning binary
+    compile_seconds = {"learning": time.perf_counter() - start}
+    start = time.perf_counter()
+    model.transform(images[:1])  # builds (or loads) the inference binary
+    compile_seconds["inference"] = time.perf_counter() - start
     start = time.perf_counter()
     model.partial_fit(images, reassign=False)
-    seconds = time.perf_counter() - start
+    train = (time.perf_counter() - start) / len(images)
     presentations = np.mean(model.history_["presentations_per_example"][1:])
-    return seconds / len(images), compile_seconds, presentations
+    start = time.perf_counter()
+    model.transform(images)
+    infer = (time.perf_counter() - start) / len(images)
+    return train, infer, compile_seconds, presentations
 
 
 def reference_seconds_per_example(images, n_neurons):
@@ -46,7 +54,6 @@ def reference_seconds_per_example(images, n_neurons):
     rng = np.random.default_rng(0)
     net = build_network(params, images.shape[1])
     net.set_parameters()
-    net.exc.plastic = 1
     net.input_exc.w = ((rng.random((images.shape[1], n_neurons)) + 0.01) * 0.3).ravel()
     net.input_exc.delay = rng.random(images.shape[1] * n_neurons) * params.max_delay * b2.ms
     spikes = b2.SpikeMonitor(net.exc, record=False)
@@ -79,7 +86,7 @@ def reference_seconds_per_example(images, n_neurons):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--neurons", type=int, nargs="+", default=[100, 400])
+    p.add_argument("--neurons", type=int, nargs="+", default=[100, 400, 1600])
     p.add_argument("--examples", type=int, default=2000, help="stdplab training examples per size")
     p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles)")
     p.add_argument("--chunk-size", type=int, default=500)
@@ -92,17 +99,19 @@ def main():
                           "python": platform.python_version()},
               "sizes": {}}
     for n in args.neurons:
-        fast, fast_compile, presentations = standalone_seconds_per_example(x_train[: args.examples], n, args.chunk_size)
+        fast, infer, fast_compile, presentations = standalone_seconds_per_example(
+            x_train[: args.examples], n, args.chunk_size)
         slow, slow_compile = reference_seconds_per_example(x_train[: args.reference_examples], n)
-        row = {"stdplab_s_per_example": fast, "stdplab_compile_s": fast_compile,
+        row = {"stdplab_s_per_example": fast, "stdplab_inference_s_per_example": infer,
+               "stdplab_compile_s": fast_compile,
                "stdplab_examples": args.examples, "presentations_per_example": presentations,
                "reference_s_per_example": slow, "reference_compile_s": slow_compile,
                "reference_examples": args.reference_examples - 1, "speedup": slow / fast,
                "epoch_60000_minutes": fast * 60000 / 60}
         record["sizes"][str(n)] = row
-        print(f"{n} neurons: stdplab {fast * 1e3:.2f} ms/example, reference {slow * 1e3:.0f} ms/example,"
-              f" speed-up {slow / fast:.0f}x; a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min",
-              flush=True)
+        print(f"{n} neurons: training {fast * 1e3:.2f} ms/example, inference {infer * 1e3:.2f} ms/example,"
+              f" reference {slow * 1e3:.0f} ms/example (training), speed-up {slow / fast:.0f}x;"
+              f" a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min", flush=True)
     write_json(args.out, record)
 
 

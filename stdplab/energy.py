@@ -307,15 +307,11 @@ class OperationCounts:
         return pd.DataFrame(self.per_example())
 
 
-def _slot_steps(params) -> int:
-    return int(round((params.present_time + params.rest_time) / params.dt))
-
-
 def counts_from_stats(stats: dict, n_input: int, params, learning: bool = False) -> OperationCounts:
     """Counts from per-example spike totals: a dict (``model.last_transform_stats_``) or any object
     with ``presentations``, ``input_spikes``, ``exc_spikes`` and ``inh_spikes`` (a ``ChunkResult``)."""
     get = (lambda k: stats[k]) if isinstance(stats, dict) else (lambda k: getattr(stats, k))
-    return OperationCounts(int(n_input), int(params.n_neurons), _slot_steps(params), bool(learning),
+    return OperationCounts(int(n_input), int(params.n_neurons), params.slot_steps, bool(learning),
                            get("presentations"), get("input_spikes"), get("exc_spikes"), get("inh_spikes"))
 
 

@@ -118,12 +118,12 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             self._initialise(pixels.shape[1], image_shape)
         params = self.network_parameters
         rates = poisson_rates(pixels, params.input_rate_scale)
-        net = compiled_network(params, self.n_features_in_, int(self.chunk_size))
+        net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=True)
         bar = progress if progress is not None else self._bar(len(rates), _desc)
         for start in range(0, len(rates), net.chunk_size):
             stop = min(start + net.chunk_size, len(rates))
             result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
-                             plastic=True, seed=self._next_seed())
+                             seed=self._next_seed())
             self.weights_, self.theta_ = result.weights, result.theta
             self.n_examples_seen_ += stop - start
             self._record(result, labels[start:stop] if labels is not None else None)
@@ -149,7 +149,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self._check_fitted("weights_")
         pixels, _ = check_images(X, self.n_features_in_)
         params = self.network_parameters
-        net = compiled_network(params, self.n_features_in_, int(self.chunk_size))
+        net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=False)
         rates = poisson_rates(pixels, params.input_rate_scale)
         counts = np.zeros((len(rates), params.n_neurons))
         self.last_transform_stats_ = {key: [] for key in _SPIKE_STATS}
@@ -158,8 +158,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             stop = min(start + net.chunk_size, len(rates))
             # A fixed seed per chunk: the same model and images always give the same counts.
             seed = int(np.random.SeedSequence([self.seed_, 1, index]).generate_state(1)[0])
-            result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
-                             plastic=False, seed=seed)
+            result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params, seed=seed)
             counts[start:stop] = result.counts
             for key, values in self.last_transform_stats_.items():
                 values.extend(getattr(result, key).tolist())
@@ -176,10 +175,11 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self._check_fitted("weights_")
         pixels, _ = check_images(X, self.n_features_in_)
         params = self.network_parameters
-        net = compiled_network(params, self.n_features_in_, int(self.chunk_size), record_all_spikes=record_spikes)
+        net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=learn,
+                               record_all_spikes=record_spikes)
         seed = int(np.random.SeedSequence([self.seed_, 2]).generate_state(1)[0])
         return net.run(poisson_rates(pixels, params.input_rate_scale), self.weights_, self.delays_, self.theta_,
-                       params, plastic=learn, seed=seed)
+                       params, seed=seed)
 
     def decision_function(self, X):
         self._check_fitted("assignments_")

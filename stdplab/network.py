@@ -31,17 +31,20 @@ EXCITATORY_MODEL = """
 dv/dt = ((v_rest_e - v) + ge * (e_exc - v) + gi * (e_inh_e - v)) / tau_e : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
-dtheta/dt = -plastic * theta / tau_theta : volt
 dtimer/dt = 1 : second    # time since the last spike
-wsum : 1                  # sum of this neuron's input weights, kept up to date by the synapses
-plastic : 1 (shared)      # 1 while learning: STDP on, theta rises and decays
 """
 EXCITATORY_THRESHOLD = "v > theta - theta_offset + v_thresh_e and timer > spike_block"
 EXCITATORY_RESET = """
 v = v_reset_e
-theta += plastic * theta_plus
 timer = 0*ms
 """
+# Learning is decided when the network is built: an inference build has no plasticity code at all.
+ADAPTIVE_THRESHOLD = """
+dtheta/dt = -theta / tau_theta : volt
+wsum : 1                  # sum of this neuron's input weights, kept up to date by the synapses
+"""
+FIXED_THRESHOLD = "theta : volt (constant)"
+ADAPTIVE_THRESHOLD_RESET = "theta += theta_plus"
 
 INHIBITORY_MODEL = """
 dv/dt = ((v_rest_i - v) + ge * (e_exc - v) + gi * (e_inh_i - v)) / tau_i : volt (unless refractory)
@@ -49,50 +52,67 @@ dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
 """
 
-# Applied after every rule's statements: clip, learn only while plastic, track the weight sum.
+# Applied after every rule's statements: clip, and track the weight sum.
 APPLY_WEIGHT_CHANGE = """
-dw = plastic_post * (clip(w_new, 0, w_max) - w)
+dw = clip(w_new, 0, w_max) - w
 w += dw
 wsum_post += dw
 """
 
+# The presentation protocol (standalone builds). Every slot of present_time + rest_time starts
+# with one pass of bookkeeping; nothing of it runs in the other time steps.
 CONTROLLER_MODEL = """
-step : integer           # time step within the current presentation slot
-example : integer        # index of the example being shown (into the stimulus array)
+example : integer           # index of the example being shown (into the stimulus array)
 intensity : 1
-presenting : 1           # 1 while the example is shown, 0 during the rest
-count : integer          # excitatory spikes while presenting, for the boost rule
-input_spikes : integer   # spikes in this slot, per population (for the energy counts)
+presentation_start : integer  # time step at which the current slot began
+presentation_end : integer    # time step at which its presentation gives way to the rest
+count : integer             # excitatory spikes while presenting, for the boost rule (summed)
+input_spikes : integer      # spikes in the last slot, per population, for the energy counts (summed)
 exc_spikes : integer
 inh_spikes : integer
 n_examples : integer (shared)
 rng_seed : integer (shared)   # the standalone binary re-seeds its generator from this (simulator.py)
 """
-
-# Runs first in every time step. At the start of each slot: accept the last example (enough
-# spikes, or the safety cap reached) and move on at the start intensity, or show it again at a
-# higher intensity; stop once every example has been accepted.
+# At each slot start: accept the last example (enough spikes, or the safety cap reached) and move
+# on at the start intensity, or show it again at a higher intensity; stop once every example has
+# been accepted.
 CONTROLLER_STEP = """
-step = (step + 1) % slot_steps
-advance = int(step == 0 and (count >= min_spikes or intensity >= max_intensity))
+advance = int(count >= min_spikes or intensity >= max_intensity)
 example += advance
-intensity += int(step == 0) * ((1 - advance) * intensity_step + advance * (start_intensity - intensity))
-count *= 1 - int(step == 0)
-input_spikes *= 1 - int(step == 0)
-exc_spikes *= 1 - int(step == 0)
-inh_spikes *= 1 - int(step == 0)
-presenting = int(step < present_steps)
+intensity = advance * start_intensity + (1 - advance) * (intensity + intensity_step)
+presentation_start = t_in_timesteps * slot_steps  # the controller's clock ticks once a slot
+presentation_end = presentation_start + present_steps
 stopped = stop_when(example >= n_examples)
 """
-# Dark pixels and rests draw no random number.
-INPUT_THRESHOLD = "rate > 0*Hz and rand() < rate * dt"
+# Poisson input as in the paper (a spike in each step with probability rate * dt), drawn as the
+# intervals between spikes: random numbers cost in proportion to spikes, not to pixels x steps.
 CONTROLLED_INPUT_MODEL = """
-rate = stimulus(example * second, i) * intensity * presenting : Hz
+rate = stimulus(example * second, i) * intensity : Hz
+next_spike : integer      # time step of this input's next spike
+n_spikes : integer        # spikes in this slot
 example : integer (linked)
 intensity : 1 (linked)
-presenting : 1 (linked)
+presentation_start : integer (linked)
+presentation_end : integer (linked)
+"""
+CONTROLLED_INPUT_THRESHOLD = "t_in_timesteps == next_spike"
+CONTROLLED_INPUT_RESET = """
+next_spike = next_spike_step(t_in_timesteps, rate * dt, rand(), presentation_end)
+n_spikes += 1
+"""
+CONTROLLED_INPUT_SLOT_START = """
+next_spike = next_spike_step(presentation_start - 1, rate * dt, rand(), presentation_end)
+n_spikes = 0
+"""
+# Driven from Python (one run() per example): the per-step Bernoulli draw of public ports.
+INPUT_THRESHOLD = "rate > 0*Hz and rand() < rate * dt"
+SLOT_COUNTERS = """
+n_spikes : integer        # spikes in this slot
+present_spikes : integer  # of them while the example was shown
+presentation_end : integer (linked)
 """
 SLOT_RECORD = ("example", "intensity", "count", "input_spikes", "exc_spikes", "inh_spikes")
+NEVER = 2**30  # a time step no run reaches
 
 stop_when = b2.Function(
     lambda condition: condition, arg_units=[1], return_unit=1, arg_types=["boolean"],
@@ -107,6 +127,33 @@ stop_when.implementations.add_implementation(
     }
     """,
     name="stop_when",
+)
+
+
+def _next_spike_step(step, p, u, end):
+    step, p, u, end = np.broadcast_arrays(*(np.asarray(a, float) for a in (step, p, u, end)))
+    inside = (p > 0) & (p < 1)
+    intervals = np.where(p >= 1, 1, 1 + np.floor(np.log1p(-u) / np.log1p(-np.where(inside, p, 0.5))))
+    following = step + intervals
+    return np.where((p > 0) & (following < end), following, NEVER).astype(np.int32)
+
+
+# The time step after ``step`` at which a process that fires with probability p in each step
+# fires next (geometric intervals, by inversion of a uniform u in [0, 1)); NEVER from ``end`` on.
+next_spike_step = b2.Function(
+    _next_spike_step, arg_units=[1, 1, 1, 1], return_unit=1,
+    arg_types=["integer", "float", "float", "integer"], return_type="integer",
+)
+next_spike_step.implementations.add_implementation(
+    "cpp",
+    f"""
+    int next_spike_step(int64_t step, double p, double u, int64_t end) {{
+        if (p <= 0) return {NEVER};
+        const double following = step + (p >= 1 ? 1 : 1 + floor(log1p(-u) / log1p(-p)));
+        return following < end ? (int) following : {NEVER};
+    }}
+    """,
+    name="next_spike_step",
 )
 
 
@@ -128,6 +175,7 @@ class Network:
     input_exc: b2.Synapses
     exc_inh: b2.Synapses
     inh_exc: b2.Synapses
+    learning: bool = True
     parameter_targets: dict = field(default_factory=dict)
     extra: list = field(default_factory=list)
     monitors: dict = field(default_factory=dict)
@@ -152,9 +200,12 @@ class Network:
 
 
 def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | None = None,
-                  clock: b2.Clock | None = None, record_all_spikes: bool = False) -> Network:
+                  learning: bool = True, clock: b2.Clock | None = None,
+                  record_all_spikes: bool = False) -> Network:
     """Build input, excitatory and inhibitory groups and their connections.
 
+    With ``learning`` the input synapses follow the STDP rule, θ rises with each spike and decays,
+    and the weights are normalised per example; without it none of that code exists.
     With ``stimulus`` (``stimulus(k * second, i)``: input i's rate at unit intensity in example k)
     the presentation controller is added too (recording excitatory spikes, and with
     ``record_all_spikes`` input and inhibitory spikes as well). Without it, the input group has a plain ``rate``
@@ -163,40 +214,58 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
     clock = clock or b2.Clock(dt=params.dt * b2.ms)
     n = params.n_neurons
     rule = get_rule(params.learning_rule)
+    controlled = stimulus is not None
 
-    inputs = b2.NeuronGroup(n_input, "rate : Hz" if stimulus is None else CONTROLLED_INPUT_MODEL,
-                            threshold=INPUT_THRESHOLD, clock=clock, name="inputs",
-                            namespace={"stimulus": stimulus} if stimulus is not None else None)
+    if controlled:
+        inputs = b2.NeuronGroup(n_input, CONTROLLED_INPUT_MODEL, threshold=CONTROLLED_INPUT_THRESHOLD,
+                                reset=CONTROLLED_INPUT_RESET, clock=clock, name="inputs",
+                                namespace={"stimulus": stimulus, "next_spike_step": next_spike_step})
+    else:
+        inputs = b2.NeuronGroup(n_input, "rate : Hz", threshold=INPUT_THRESHOLD, clock=clock, name="inputs")
 
     exc_constants = ("v_rest_e", "v_reset_e", "v_thresh_e", "tau_e", "e_exc", "e_inh_e", "tau_ge",
-                     "tau_gi", "refractory_e", "spike_block", "theta_plus", "tau_theta", "theta_offset",
-                     "weight_total")
-    exc_constants += rule.neuron_constants
-    exc = b2.NeuronGroup(n, "\n".join([EXCITATORY_MODEL, rule.neuron_model, _declare(exc_constants)]),
-                         threshold=EXCITATORY_THRESHOLD, reset=EXCITATORY_RESET + rule.neuron_reset,
+                     "tau_gi", "refractory_e", "spike_block", "theta_offset")
+    exc_model = [EXCITATORY_MODEL, SLOT_COUNTERS if controlled else ""]
+    exc_reset = [EXCITATORY_RESET, "n_spikes += 1\npresent_spikes += int(t_in_timesteps < presentation_end)"
+                 if controlled else ""]
+    if learning:
+        exc_constants += ("theta_plus", "tau_theta", "weight_total") + rule.neuron_constants
+        exc_model += [ADAPTIVE_THRESHOLD, rule.neuron_model, "normalisation : 1" if controlled else ""]
+        exc_reset += [ADAPTIVE_THRESHOLD_RESET, rule.neuron_reset]
+    else:
+        exc_model.append(FIXED_THRESHOLD)
+    exc = b2.NeuronGroup(n, "\n".join([*exc_model, _declare(exc_constants)]),
+                         threshold=EXCITATORY_THRESHOLD, reset="\n".join(exc_reset),
                          refractory="refractory_e", method="euler", clock=clock, name="excitatory")
-    if rule.neuron_decay:
+    if learning and rule.neuron_decay:
         exc.run_regularly(rule.neuron_decay, when="start", order=3, name="postsynaptic_traces")
     inh_constants = ("v_rest_i", "v_reset_i", "v_thresh_i", "tau_i", "e_exc", "e_inh_i", "tau_ge",
                      "tau_gi", "refractory_i")
-    inh = b2.NeuronGroup(n, INHIBITORY_MODEL + _declare(inh_constants), threshold="v > v_thresh_i",
-                         reset="v = v_reset_i", refractory="refractory_i", method="euler",
-                         clock=clock, name="inhibitory")
+    inh = b2.NeuronGroup(n, INHIBITORY_MODEL + ("n_spikes : integer\n" if controlled else "") + _declare(inh_constants),
+                         threshold="v > v_thresh_i",
+                         reset="v = v_reset_i" + ("\nn_spikes += 1" if controlled else ""),
+                         refractory="refractory_i", method="euler", clock=clock, name="inhibitory")
 
-    stdp_constants = tuple(dict.fromkeys(rule.constants + ("w_max",)))
-    def with_weight_change(statements):
-        return statements + APPLY_WEIGHT_CHANGE if "w_new" in statements else statements
+    if learning:
+        stdp_constants = tuple(dict.fromkeys(rule.constants + ("w_max",)))
 
-    input_exc = b2.Synapses(
-        inputs, exc, model=rule.model + "\nw : 1\n" + _declare(stdp_constants),
-        on_pre="ge_post += w\n" + with_weight_change(rule.on_pre),
-        on_post=with_weight_change(rule.on_post), clock=clock, name="input_exc",
-    )
+        def with_weight_change(statements):
+            return statements + APPLY_WEIGHT_CHANGE if "w_new" in statements else statements
+
+        input_exc = b2.Synapses(
+            inputs, exc, model=rule.model + "\nw : 1\n" + _declare(stdp_constants),
+            on_pre="ge_post += w\n" + with_weight_change(rule.on_pre),
+            on_post=with_weight_change(rule.on_post), clock=clock, name="input_exc",
+        )
+    else:
+        stdp_constants = ()
+        input_exc = b2.Synapses(inputs, exc, model="w : 1", on_pre="ge_post += w", clock=clock, name="input_exc")
     # Explicit indices fix the synapse order: synapse k is (k // n, k % n), a row-major matrix.
     input_exc.connect(i=np.repeat(np.arange(n_input), n), j=np.tile(np.arange(n), n_input))
     input_exc.delay = np.zeros(n_input * n) * b2.ms  # one delay per synapse, set before each run
-    for var, value in rule.initial:
-        setattr(input_exc, var, value)
+    if learning:
+        for var, value in rule.initial:
+            setattr(input_exc, var, value)
 
     exc_inh = b2.Synapses(exc, inh, model=_declare(["w_exc_inh"]), on_pre="ge_post += w_exc_inh",
                           clock=clock, name="exc_inh")
@@ -205,14 +274,14 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
                           clock=clock, name="inh_exc")
     inh_exc.connect(condition="i != j")
 
-    net = Network(params, inputs, exc, inh, input_exc, exc_inh, inh_exc)
+    net = Network(params, inputs, exc, inh, input_exc, exc_inh, inh_exc, learning=learning)
     net._register(exc, exc_constants)
     net._register(inh, inh_constants)
     net._register(input_exc, stdp_constants)
     net._register(exc_inh, ["w_exc_inh"])
     net._register(inh_exc, ["w_inh_exc"])
     reset_state(net)
-    if stimulus is not None:
+    if controlled:
         _add_presentation_controller(net, record_all_spikes)
     return net
 
@@ -226,40 +295,48 @@ def reset_state(net: Network) -> None:
 
 
 def _add_presentation_controller(net: Network, record_all_spikes: bool) -> None:
-    """Run the presentation protocol inside the simulation (for the standalone device)."""
+    """Run the presentation protocol inside the simulation (for the standalone device).
+
+    Order at each slot start (all in the ``groups`` slot, before any spike of the new slot):
+    the controller's sums of the per-neuron spike counters (order -1, Brian's summed variables),
+    the slot record (0), the controller's decision (1), then inputs, counters and weights start
+    the new slot (2, 3).
+    """
     p = net.params
     clock = net.exc.clock
-    slot_steps = int(round((p.present_time + p.rest_time) / p.dt))
-    present_steps = int(round(p.present_time / p.dt))
-    slot = (p.present_time + p.rest_time) * b2.ms
+    # One clock for all slot-wise work: Brian's main loop pays for every clock, every step.
+    slot_clock = b2.Clock(dt=p.slot_steps * clock.dt, name="slot_clock")
 
     controller_constants = ("start_intensity", "intensity_step", "min_spikes", "max_intensity")
-    controller = b2.NeuronGroup(1, CONTROLLER_MODEL + _declare(controller_constants), clock=clock,
+    controller = b2.NeuronGroup(1, CONTROLLER_MODEL + _declare(controller_constants), clock=slot_clock,
                                 name="controller",
-                                namespace={"slot_steps": slot_steps, "present_steps": present_steps,
+                                namespace={"present_steps": p.present_steps, "slot_steps": p.slot_steps,
                                            "stop_when": stop_when})
-    controller.step = -1
     controller.example = -1
-    controller.count = 2**30  # the first slot start "accepts" example -1 and moves to example 0
-    controller.run_regularly(CONTROLLER_STEP, when="start", order=0, name="controller_step")
+    controller.intensity = 1e9  # above any cap: the first slot start "accepts" example -1, moves to example 0
+    controller.run_regularly(CONTROLLER_STEP, when="groups", order=1, name="controller_step")
     net._register(controller, controller_constants)
 
-    for name in ("example", "intensity", "presenting"):
-        setattr(net.inputs, name, b2.linked_var(controller, name, index=np.zeros(len(net.inputs), int)))
-
-    # Per-example weight normalisation at each slot start, only while learning.
-    net.input_exc.run_regularly(
-        "w *= 1 + plastic_post * (weight_total_post / wsum_post - 1)",
-        dt=slot, when="start", order=1, name="normalise_weights",
-    )
-    net.exc.run_regularly("wsum += plastic * (weight_total - wsum)", dt=slot, when="start", order=2,
-                          name="normalised_sum")
+    for group, names in ((net.inputs, ("example", "intensity", "presentation_start", "presentation_end")),
+                         (net.exc, ("presentation_end",))):
+        for name in names:
+            setattr(group, name, b2.linked_var(controller, name, index=np.zeros(len(group), int)))
+    net.inputs.run_regularly(CONTROLLED_INPUT_SLOT_START, clock=slot_clock, when="groups", order=2,
+                             name="input_slot_start")
+    net.inh.run_regularly("n_spikes = 0", clock=slot_clock, when="groups", order=2, name="inhibitory_slot_start")
+    exc_slot_start = "n_spikes = 0\npresent_spikes = 0"
+    if net.learning:
+        # Per-example weight normalisation: one factor per neuron, then one pass over the weights.
+        exc_slot_start += "\nnormalisation = weight_total / wsum\nwsum = weight_total"
+        net.input_exc.run_regularly("w *= normalisation_post", clock=slot_clock, when="groups", order=3,
+                                    name="normalise_weights")
+    net.exc.run_regularly(exc_slot_start, clock=slot_clock, when="groups", order=2, name="excitatory_slot_start")
 
     counters = [
-        b2.Synapses(net.exc, controller, on_pre="count_post += int(presenting_post > 0)\nexc_spikes_post += 1",
-                    clock=clock, name="count_exc"),
-        b2.Synapses(net.inh, controller, on_pre="inh_spikes_post += 1", clock=clock, name="count_inh"),
-        b2.Synapses(net.inputs, controller, on_pre="input_spikes_post += 1", clock=clock, name="count_input"),
+        b2.Synapses(net.exc, controller, "count_post = present_spikes_pre : integer (summed)", name="count_exc"),
+        b2.Synapses(net.exc, controller, "exc_spikes_post = n_spikes_pre : integer (summed)", name="sum_exc"),
+        b2.Synapses(net.inh, controller, "inh_spikes_post = n_spikes_pre : integer (summed)", name="sum_inh"),
+        b2.Synapses(net.inputs, controller, "input_spikes_post = n_spikes_pre : integer (summed)", name="sum_input"),
     ]
     for counter in counters:
         counter.connect()
@@ -268,7 +345,7 @@ def _add_presentation_controller(net: Network, record_all_spikes: bool) -> None:
         spikes["input"] = b2.SpikeMonitor(net.inputs, name="input_spike_monitor")
         spikes["inh"] = b2.SpikeMonitor(net.inh, name="inh_spike_monitor")
     # Recorded at each slot start before the controller moves on: row k + 1 describes slot k.
-    slots = b2.StateMonitor(controller, SLOT_RECORD, record=[0], dt=slot, when="start", order=-1,
+    slots = b2.StateMonitor(controller, SLOT_RECORD, record=[0], clock=slot_clock, when="groups", order=0,
                             name="slots")
     net.extra += [controller, *counters, *spikes.values(), slots]
     net.monitors = {"controller": controller, "spikes": spikes, "slots": slots}

@@ -102,6 +102,15 @@ class Parameters:
             return 1
         return int((self.max_intensity - self.start_intensity) // self.intensity_step) + 1
 
+    @property
+    def present_steps(self) -> int:
+        return int(round(self.present_time / self.dt))
+
+    @property
+    def slot_steps(self) -> int:
+        """Time steps from one presentation's start to the next (present_time + rest_time)."""
+        return int(round((self.present_time + self.rest_time) / self.dt))
+
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls))

@@ -85,13 +85,13 @@ def _force_exc_spikes(b2, net, trains, duration_ms):
     return updater, {"post_schedule": schedule}
 
 
-def _prepare(b2, net, weights, theta_mV, plastic):
+def _prepare(b2, net, weights, theta_mV):
     p = net.params
     net.set_parameters()
     net.input_exc.w = np.asarray(weights, float).ravel()  # synapse k is (k // n, k % n)
     net.exc.theta = theta_mV * b2.mV
-    net.exc.plastic = float(plastic)
-    net.exc.wsum = np.asarray(weights, float).reshape(len(net.inputs), p.n_neurons).sum(axis=0)
+    if net.learning:
+        net.exc.wsum = np.asarray(weights, float).reshape(len(net.inputs), p.n_neurons).sum(axis=0)
 
 
 # --- one excitatory neuron -------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def single_neuron(input_rate=20.0, n_inputs=100, weight=0.3, duration=1000.0, in
     with _runtime(seed) as b2:
         net = build_network(p, n_inputs)
         weights = np.broadcast_to(np.asarray(weight, float), (n_inputs,)).reshape(n_inputs, 1)
-        _prepare(b2, net, weights, base.theta_init if theta0 is None else theta0, plastic=True)
+        _prepare(b2, net, weights, base.theta_init if theta0 is None else theta0)
         extra, namespace = [], {}
         if input_times is not None:
             updater, namespace = _force_input_spikes(b2, net, trains, duration)
@@ -179,7 +179,7 @@ def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None
     with _runtime() as b2:
         net = build_network(p, n)
         weights = np.diag(w0)
-        _prepare(b2, net, weights, p.theta_init, plastic=True)
+        _prepare(b2, net, weights, p.theta_init)
         pre_updater, namespace = _force_input_spikes(b2, net, pre_times, duration)
         post_updater, post_namespace = _force_exc_spikes(b2, net, post_times, duration)
         b2.Network(*net.objects, pre_updater, post_updater).run(duration * b2.ms,
@@ -235,8 +235,8 @@ def winner_take_all(n_neurons=3, n_inputs=50, input_rate=30.0, weight=0.3, sprea
     scale = 1 - spread * np.arange(n_neurons) / max(n_neurons - 1, 1)
     weights = np.outer(np.ones(n_inputs), weight * scale)
     with _runtime(seed) as b2:
-        net = build_network(p, n_inputs)
-        _prepare(b2, net, weights, p.theta_init, plastic=False)
+        net = build_network(p, n_inputs, learning=False)
+        _prepare(b2, net, weights, p.theta_init)
         net.inputs.rate = input_rate * b2.Hz
         exc_spikes = b2.SpikeMonitor(net.exc, name="wta_exc_spikes")
         inh_spikes = b2.SpikeMonitor(net.inh, name="wta_inh_spikes")

@@ -35,22 +35,23 @@ class Rule:
 
 TRIPLET = Rule(
     name="triplet",
-    # pre is set to 1 on each arrival, so its value is exp(-(t - tpre) / tau_pre): keeping the
-    # arrival time instead of a trace spares an exponential on every presynaptic event.
-    model="tpre : second  # time of the last presynaptic spike's arrival",
+    # pre is set to 1 on each arrival, so its value is exp(-(t - t_arrival) / tau_pre): keeping the
+    # arrival's time step (4 bytes a synapse) instead of a trace spares an exponential on every
+    # presynaptic event.
+    model="arrival_step : integer  # time step of the last presynaptic spike's arrival",
     on_pre="""
-        tpre = t
+        arrival_step = t_in_timesteps
         w_new = w - nu_presyn * post1_post
     """,
     # post2_post still holds its value from before this spike: the reset runs after the synapses.
-    on_post="w_new = w + nu_postsyn * exp(-(t - tpre) / tau_presyn) * post2_post",
+    on_post="w_new = w + nu_postsyn * exp(-(t_in_timesteps - arrival_step) * dt / tau_presyn) * post2_post",
     constants=("tau_pre", "nu_pre", "nu_post"),
     default_nu_post=0.01,
     neuron_model="post1 : 1\npost2 : 1",
     neuron_decay="post1 *= exp(-dt / tau_post1)\npost2 *= exp(-dt / tau_post2)",
     neuron_reset="post1 = 1\npost2 = 1",
     neuron_constants=("tau_post1", "tau_post2"),
-    initial=(("tpre", "-1*second"),),  # long ago: no trace
+    initial=(("arrival_step", "-1000000000"),),  # long ago: no trace
     doc="""Triplet-style rule of the authors' code (Pfister & Gerstner 2006):
     pre spike:  pre = 1;  w -= nu_pre * post1
     post spike: w += nu_post * pre * post2 (value before this spike);  post1 = post2 = 1

@@ -60,24 +60,27 @@ class ChunkResult:
     profile: dict | None = None  # seconds per code object, when built with STDPLAB_PROFILE=1
 
 
-def _shape_key(params: Parameters, n_input: int, chunk_size: int, record_all_spikes: bool) -> str:
+def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool) -> str:
     from importlib.metadata import version
 
-    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
-           "record_all_spikes": record_all_spikes,
+    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(), "threads": _threads(),
+           "learning": learning, "record_all_spikes": record_all_spikes,
            "brian2": version("brian2"), "code": _CODE_HASH, "build_version": BUILD_VERSION}
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return f"{params.learning_rule}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
+    mode = "learn" if learning else "infer"
+    return f"{params.learning_rule}-{mode}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
 
 
-def compiled_network(params: Parameters, n_input: int, chunk_size: int,
+def compiled_network(params: Parameters, n_input: int, chunk_size: int, learning: bool = True,
                      record_all_spikes: bool = False) -> "CompiledNetwork":
     """The compiled binary for this shape, built (once, under a file lock) if not cached.
 
+    ``learning`` selects the binary with STDP, θ adaptation and weight normalisation; without
+    it (labelling, testing) the binary has no plasticity code and runs faster.
     ``record_all_spikes`` adds monitors of every input and inhibitory spike (for rasters and
     checks; slower), on top of the excitatory spikes that are always recorded.
     """
-    key = _shape_key(params, n_input, chunk_size, record_all_spikes)
+    key = _shape_key(params, n_input, chunk_size, learning, record_all_spikes)
     if key not in _compiled:
         directory = cache_dir() / key
         if not (directory / "manifest.json").exists():
@@ -86,9 +89,13 @@ def compiled_network(params: Parameters, n_input: int, chunk_size: int,
             directory.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(directory) + ".lock"):
                 if not (directory / "manifest.json").exists():
-                    _build(params, n_input, chunk_size, record_all_spikes, directory)
+                    _build(params, n_input, chunk_size, learning, record_all_spikes, directory)
         _compiled[key] = CompiledNetwork(directory)
     return _compiled[key]
+
+
+def _threads() -> int:
+    return int(os.environ.get("STDPLAB_THREADS", "0"))
 
 
 def _profiling() -> bool:
@@ -103,7 +110,7 @@ def _check_compiler() -> None:
             " macOS: `xcode-select --install`) and try again.")
 
 
-def _build(params: Parameters, n_input: int, chunk_size: int, record_all_spikes: bool,
+def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool,
            directory: Path) -> None:
     import brian2 as b2
     from brian2.devices.device import device, reset_device
@@ -114,17 +121,23 @@ def _build(params: Parameters, n_input: int, chunk_size: int, record_all_spikes:
     staging = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
     b2.set_device("cpp_standalone", build_on_run=False, directory=str(staging))
     try:
-        b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        b2.prefs.devices.cpp_standalone.openmp_threads = _threads()
         # Brian's default is an unbounded `make -j`: dozens of compilers at once on a small machine.
         b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+        # Linking with -ffast-math flushes subnormal numbers to zero (FTZ/DAZ). Decaying traces and
+        # conductances otherwise spend thousands of steps as subnormals, each operation on one
+        # costing ~100 cycles; the values lost are below 1e-307.
+        b2.prefs.codegen.cpp.extra_link_args = [*b2.prefs.codegen.cpp.extra_link_args, "-ffast-math"]
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
-        net = build_network(params, n_input, stimulus=stimulus, record_all_spikes=record_all_spikes)
+        net = build_network(params, n_input, stimulus=stimulus, learning=learning,
+                            record_all_spikes=record_all_spikes)
         controller = net.monitors["controller"]
         network = b2.Network(net.objects)
         device.apply_run_args()
         seed_array = device.get_array_name(controller.variables["rng_seed"])
-        device.insert_code("main", f"brian::_random_generators[0].seed((unsigned long) brian::{seed_array}[0]);")
+        device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
+                                   f" brian::_random_generators[k].seed((unsigned long) brian::{seed_array}[0] + k);")
         slot = (params.present_time + params.rest_time) * b2.ms
         network.run(chunk_size * MAX_PRESENTATIONS * slot + slot, profile=_profiling())
         device.build(directory=str(staging), compile=True, run=False)
@@ -143,8 +156,8 @@ def _build(params: Parameters, n_input: int, chunk_size: int, record_all_spikes:
             "inputs": {
                 "stimulus": "stimulus.values", "weights": arg(net.input_exc, "w"),
                 "delays": arg(net.input_exc.pre, "delay"), "theta": arg(net.exc, "theta"),
-                "wsum": arg(net.exc, "wsum"), "plastic": arg(net.exc, "plastic"),
                 "n_examples": arg(controller, "n_examples"), "rng_seed": arg(controller, "rng_seed"),
+                **({"wsum": arg(net.exc, "wsum")} if learning else {}),
             },
             "results": {
                 "weights": result(net.input_exc, "w"), "theta": result(net.exc, "theta"),
@@ -153,10 +166,9 @@ def _build(params: Parameters, n_input: int, chunk_size: int, record_all_spikes:
                 "slot_t": result(slots, "t"),
                 **{f"slot_{name}": result(slots, name) for name in slots.record_variables},
             },
-            "n_input": n_input, "n_neurons": params.n_neurons, "chunk_size": chunk_size,
+            "n_input": n_input, "n_neurons": params.n_neurons, "chunk_size": chunk_size, "learning": learning,
             "dt": params.dt * 1e-3,
-            "slot_steps": int(round((params.present_time + params.rest_time) / params.dt)),
-            "present_steps": int(round(params.present_time / params.dt)),
+            "slot_steps": params.slot_steps, "present_steps": params.present_steps,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
         os.replace(staging, directory)
@@ -179,12 +191,16 @@ class CompiledNetwork:
     def chunk_size(self) -> int:
         return self.manifest["chunk_size"]
 
+    @property
+    def learning(self) -> bool:
+        return self.manifest["learning"]
+
     def run(self, rates: np.ndarray, weights: np.ndarray, delays: np.ndarray, theta: np.ndarray,
-            params: Parameters, plastic: bool, seed: int) -> ChunkResult:
+            params: Parameters, seed: int) -> ChunkResult:
         """Present ``rates`` (n, n_input) Hz at unit intensity, n <= chunk_size, in order.
 
         ``weights`` (n_input, n_neurons), ``delays`` (n_input * n_neurons,) in seconds and ``theta``
-        (n_neurons,) in mV are the state at the start; learning is on when ``plastic``.
+        (n_neurons,) in mV are the state at the start; the network learns if it was built to.
         """
         m = self.manifest
         n = len(rates)
@@ -206,9 +222,9 @@ class CompiledNetwork:
             put("weights", np.asarray(weights).ravel())
             put("delays", delays)
             put("theta", np.asarray(theta) * 1e-3)
-            put("wsum", np.asarray(weights).sum(axis=0))
-            args += [f"{m['inputs']['plastic']}={1.0 if plastic else 0.0}",
-                     f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
+            if self.learning:
+                put("wsum", np.asarray(weights).sum(axis=0))
+            args += [f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
             from .network import UNITS
 
             for name, targets in m["params"].items():

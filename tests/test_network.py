@@ -10,13 +10,13 @@ from conftest import SMALL, blank_and_bright
 
 def run(images, plastic, weights=None, seed=1, **params):
     p = Parameters(n_neurons=SMALL["n_neurons"], **params)
-    net = compiled_network(p, 784, SMALL["chunk_size"])
+    net = compiled_network(p, 784, SMALL["chunk_size"], learning=plastic)
     rng = np.random.default_rng(0)
     if weights is None:
         weights = (rng.random((784, p.n_neurons)) + 0.01) * 0.3
     delays = rng.random(784 * p.n_neurons) * 10e-3
     return net.run(np.asarray(images, float) * p.input_rate_scale, weights, delays,
-                   np.full(p.n_neurons, p.theta_init), p, plastic=plastic, seed=seed), weights
+                   np.full(p.n_neurons, p.theta_init), p, seed=seed), weights
 
 
 def test_weights_are_normalised_to_78_per_neuron_when_learning(mnist):
@@ -90,3 +90,53 @@ def test_fit_with_the_same_random_state_is_reproducible(mnist):
     np.testing.assert_array_equal(a.weights_, b.weights_)
     np.testing.assert_array_equal(a.assignments_, b.assignments_)
     assert not np.array_equal(a.weights_, c.weights_)
+
+
+def test_input_spikes_are_the_per_step_bernoulli_process():
+    """Inputs draw the interval to their next spike; the process must be the paper's: in each
+    presented time step a spike with probability rate * dt, none in the rest, none for dark pixels."""
+    p = Parameters(n_neurons=SMALL["n_neurons"])
+    net = compiled_network(p, 784, SMALL["chunk_size"], learning=False, record_all_spikes=True)
+    image = np.zeros(784)
+    image[::2] = 255.0
+    rng = np.random.default_rng(0)
+    result = net.run(np.stack([image, image]) * p.input_rate_scale, (rng.random((784, p.n_neurons)) + 0.01) * 0.3,
+                     rng.random(784 * p.n_neurons) * 10e-3, np.full(p.n_neurons, p.theta_init), p, seed=5)
+    indices, times = result.spike_trains["input"]
+    steps = np.rint(times / (p.dt * 1e-3)).astype(np.int64)
+    assert (steps % p.slot_steps < p.present_steps).all(), "an input spiked during the rest"
+    assert (indices % 2 == 0).all(), "a dark pixel spiked"
+
+    presentations = int(result.presentations.sum())
+    probability = 255.0 * p.input_rate_scale * p.start_intensity * p.dt * 1e-3
+    assert (result.intensity == p.start_intensity).all() and presentations == 2
+    per_input = np.bincount(indices, minlength=784)[::2] / presentations
+    expected = p.present_steps * probability
+    assert abs(per_input.mean() / expected - 1) < 0.03
+    # Binomial counts: variance n p (1 - p) per presentation.
+    counts = np.stack([np.bincount(indices[steps // p.slot_steps == k], minlength=784)[::2] for k in range(2)])
+    assert 0.75 < counts.var() / (expected * (1 - probability)) < 1.25
+    # Geometric intervals: a fraction p of them is one step long, their mean is 1 / p.
+    order = np.lexsort((steps, indices))
+    intervals = np.diff(steps[order])[(np.diff(indices[order]) == 0) & (np.diff(steps[order] // p.slot_steps) == 0)]
+    assert abs(np.mean(intervals == 1) / probability - 1) < 0.25
+    assert abs(np.mean(intervals) * probability - 1) < 0.05
+
+
+def test_inference_binary_is_the_learning_binary_without_plasticity(mnist):
+    """With every learning rate and the θ rise at zero and normalised weights, the learning binary
+    must spike exactly as the inference binary (the same random stream, the same equations)."""
+    p = Parameters(n_neurons=SMALL["n_neurons"], nu_pre=0.0, nu_post=0.0, theta_plus=0.0, tau_theta=1e30)
+    rng = np.random.default_rng(1)
+    weights = (rng.random((784, p.n_neurons)) + 0.01) * 0.3
+    weights *= p.weight_total / weights.sum(axis=0)
+    delays = rng.random(784 * p.n_neurons) * 10e-3
+    images = mnist[0][:4].reshape(4, -1) * p.input_rate_scale
+    theta = np.full(p.n_neurons, p.theta_init)
+    learning = compiled_network(p, 784, SMALL["chunk_size"], learning=True).run(images, weights, delays, theta, p, seed=3)
+    inference = compiled_network(p, 784, SMALL["chunk_size"], learning=False).run(images, weights, delays, theta, p,
+                                                                                    seed=3)
+    assert learning.counts.sum() > 0
+    for field in ("counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
+        np.testing.assert_array_equal(getattr(learning, field), getattr(inference, field), err_msg=field)
+    np.testing.assert_allclose(learning.weights, weights, rtol=1e-12)
