@@ -8,7 +8,7 @@ on those images with learning off and tests on the full test set. It records per
 excitatory spikes and presentations per training example, the course of mean theta, the
 running accuracy, the input spikes and the test accuracy, and merges them into
 benchmarks/results/equivalence.json under the variant's name (with the command and the commit of
-the ``stdplab`` package that ran). Only the public estimator API is used, so an older checkout of
+the ``stdplab`` package that ran; a later run with other ``--seeds`` adds to the same variant). Only the public estimator API is used, so an older checkout of
 the package (on PYTHONPATH) records the reference. With two variants recorded, each statistic of
 the new one is checked against the seed-to-seed range of the reference (``--reference``).
 """
@@ -76,10 +76,14 @@ def main():
 
     out = Path(args.out)
     record = json.loads(out.read_text()) if out.exists() else {"variants": {}}
-    record["variants"][args.variant] = {
-        "command": command_line(), "commit": git_commit(), "package": str(Path(stdplab.__file__).parent),
-        "neurons": args.neurons, "train": args.train, "test": args.test, "seeds": seeds,
-    }
+    variant = record["variants"].setdefault(args.variant, {"runs": [], "seeds": {}})
+    setting = {"neurons": args.neurons, "train": args.train, "test": args.test}
+    if variant["runs"] and any(variant["runs"][0][k] != v for k, v in setting.items()):
+        raise SystemExit(f"{out} holds {args.variant} runs with other settings: {variant['runs'][0]}")
+    # Seeds accumulate over runs (more seeds, same setting); each run keeps its command and commit.
+    variant["runs"].append({"command": command_line(), "commit": git_commit(),
+                            "package": str(Path(stdplab.__file__).parent), "seeds": args.seeds, **setting})
+    variant["seeds"].update(seeds)
     others = [name for name in record["variants"] if name != args.reference]
     if args.reference in record["variants"]:
         record["comparison"] = {name: compare(record["variants"][args.reference], record["variants"][name])

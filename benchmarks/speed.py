@@ -11,11 +11,17 @@ For each size, in one process and on the same MNIST images:
   device with the Cython target, driven from Python as public ports do: per example, normalise
   the weights, set the rates, ``run(350 ms)``, count spikes, boost and repeat if fewer than 5,
   ``run(150 ms)`` of rest.
-Both learn (STDP on). Prints seconds per training example and the ratio; writes
+Both learn (STDP on). With ``--previous DIR`` (a checkout of an earlier stdplab, e.g. made with
+``git worktree add DIR COMMIT``) that version's hot loop is timed too, on the same images, in a
+subprocess that imports the package from DIR. Prints seconds per example and the ratios; writes
 benchmarks/results/speed.json with the command and commit.
 """
 import argparse
+import json
+import os
 import platform
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -42,6 +48,15 @@ def standalone_seconds_per_example(images, n_neurons, chunk_size):
     model.transform(images)
     infer = (time.perf_counter() - start) / len(images)
     return train, infer, compile_seconds, presentations
+
+
+def previous_seconds_per_example(directory, n_neurons, examples, chunk_size):
+    """The same measurement with the stdplab package found in ``directory``."""
+    env = {**os.environ, "PYTHONPATH": os.path.abspath(directory)}
+    out = subprocess.run([sys.executable, __file__, "--measure", "--neurons", str(n_neurons),
+                          "--examples", str(examples), "--chunk-size", str(chunk_size)],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def reference_seconds_per_example(images, n_neurons):
@@ -90,10 +105,21 @@ def main():
     p.add_argument("--examples", type=int, default=2000, help="stdplab training examples per size")
     p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles)")
     p.add_argument("--chunk-size", type=int, default=500)
+    p.add_argument("--previous", metavar="DIR", help="also time the stdplab package in this checkout")
+    p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
+    if args.measure:
+        import stdplab
+
+        train, infer, compile_seconds, presentations = standalone_seconds_per_example(
+            x_train[: args.examples], args.neurons[0], args.chunk_size)
+        print(json.dumps({"s_per_example": train, "inference_s_per_example": infer, "compile_s": compile_seconds,
+                          "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__),
+                          "commit": git_commit()}))
+        return
     record = {"command": command_line(), "commit": git_commit(),
               "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
@@ -108,10 +134,18 @@ def main():
                "reference_s_per_example": slow, "reference_compile_s": slow_compile,
                "reference_examples": args.reference_examples - 1, "speedup": slow / fast,
                "epoch_60000_minutes": fast * 60000 / 60}
+        line = (f"{n} neurons: training {fast * 1e3:.2f} ms/example, inference {infer * 1e3:.2f} ms/example,"
+                f" reference {slow * 1e3:.0f} ms/example (training), speed-up {slow / fast:.0f}x;"
+                f" a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min")
+        if args.previous:
+            previous = previous_seconds_per_example(args.previous, n, args.examples, args.chunk_size)
+            row["previous"] = previous
+            row["speedup_over_previous"] = previous["s_per_example"] / fast
+            row["inference_speedup_over_previous"] = previous["inference_s_per_example"] / infer
+            line += (f"; previous loop {previous['s_per_example'] * 1e3:.2f} / {previous['inference_s_per_example'] * 1e3:.2f}"
+                     f" ms/example ({row['speedup_over_previous']:.1f}x / {row['inference_speedup_over_previous']:.1f}x)")
         record["sizes"][str(n)] = row
-        print(f"{n} neurons: training {fast * 1e3:.2f} ms/example, inference {infer * 1e3:.2f} ms/example,"
-              f" reference {slow * 1e3:.0f} ms/example (training), speed-up {slow / fast:.0f}x;"
-              f" a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min", flush=True)
+        print(line, flush=True)
     write_json(args.out, record)
 
 
