@@ -106,11 +106,13 @@ n_spikes = 0
 """
 # Driven from Python (one run() per example): the per-step Bernoulli draw of public ports.
 INPUT_THRESHOLD = "rate > 0*Hz and rand() < rate * dt"
+# Per-neuron spike counters of the slot (standalone builds), summed by the controller.
 SLOT_COUNTERS = """
 n_spikes : integer        # spikes in this slot
 present_spikes : integer  # of them while the example was shown
 presentation_end : integer (linked)
 """
+SLOT_COUNTING = "n_spikes += 1\npresent_spikes += int(t_in_timesteps < presentation_end)"
 SLOT_RECORD = ("example", "intensity", "count", "input_spikes", "exc_spikes", "inh_spikes")
 NEVER = 2**30  # a time step no run reaches
 
@@ -226,8 +228,7 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
     exc_constants = ("v_rest_e", "v_reset_e", "v_thresh_e", "tau_e", "e_exc", "e_inh_e", "tau_ge",
                      "tau_gi", "refractory_e", "spike_block", "theta_offset")
     exc_model = [EXCITATORY_MODEL, SLOT_COUNTERS if controlled else ""]
-    exc_reset = [EXCITATORY_RESET, "n_spikes += 1\npresent_spikes += int(t_in_timesteps < presentation_end)"
-                 if controlled else ""]
+    exc_reset = [EXCITATORY_RESET, SLOT_COUNTING if controlled else ""]
     if learning:
         exc_constants += ("theta_plus", "tau_theta", "weight_total") + rule.neuron_constants
         exc_model += [ADAPTIVE_THRESHOLD, rule.neuron_model, "normalisation : 1" if controlled else ""]
@@ -241,9 +242,9 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
         exc.run_regularly(rule.neuron_decay, when="start", order=3, name="postsynaptic_traces")
     inh_constants = ("v_rest_i", "v_reset_i", "v_thresh_i", "tau_i", "e_exc", "e_inh_i", "tau_ge",
                      "tau_gi", "refractory_i")
-    inh = b2.NeuronGroup(n, INHIBITORY_MODEL + ("n_spikes : integer\n" if controlled else "") + _declare(inh_constants),
-                         threshold="v > v_thresh_i",
-                         reset="v = v_reset_i" + ("\nn_spikes += 1" if controlled else ""),
+    inh = b2.NeuronGroup(n, "\n".join([INHIBITORY_MODEL, "n_spikes : integer" if controlled else "",
+                                        _declare(inh_constants)]),
+                         threshold="v > v_thresh_i", reset="v = v_reset_i" + ("\nn_spikes += 1" if controlled else ""),
                          refractory="refractory_i", method="euler", clock=clock, name="inhibitory")
 
     if learning:

@@ -327,6 +327,25 @@ def learning_record(history, title="How the network learns"):
     return fig
 
 
+def variants_course(variants: dict, title="Two hot loops, the same learning"):
+    """Mean θ and excitatory spikes per example against training examples, one line per seed,
+    one colour per variant. ``variants``: {name: {seed: {"examples", "theta_mean_course",
+    "spikes_per_example_course"}}}."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for k, (name, seeds) in enumerate(variants.items()):
+        for n, run in enumerate(seeds.values()):
+            for ax, key in zip(axes, ("theta_mean_course", "spikes_per_example_course")):
+                ax.plot(run["examples"], run[key], color=f"C{k}", alpha=0.7, lw=1, label=name if n == 0 else None)
+    for ax, label in zip(axes, ("mean θ (mV)", "excitatory spikes per example")):
+        ax.set_xlabel("training examples")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    fig.suptitle(title + "  (one line per seed)")
+    fig.tight_layout()
+    return fig
+
+
 def receptive_field_animation(snapshots, image_shape, path, fps=4):
     """Write a GIF of the receptive fields, one frame per ``(examples, weights, theta)`` snapshot."""
     from matplotlib.animation import FuncAnimation, PillowWriter

@@ -24,3 +24,16 @@ def test_sensitivity_has_one_panel_per_constant_and_marks_the_defaults():
     assert default_marker.get_xdata()[0] == 5e-4
     assert np.isclose(default_marker.get_ydata()[0], 52.0)
     assert len(axes[2].get_lines()) >= 2 and not any(line.get_label() == "power_law" for line in axes[2].lines)
+
+
+def test_variants_course_draws_one_line_per_seed_coloured_by_variant():
+    def run(offset):
+        return {"examples": [500, 1000], "theta_mean_course": [20 + offset, 21 + offset],
+                "spikes_per_example_course": [10 + offset, 11 + offset]}
+
+    fig = plots.variants_course({"stepped": {"0": run(0), "1": run(1)}, "current": {"0": run(2)}})
+    theta, spikes = fig.axes
+    assert len(theta.lines) == len(spikes.lines) == 3
+    assert [line.get_color() for line in theta.lines] == ["C0", "C0", "C1"]
+    assert list(spikes.lines[2].get_ydata()) == [12, 13]
+    assert [t.get_text() for t in theta.get_legend().get_texts()] == ["stepped", "current"]
