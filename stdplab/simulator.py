@@ -63,8 +63,8 @@ class ChunkResult:
 def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool) -> str:
     from importlib.metadata import version
 
-    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(), "threads": _threads(),
-           "learning": learning, "record_all_spikes": record_all_spikes,
+    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
+           "threads": _threads(), "learning": learning, "record_all_spikes": record_all_spikes,
            "brian2": version("brian2"), "code": _CODE_HASH, "build_version": BUILD_VERSION}
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     mode = "learn" if learning else "infer"
@@ -95,6 +95,7 @@ def compiled_network(params: Parameters, n_input: int, chunk_size: int, learning
 
 
 def _threads() -> int:
+    """Brian's OpenMP threads, from $STDPLAB_THREADS (default 0: none; slower on 2 cores, README)."""
     return int(os.environ.get("STDPLAB_THREADS", "0"))
 
 
@@ -120,6 +121,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
     _check_compiler()
     staging = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
     b2.set_device("cpp_standalone", build_on_run=False, directory=str(staging))
+    link_args = b2.prefs.codegen.cpp.extra_link_args
     try:
         b2.prefs.devices.cpp_standalone.openmp_threads = _threads()
         # Brian's default is an unbounded `make -j`: dozens of compilers at once on a small machine.
@@ -127,7 +129,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
         # Linking with -ffast-math flushes subnormal numbers to zero (FTZ/DAZ). Decaying traces and
         # conductances otherwise spend thousands of steps as subnormals, each operation on one
         # costing ~100 cycles; the values lost are below 1e-307.
-        b2.prefs.codegen.cpp.extra_link_args = [*b2.prefs.codegen.cpp.extra_link_args, "-ffast-math"]
+        b2.prefs.codegen.cpp.extra_link_args = [*link_args, "-ffast-math"]
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
         net = build_network(params, n_input, stimulus=stimulus, learning=learning,
@@ -176,6 +178,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
+        b2.prefs.codegen.cpp.extra_link_args = link_args
         device.reinit()
         reset_device("runtime")
 
