@@ -333,11 +333,13 @@ def _add_presentation_controller(net: Network, record_all_spikes: bool) -> None:
                                     name="normalise_weights")
     net.exc.run_regularly(exc_slot_start, clock=slot_clock, when="groups", order=2, name="excitatory_slot_start")
 
+    # On the slot clock too: a group left on Brian's defaultclock (0.1 ms) adds its ticks to the main loop.
     counters = [
-        b2.Synapses(net.exc, controller, "count_post = present_spikes_pre : integer (summed)", name="count_exc"),
-        b2.Synapses(net.exc, controller, "exc_spikes_post = n_spikes_pre : integer (summed)", name="sum_exc"),
-        b2.Synapses(net.inh, controller, "inh_spikes_post = n_spikes_pre : integer (summed)", name="sum_inh"),
-        b2.Synapses(net.inputs, controller, "input_spikes_post = n_spikes_pre : integer (summed)", name="sum_input"),
+        b2.Synapses(source, controller, f"{target}_post = {counter}_pre : integer (summed)", clock=slot_clock, name=name)
+        for source, target, counter, name in ((net.exc, "count", "present_spikes", "count_exc"),
+                                              (net.exc, "exc_spikes", "n_spikes", "sum_exc"),
+                                              (net.inh, "inh_spikes", "n_spikes", "sum_inh"),
+                                              (net.inputs, "input_spikes", "n_spikes", "sum_input"))
     ]
     for counter in counters:
         counter.connect()
