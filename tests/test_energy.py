@@ -46,8 +46,7 @@ def out_degrees():
 def _per_example_from_monitor(result, params, population):
     """Spikes per example from a SpikeMonitor's times, binned into presentation slots."""
     indices, times = (np.asarray(a) for a in result.spike_trains[population])
-    slot_steps = int(round((params.present_time + params.rest_time) / params.dt))
-    slot = np.rint(times / (params.dt * 1e-3)).astype(np.int64) // slot_steps
+    slot = np.rint(times / (params.dt * 1e-3)).astype(np.int64) // params.slot_steps
     slot_example = np.repeat(np.arange(len(result.presentations)), result.presentations)
     inside = slot < len(slot_example)
     assert inside.all(), f"{population}: {np.sum(~inside)} spikes after the last slot"
