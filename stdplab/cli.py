@@ -48,7 +48,9 @@ def train_parser(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-every", type=int, default=5000, help="examples between checkpoints")
     p.add_argument("--out", default="runs/default", help="output folder (default runs/default)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted or partial run in --out")
+    p.add_argument("--stop-after", type=int, default=None, metavar="N",
+                   help="stop training after N examples in all, then label and test (a partial run; --resume goes on)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="any DiehlCook2015 parameter, e.g. --set nu_post=0.005 (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -62,6 +64,7 @@ def train(args) -> dict:
     results = run_experiment(args.out, n_neurons=args.neurons, n_train=args.train, epochs=args.epochs,
                              n_test=args.test, dataset=args.dataset, data_dir=args.data_dir, seed=args.seed,
                              checkpoint_every=args.checkpoint_every, n_label=args.label, resume=args.resume,
+                             stop_after=args.stop_after,
                              verbose=not args.quiet, **params)
     print(f"test accuracy {results['accuracy']:.4f} (proportion weighting {results['accuracy_proportion']:.4f})"
           f" on {args.test} images; {results['train_seconds_per_example'] * 1e3:.1f} ms per training example;"

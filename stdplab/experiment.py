@@ -65,12 +65,13 @@ def git_commit() -> str | None:
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
                    data_dir=None, seed=0, checkpoint_every=5000, n_label=None, resume=False,
-                   verbose=True, **params) -> dict:
+                   stop_after=None, verbose=True, **params) -> dict:
     """Train ``n_neurons`` on the first ``n_train`` training images for ``epochs`` passes, assign
     labels on the first ``n_label`` (default: all ``n_train``), test on the first ``n_test`` test
     images. ``params`` are any further ``DiehlCook2015`` keywords; those left out or ``None`` take the
-    dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. Returns the
-    results dict."""
+    dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. ``stop_after``
+    ends training after that many examples in all: the run is labelled and tested there, its results
+    say ``partial``, and a later ``resume`` goes on training. Returns the results dict."""
     params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
               **{k: v for k, v in params.items() if v is not None}}
     out = Path(out)
@@ -86,32 +87,43 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     if len(x_train) < n_train or len(x_test) < n_test:
         raise ValueError(f"{dataset} has {len(x_train)} training and {len(x_test)} test images;"
                          f" asked for {n_train} and {n_test}")
+    total = n_train * epochs
+    target = total if stop_after is None else min(int(stop_after), total)
 
     timings = {"train": 0.0, "labels": 0.0, "test": 0.0}
+    progress = {}
     if resume and checkpoint.exists():
-        previous = _read_progress(out)
-        if _resolved(previous.get("config", config)) != _resolved(config):
-            raise ValueError(f"{out} holds a run with another configuration: {previous.get('config')}")
-        if previous.get("stage") == "done" and (out / "results.json").exists():
+        progress = _read_progress(out)
+        if _training(_resolved(progress.get("config", config))) != _training(_resolved(config)):
+            raise ValueError(f"{out} holds a run with another configuration: {progress.get('config')}")
+        finished = progress.get("stage") == "done" and progress.get("config") == config
+        if finished and (out / "results.json").exists():
             return json.loads((out / "results.json").read_text())  # finished: nothing to redo
         model = DiehlCook2015.load(checkpoint)
-        timings.update(previous.get("timings", {}))
+        timings.update(progress.get("timings", {}))
     else:
         model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, verbose=verbose, **params)
+    # Each invocation of a run, so that a results file says whether (and where) it was resumed.
+    invocations = progress.get("invocations", []) + [
+        {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "examples_seen": getattr(model, "n_examples_seen_", 0),
+         "commit": git_commit()}]
+    labelled = progress.get("labelled")
+    if labelled is None and progress.get("stage") in ("labels", "done"):  # progress files before "labelled"
+        labelled = {"examples_seen": progress["examples_seen"], "n_label": progress["config"]["n_label"]}
 
     def save_progress(stage):
         model.save(checkpoint)
         write_json(out / "progress.json", {"stage": stage, "examples_seen": model.n_examples_seen_,
-                                           "config": config, "timings": timings})
+                                           "config": config, "timings": timings, "labelled": labelled,
+                                           "invocations": invocations})
 
     meter = ComputeMeter()  # this invocation's cost on this machine (a resumed run: the rest)
     with meter:
-        total = n_train * epochs
         seen = getattr(model, "n_examples_seen_", 0)
         bar = _bar(total, seen, verbose)
-        while seen < total:
+        while seen < target:
             position = seen % n_train
-            stop = min(position + checkpoint_every, n_train)
+            stop = min(position + checkpoint_every, n_train, position + target - seen)
             start_time = time.perf_counter()
             model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False)
             timings["train"] += time.perf_counter() - start_time
@@ -120,10 +132,11 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         if bar is not None:
             bar.close()
 
-        if not hasattr(model, "assignments_"):
+        if labelled != {"examples_seen": seen, "n_label": config["n_label"]}:
             start_time = time.perf_counter()
             model.assign_labels(x_train[: config["n_label"]], y_train[: config["n_label"]])
             timings["labels"] = time.perf_counter() - start_time
+            labelled = {"examples_seen": seen, "n_label": config["n_label"]}
             save_progress("labels")
 
         start_time = time.perf_counter()
@@ -139,9 +152,14 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         "presentations_per_test_example": float(np.mean(stats["presentations"])),
         "timings_s": timings,
         "compute": meter.cost.as_dict(),
-        "train_seconds_per_example": timings["train"] / max(total, 1),
+        "train_seconds_per_example": timings["train"] / max(seen, 1),
+        "examples_trained": seen,
+        "partial": seen < total,
+        "resumed": len(invocations) > 1,
+        "invocations": invocations,
         "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
         "parameters": model.get_params(),
+        "network_parameters": model.network_parameters.as_dict(),  # with every default resolved
         "environment": {"commit": git_commit(), "python": platform.python_version(),
                         "brian2": _version("brian2"), "numpy": np.__version__, "machine": platform.machine(),
                         "cpus": os.cpu_count()},
@@ -150,7 +168,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     np.savez_compressed(out / "test_counts.npz", counts=counts, labels=y_test,
                         **{k: np.asarray(v) for k, v in stats.items()})
     write_json(out / "results.json", results)
-    save_progress("done")
+    save_progress("train" if results["partial"] else "done")
     return results
 
 
@@ -173,11 +191,16 @@ def evaluation(predicted, labels, classes) -> dict:
 
 
 def _resolved(config: dict) -> dict:
-    """A configuration with every model parameter spelled out, so defaults given explicitly and
-    defaults left out compare equal."""
+    """A configuration with every model parameter spelled out (size and rule defaults resolved), so
+    defaults given explicitly and defaults left out compare equal."""
     model = DiehlCook2015(n_neurons=config["n_neurons"], random_state=config["seed"], **config["params"])
     params = {k: v for k, v in model.get_params().items() if k != "verbose"}
-    return {**config, "params": params}
+    return {**config, "params": {**params, **model.network_parameters.as_dict()}}
+
+
+def _training(config: dict) -> dict:
+    """What decides the training itself; labelling and test sizes may change on resume."""
+    return {k: v for k, v in config.items() if k not in ("n_label", "n_test")}
 
 
 def _read_progress(out: Path) -> dict:

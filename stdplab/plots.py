@@ -327,6 +327,41 @@ def learning_record(history, title="How the network learns"):
     return fig
 
 
+def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against training, every size the lab has run"):
+    """Running accuracy during training (lines, a moving mean over ``smooth`` records) and test
+    accuracy at the end (markers), one colour per size and one marker and line style per run of a
+    size, with the paper's figures (stars at their training; dashed where it is not given).
+    ``runs``: dicts with ``n_neurons``, ``label``, ``examples``, ``running_accuracy`` (in [0, 1],
+    None where not yet measured), ``examples_trained``, ``test_accuracy_percent``;
+    ``paper``: {n_neurons: (accuracy %, training examples or None)}."""
+    sizes = sorted({run["n_neurons"] for run in runs} | set(paper))
+    colour = {n: f"C{k}" for k, n in enumerate(sizes)}
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    seen = {}
+    for run in runs:
+        k = seen[run["n_neurons"]] = seen.get(run["n_neurons"], -1) + 1
+        x = np.asarray(run["examples"], float)
+        y = np.asarray([np.nan if v is None else 100 * v for v in run["running_accuracy"]], float)
+        mean = np.convolve(np.nan_to_num(y), np.ones(smooth), "valid") / np.convolve(~np.isnan(y), np.ones(smooth), "valid")
+        c = colour[run["n_neurons"]]
+        ax.plot(x[smooth - 1:], mean, color=c, lw=1.2, alpha=0.7, ls=("-", "--", "-.", ":")[k % 4])
+        ax.plot(run["examples_trained"], run["test_accuracy_percent"], "osD^"[k % 4], color=c, ms=7, mec="k",
+                label=f"{run['label']}: {run['test_accuracy_percent']:.1f} %")
+    for n, (accuracy, examples) in paper.items():
+        if examples:
+            ax.plot(examples, accuracy, "*", color=colour[n], ms=14, mec="k", label=f"paper, {n} neurons: {accuracy} %")
+        else:
+            ax.axhline(accuracy, color=colour[n], ls="--", lw=1, label=f"paper, {n} neurons: {accuracy} % (training not given)")
+    ax.set_xscale("log")
+    ax.set_xlabel("training examples (log scale)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(40, 100)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(f"{title}\nlines: running accuracy (mean of {smooth} records); markers: test set", fontsize=10)
+    return fig
+
+
 def variants_course(variants: dict, title="Two hot loops, the same learning"):
     """Mean θ and excitatory spikes per example against training examples, one line per seed,
     one colour per variant. ``variants``: {name: {seed: {"examples", "theta_mean_course",

@@ -39,7 +39,20 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     assert resumed.n_examples_seen_ == 500
     # The checkpoint holds the random generator too: the resumed run is the uninterrupted one.
     np.testing.assert_array_equal(resumed.weights_, uninterrupted.weights_)
-    assert json.loads((cut / "results.json").read_text())["accuracy"] == results["accuracy"]
+    resumed_results = json.loads((cut / "results.json").read_text())
+    assert resumed_results["accuracy"] == results["accuracy"]
+    assert resumed_results["resumed"] and not results["resumed"]
+    assert [i["examples_seen"] for i in resumed_results["invocations"]] == [0, progress["examples_seen"]]
+
+    # A partial run is labelled and tested where it stops, and goes on with --resume.
+    part = tmp_path / "part"
+    assert main(ARGS + ["--out", str(part), "--stop-after", "200"]) == 0
+    partial = json.loads((part / "results.json").read_text())
+    assert partial["partial"] and partial["examples_trained"] == 200 and len(partial["history"]["examples"]) >= 1
+    assert main(ARGS + ["--out", str(part), "--resume"]) == 0
+    finished = json.loads((part / "results.json").read_text())
+    assert not finished["partial"] and finished["examples_trained"] == 500 and finished["resumed"]
+    np.testing.assert_array_equal(DiehlCook2015.load(part / "model.npz").weights_, uninterrupted.weights_)
 
 
 def test_resume_refuses_another_configuration(tmp_path, capsys):

@@ -18,7 +18,7 @@ def test_every_parameter_is_a_keyword_with_the_paper_default():
     paper = {"dt": 0.5, "present_time": 350.0, "rest_time": 150.0, "start_intensity": 2.0, "min_spikes": 5,
              "v_rest_e": -65.0, "v_reset_e": -65.0, "v_thresh_e": -52.0, "tau_e": 100.0, "e_inh_e": -100.0,
              "tau_ge": 1.0, "tau_gi": 2.0, "refractory_e": 5.0, "spike_block": 50.0, "theta_init": 20.0,
-             "theta_plus": 0.05, "tau_theta": 1e7, "v_rest_i": -60.0, "v_reset_i": -45.0, "v_thresh_i": -40.0,
+             "tau_theta": 1e7, "v_rest_i": -60.0, "v_reset_i": -45.0, "v_thresh_i": -40.0,
              "tau_i": 10.0, "e_inh_i": -85.0, "refractory_i": 2.0, "w_exc_inh": 10.4, "w_inh_exc": 17.0,
              "weight_total": 78.0, "tau_pre": 20.0, "tau_post1": 20.0, "tau_post2": 40.0, "nu_pre": 1e-4,
              "learning_rule": "triplet", "max_delay": 10.0, "input_rate_scale": 0.125}
@@ -28,12 +28,26 @@ def test_every_parameter_is_a_keyword_with_the_paper_default():
     assert DiehlCook2015(learning_rule="power_law").network_parameters.nu_post == 5e-4
 
 
+def test_theta_plus_defaults_to_the_size_table_and_an_explicit_value_wins():
+    # None means the size's own: the published 0.05 at 400 neurons, the measured 0.025 at 100.
+    assert DiehlCook2015().get_params()["theta_plus"] is None
+    assert DiehlCook2015(n_neurons=400).network_parameters.theta_plus == 0.05
+    assert DiehlCook2015(n_neurons=100).network_parameters.theta_plus == 0.025
+    assert DiehlCook2015(n_neurons=100, theta_plus=0.05).network_parameters.theta_plus == 0.05
+    # Between measured sizes a power law through the two neighbours; set_params(n_neurons=...)
+    # moves the value with the size, as a grid search over sizes needs.
+    low, high = DiehlCook2015(n_neurons=100), DiehlCook2015(n_neurons=400)
+    middle = clone(low).set_params(n_neurons=200).network_parameters.theta_plus
+    assert low.network_parameters.theta_plus < middle < high.network_parameters.theta_plus
+    assert middle == pytest.approx((0.025 * 0.05) ** 0.5)
+
+
 def test_clone_and_set_params():
     model = DiehlCook2015(n_neurons=50, nu_post=0.005, random_state=1)
     copy = clone(model)
     assert copy.get_params() == model.get_params() and copy is not model
     copy.set_params(theta_plus=0.1)
-    assert copy.theta_plus == 0.1 and model.theta_plus == 0.05
+    assert copy.theta_plus == 0.1 and model.theta_plus is None
     with pytest.raises(ValueError, match="Invalid parameter"):
         copy.set_params(theta_pluss=0.1)
 

@@ -37,3 +37,24 @@ def test_variants_course_draws_one_line_per_seed_coloured_by_variant():
     assert [line.get_color() for line in theta.lines] == ["C0", "C0", "C1"]
     assert list(spikes.lines[2].get_ydata()) == [12, 13]
     assert [t.get_text() for t in theta.get_legend().get_texts()] == ["stepped", "current"]
+
+
+def test_paper_table_marks_each_run_and_the_papers_figures():
+    examples = list(range(500, 20001, 500))
+    runs = [{"n_neurons": n, "label": label, "examples": examples, "running_accuracy": [None] + [acc / 100] * 39,
+             "examples_trained": 20000, "test_accuracy_percent": acc}
+            for n, label, acc in ((100, "100 neurons", 80.0), (100, "100 neurons, other", 70.0), (400, "400 neurons", 88.0))]
+    fig = plots.paper_table(runs, {100: (82.9, None), 400: (87.0, 180000)}, smooth=5)
+    ax = fig.axes[0]
+    markers = {line.get_label(): line for line in ax.lines if line.get_marker() not in ("None", "")}
+    # one marker per run at its test accuracy, the two runs of a size told apart by shape, one colour per size
+    assert markers["100 neurons: 80.0 %"].get_marker() != markers["100 neurons, other: 70.0 %"].get_marker()
+    assert markers["100 neurons: 80.0 %"].get_color() == markers["100 neurons, other: 70.0 %"].get_color()
+    assert markers["400 neurons: 88.0 %"].get_color() != markers["100 neurons: 80.0 %"].get_color()
+    assert markers["400 neurons: 88.0 %"].get_ydata()[0] == 88.0
+    star = markers["paper, 400 neurons: 87.0 %"]
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (180000, 87.0)
+    # a paper figure without its training is a level across the plot; the smoothed line skips the gap
+    assert any(line.get_label().startswith("paper, 100 neurons") and line.get_linestyle() == "--" for line in ax.lines)
+    curves = [line for line in ax.lines if line.get_marker() in ("None", "") and not line.get_label().startswith("paper")]
+    assert len(curves) == 3 and np.allclose(curves[0].get_ydata(), 80.0)
