@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from stdplab.cli import parameter_settings
-from stdplab.experiment import command_line, run_experiment, write_json
+from stdplab.experiment import run_experiment
+from stdplab.records import command_line, write_json
 
 # Diehl & Cook (2015), Table 1: neurons -> (test accuracy %, epochs of 60,000; None: not given).
 PAPER = {100: (82.9, None), 400: (87.0, 3), 1600: (91.9, 7), 6400: (95.0, 15)}

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from stdplab import DiehlCook2015, datasets, energy, plots
-from stdplab.experiment import command_line, git_commit, write_json
+from stdplab.records import command_line, git_commit, write_json
 
 
 def main(argv=None):
@@ -45,8 +45,7 @@ def main(argv=None):
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]  # fails early on a bad name
 
     start = time.time()
-    kwargs = {"data_dir": args.data_dir} if args.data_dir and args.dataset != "digits" else {}
-    x_train, y_train, x_test, y_test = datasets.load(args.dataset, **kwargs)
+    x_train, y_train, x_test, y_test = datasets.load(args.dataset, data_dir=args.data_dir)
     x_test, y_test = x_test[:args.test], y_test[:args.test]
 
     rows, snn, compute = [], {}, {}
@@ -55,9 +54,9 @@ def main(argv=None):
         model.verbose = False
         name = f"SNN {model.n_neurons}"
         with energy.ComputeMeter(args.watts_per_core) as meter:
-            counts = model.transform(x_test)
-        accuracy = float(np.mean(model.predict_from_counts(counts) == y_test))
-        test_counts = energy.counts_from_transform(model)
+            responses = model.responses(x_test)
+        accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
+        test_counts = energy.counts_from_result(model, responses)
         compute[name] = {"test": meter.cost.as_dict(), "images": len(x_test),
                          "energy_per_image_j": meter.cost.energy_j / len(x_test),
                          "training_wall_s_from_history": float(np.sum(model.history_.get("wall_time", [0])))}

@@ -17,8 +17,9 @@ import argparse
 from pathlib import Path
 
 from stdplab import DiehlCook2015, plots
-from stdplab.experiment import command_line, git_commit, run_experiment, write_json
+from stdplab.experiment import run_experiment
 from stdplab.parameters import Parameters
+from stdplab.records import command_line, git_commit, write_json
 from stdplab.rules import RULES
 
 

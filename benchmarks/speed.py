@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from stdplab import DiehlCook2015, datasets
-from stdplab.experiment import command_line, git_commit, write_json
+from stdplab.records import command_line, git_commit, write_json
 from stdplab.parameters import Parameters
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 
 def _value(text: str):
@@ -76,17 +78,70 @@ def train(args) -> dict:
     return results
 
 
+def sweep_parser(sub):
+    p = sub.add_parser(
+        "sweep", help="run a notebook over a parameter grid with papermill; one table of results",
+        description="Run NOTEBOOK (with papermill) at every combination of the --grid values. Each point"
+                    " writes into OUT/points/<id>/; the table of parameters, metrics, wall time and status"
+                    " is OUT/results.csv. Finished points are skipped when the sweep runs again.")
+    p.add_argument("notebook", help="the notebook to run, e.g. notebooks/02_train_diehl_cook.ipynb")
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="a swept parameter and its values (repeatable; every combination runs)")
+    p.add_argument("-p", "--parameter", action="append", nargs=2, default=[], metavar=("NAME", "VALUE"),
+                   help="a parameter fixed for every point (repeatable)")
+    p.add_argument("--out", default=None, help="output folder (default sweeps/<notebook name>)")
+    p.add_argument("--jobs", type=int, default=2, help="points run at once in local processes (default 2)")
+    p.add_argument("--dask-address", default=None,
+                   help="run the points on this Dask scheduler (e.g. tcp://host:8786) instead")
+    p.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
+    p.add_argument("--kernel", default=None, help="Jupyter kernel (default: the notebook's)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=sweep_command)
+    return p
+
+
+def parse_grid(items) -> dict:
+    """``["n_neurons=100,400", "dataset=digits"]`` -> ``{"n_neurons": [100, 400], "dataset": ["digits"]}``."""
+    grid = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not name.strip() or not values.strip():
+            raise ValueError(f"--grid must look like NAME=V1,V2,..., got {item!r}")
+        grid[name.strip()] = [_value(v.strip()) for v in values.split(",") if v.strip()]
+    return grid
+
+
+def sweep_command(args) -> None:
+    import pandas as pd
+
+    from .sweep import TABLE, run_sweep
+
+    grid = parse_grid(args.grid)
+    fixed = {name: _value(value) for name, value in args.parameter}
+    out = args.out or os.path.join("sweeps", Path(args.notebook).stem)
+    table = run_sweep(args.notebook, grid, out, jobs=args.jobs, dask_address=args.dask_address,
+                      fixed_params=fixed, progress=not args.quiet, kernel_name=args.kernel, timeout=args.timeout)
+    shown = [c for c in table.columns if c not in ("point", "error", "notebook", "finished")]
+    metric_columns = [c for c in shown if c not in grid and c not in fixed and c not in ("status", "wall_time_s")]
+    shown = ["status", *grid, *[c for c in ("accuracy",) if c in metric_columns], "wall_time_s"]
+    if "accuracy" not in metric_columns:
+        shown[-1:-1] = metric_columns[:4]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table[[c for c in shown if c in table.columns]].to_string(index=False))
+    print(f"table: {Path(out) / TABLE}")
+    bad = table[table["status"] != "ok"]
+    for _, row in bad.iterrows():
+        print(f"failed {row['point']}: {row['error']}\n  notebook: {row['notebook']}")
+    if len(bad):
+        raise RuntimeError(f"{len(bad)} of {len(table)} points failed")
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m stdplab", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     train_parser(sub)
-    try:
-        from .sweep import sweep_parser
-    except ImportError:  # the sweep runner needs the optional lab dependencies
-        sweep_parser = None
-    if sweep_parser:
-        sweep_parser(sub)
+    sweep_parser(sub)
     if not argv:
         argv = ["train"]  # the small default experiment
         print("stdplab: no command given, running the default experiment"

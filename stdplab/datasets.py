@@ -13,11 +13,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from .records import atomic_write
 
 ENV_VAR = "STDPLAB_DATA"
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -106,9 +107,8 @@ def _download(names, checksums: dict, folder: Path, mirrors) -> None:
             if hashlib.sha256(raw).hexdigest() != checksums[name]:
                 errors.append(f"{url}: checksum mismatch")
                 continue
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-                tmp.write(raw)
-            os.replace(tmp.name, folder / (name + ".gz"))  # atomic: no half-written file remains
+            with atomic_write(folder / (name + ".gz")) as tmp:  # no half-written file remains
+                tmp.write_bytes(raw)
             break
         else:
             raise DatasetError(f"could not download {name}.gz: " + "; ".join(errors))
@@ -190,8 +190,11 @@ LOADERS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "digits": l
 SUGGESTED_PARAMETERS = {"digits": {"weight_total": 25.5, "input_rate_scale": 0.5}}
 
 
-def load(name: str, **kwargs):
-    """Load a dataset by name: ``mnist``, ``fashion_mnist`` or ``digits``."""
+def load(name: str, data_dir: str | os.PathLike | None = None, **kwargs):
+    """Load a dataset by name: ``mnist``, ``fashion_mnist`` or ``digits``. ``data_dir`` is the
+    folder of idx files; the digits ship with scikit-learn and have none, so they ignore it."""
     if name not in LOADERS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(LOADERS)}")
+    if name != "digits":
+        kwargs["data_dir"] = data_dir
     return LOADERS[name](**kwargs)

@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .hints import did_you_mean
+
 # --- caveats ---------------------------------------------------------------------------------------
 
 CAVEATS = (
@@ -149,12 +151,9 @@ def get_preset(preset: str | Preset) -> Preset:
     try:
         return PRESETS[preset]
     except (KeyError, TypeError):
-        import difflib
-
-        close = difflib.get_close_matches(str(preset), list(PRESETS), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise UnknownPresetError(
-            f"unknown energy preset {preset!r}{hint}; valid names are {', '.join(sorted(PRESETS))}"
+            f"unknown energy preset {preset!r}{did_you_mean(str(preset), PRESETS)};"
+            f" valid names are {', '.join(sorted(PRESETS))}"
             " (or define your own with stdplab.energy.Preset and register_preset)") from None
 
 

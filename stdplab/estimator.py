@@ -212,11 +212,10 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             examples, weights, theta = zip(*self.history_["snapshots"])
             arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
                           snapshot_theta=np.stack(theta))
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
-            np.savez_compressed(tmp, **arrays)
-        os.replace(tmp.name, path)
+        from .records import atomic_write
+
+        with atomic_write(path) as tmp, open(tmp, "wb") as file:
+            np.savez_compressed(file, **arrays)
 
     @classmethod
     def load(cls, path):
@@ -318,11 +317,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise NotFittedError(f"this {type(self).__name__} has no {attribute}: call {what} first")
 
     def _bar(self, total, desc):
-        if not self.verbose:
-            return None
-        from tqdm.auto import tqdm
+        from .progress import progress_bar
 
-        return tqdm(total=total, desc=desc, unit="ex", leave=False)
+        return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
 
 
 def _defaults() -> dict:

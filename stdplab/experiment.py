@@ -8,12 +8,6 @@ experiments through ``run_experiment``. Everything it writes goes into one folde
 from __future__ import annotations
 
 import json
-import os
-import platform
-import shlex
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,45 +16,9 @@ import numpy as np
 from . import datasets, readout
 from .energy import ComputeMeter
 from .estimator import DiehlCook2015
-
-
-def write_json(path, data) -> None:
-    """Write JSON atomically (temporary file, then rename), so no reader sees half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".json", delete=False) as tmp:
-        json.dump(data, tmp, indent=1, default=_plain)
-    os.replace(tmp.name, path)
-
-
-def save_metrics(output_dir, name, metrics: dict) -> Path:
-    """A notebook's metrics as ``output_dir/<name>_metrics.json``; returns the path."""
-    path = Path(output_dir) / f"{name}_metrics.json"
-    write_json(path, metrics)
-    return path
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def command_line(argv=None) -> str:
-    """The command that is running (``argv``: its arguments, if not those of ``sys.argv``), as a
-    results file records it."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    return "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *args])
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip() or None
-    except (OSError, subprocess.CalledProcessError):
-        return None
+from .progress import progress_bar
+from .records import environment, git_commit, write_json
+from .records import save_metrics  # noqa: F401  only while a running sweep's notebook 02 imports it from here
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
@@ -80,8 +38,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     config = {"n_neurons": n_neurons, "n_train": n_train, "epochs": epochs, "n_test": n_test,
               "dataset": dataset, "seed": seed, "checkpoint_every": checkpoint_every,
               "n_label": n_label or n_train, "params": params}
-    load_kwargs = {"data_dir": data_dir} if data_dir and dataset != "digits" else {}
-    x_train, y_train, x_test, y_test = datasets.load(dataset, **load_kwargs)
+    x_train, y_train, x_test, y_test = datasets.load(dataset, data_dir=data_dir)
     x_train, y_train = x_train[:n_train], y_train[:n_train]
     x_test, y_test = x_test[:n_test], y_test[:n_test]
     if len(x_train) < n_train or len(x_test) < n_test:
@@ -120,7 +77,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     meter = ComputeMeter()  # this invocation's cost on this machine (a resumed run: the rest)
     with meter:
         seen = getattr(model, "n_examples_seen_", 0)
-        bar = _bar(total, seen, verbose)
+        bar = progress_bar(total, "training", "ex", initial=seen, enabled=verbose)
         while seen < target:
             position = seen % n_train
             stop = min(position + checkpoint_every, n_train, position + target - seen)
@@ -147,7 +104,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         "config": config,
         "accuracy": _accuracy(model, counts, y_test, "all"),
         "accuracy_proportion": _accuracy(model, counts, y_test, "proportion"),
-        "test": evaluation(model.predict_from_counts(counts), y_test, model.classes_),
+        "test": readout.evaluation(model.predict_from_counts(counts), y_test, model.classes_),
         "spikes_per_test_example": {k: float(np.mean(stats[k])) for k in ("input_spikes", "exc_spikes", "inh_spikes")},
         "presentations_per_test_example": float(np.mean(stats["presentations"])),
         "timings_s": timings,
@@ -160,9 +117,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
         "parameters": model.get_params(),
         "network_parameters": model.network_parameters.as_dict(),  # with every default resolved
-        "environment": {"commit": git_commit(), "python": platform.python_version(),
-                        "brian2": _version("brian2"), "numpy": np.__version__, "machine": platform.machine(),
-                        "cpus": os.cpu_count()},
+        "environment": environment(),
     }
     model.save(out / "model.npz")
     np.savez_compressed(out / "test_counts.npz", counts=counts, labels=y_test,
@@ -175,19 +130,6 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
 def _accuracy(model, counts, labels, voting) -> float:
     predicted = model.classes_[readout.predict(counts, model.assignments_, model.proportions_, voting)]
     return float(np.mean(predicted == labels))
-
-
-def evaluation(predicted, labels, classes) -> dict:
-    """Accuracy, per-class accuracy and the confusion matrix (rows: true class)."""
-    classes = np.union1d(classes, labels)  # a test class never seen in training is still a row
-    index = {c: k for k, c in enumerate(classes)}
-    matrix = np.zeros((len(classes), len(classes)), np.int64)
-    for true, guess in zip(labels, predicted):
-        matrix[index[true], index[guess]] += 1
-    per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
-    return {"accuracy": float(np.mean(np.asarray(predicted) == np.asarray(labels))),
-            "classes": list(classes), "per_class_accuracy": per_class.tolist(),
-            "confusion_matrix": matrix.tolist()}
 
 
 def _resolved(config: dict) -> dict:
@@ -208,17 +150,3 @@ def _read_progress(out: Path) -> dict:
         return json.loads((out / "progress.json").read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _bar(total, done, verbose):
-    if not verbose:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=done, desc="training", unit="ex", dynamic_ncols=True)
-
-
-def _version(package):
-    from importlib.metadata import version
-
-    return version(package)

@@ -152,12 +152,9 @@ class Parameters:
     def check_names(cls, names) -> None:
         unknown = sorted(set(names) - set(cls.names()))
         if unknown:
-            import difflib
+            from .hints import did_you_mean
 
-            hints = []
-            for name in unknown:
-                close = difflib.get_close_matches(name, cls.names(), n=1)
-                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            hints = [f"{name!r}" + did_you_mean(name, cls.names()) for name in unknown]
             raise TypeError(f"unknown parameter(s): {', '.join(hints)}")
 
     def shape_key(self) -> dict:

@@ -381,6 +381,42 @@ def variants_course(variants: dict, title="Two hot loops, the same learning"):
     return fig
 
 
+def sweep(table, params, metric: str = "accuracy"):
+    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the
+    mean over the other parameters as a line. ``table``: ``stdplab.sweep.run_sweep``'s."""
+    params = [params] if isinstance(params, str) else list(params)
+    if not params:
+        raise ValueError("the sweep figure needs at least one parameter to put on the x axis")
+    ok = table[table["status"] == "ok"]
+    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.2), squeeze=False)
+    for ax, name in zip(axes[0], params):
+        values = ok[[name, metric]].dropna()
+        numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+                      for v in values[name])
+        levels = sorted(values[name].unique(), key=lambda v: (str(type(v)), v))
+        position = (lambda v: v) if numeric else (lambda v: levels.index(v))
+        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.6,
+                   label="points")
+        means = values.groupby(name)[metric].mean()
+        ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
+        if not numeric:
+            ax.set_xticks(range(len(levels)), [str(v) for v in levels])
+        else:
+            if len(levels) > 2 and min(levels) > 0 and max(levels) / min(levels) >= 20:
+                ax.set_xscale("log")
+            if len(levels) <= 8:
+                ax.set_xticks(levels, [f"{v:g}" for v in levels])
+                ax.minorticks_off()
+        ax.set_xlabel(name)
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(loc="best", fontsize="small")
+    n_failed = int((table["status"] != "ok").sum())
+    fig.suptitle(f"{metric} over {len(table)} points" + (f" ({n_failed} failed)" if n_failed else ""))
+    fig.tight_layout()
+    return fig
+
+
 def receptive_field_animation(snapshots, image_shape, path, fps=4):
     """Write a GIF of the receptive fields, one frame per ``(examples, weights, theta)`` snapshot."""
     from matplotlib.animation import FuncAnimation, PillowWriter

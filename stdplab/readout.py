@@ -1,4 +1,4 @@
-"""From spike counts to labels: assign each neuron a class, then let the neurons vote.
+"""From spike counts to labels: assign each neuron a class, let the neurons vote, score the votes.
 
 Both follow the authors' code: a neuron's class is the one for which its mean spike count over the
 labelled examples is highest (neurons that never fired stay unassigned, -1); an example's class is
@@ -58,3 +58,16 @@ def vote(counts: np.ndarray, assignments: np.ndarray, proportions: np.ndarray | 
 
 def predict(counts, assignments, proportions=None, voting: str = "all") -> np.ndarray:
     return vote(counts, assignments, proportions, voting).argmax(axis=1)
+
+
+def evaluation(predicted, labels, classes) -> dict:
+    """Accuracy, per-class accuracy and the confusion matrix (rows: true class)."""
+    classes = np.union1d(classes, labels)  # a test class never seen in training is still a row
+    index = {c: k for k, c in enumerate(classes)}
+    matrix = np.zeros((len(classes), len(classes)), np.int64)
+    for true, guess in zip(labels, predicted):
+        matrix[index[true], index[guess]] += 1
+    per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+    return {"accuracy": float(np.mean(np.asarray(predicted) == np.asarray(labels))),
+            "classes": list(classes), "per_class_accuracy": per_class.tolist(),
+            "confusion_matrix": matrix.tolist()}

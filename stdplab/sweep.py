@@ -4,7 +4,7 @@
 (the *points*), each under papermill into its own folder ``out/points/<id>/`` (the executed
 notebook, and everything the notebook writes: its ``output_dir`` parameter points there). Each
 point's metrics are read from the ``*_metrics.json`` files the notebook writes there
-(``stdplab.experiment.save_metrics``) and go into one table, ``out/results.csv`` (and
+(``stdplab.records.save_metrics``) and go into one table, ``out/results.csv`` (and
 ``out/results.parquet`` when pyarrow is installed), rewritten atomically after every point:
 
     point, status, <parameters>, <metrics>, wall_time_s, error, notebook, finished
@@ -21,7 +21,8 @@ Compiled networks are cached per network shape by ``stdplab.simulator`` (under a
 by every process on the machine), so points that differ only in run-time parameters reuse one
 binary.
 
-The command line is ``python -m stdplab sweep NOTEBOOK --grid NAME=V1,V2 ... --out DIR``.
+The command line (in ``stdplab.cli``) is ``python -m stdplab sweep NOTEBOOK --grid NAME=V1,V2 ... --out DIR``;
+the figure of a sweep's table is ``stdplab.plots.sweep``.
 """
 from __future__ import annotations
 
@@ -33,14 +34,15 @@ import math
 import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .experiment import write_json
+from .hints import did_you_mean
+from .progress import progress_bar
+from .records import atomic_write, write_json
 
 RESERVED = ("point", "status", "wall_time_s", "error", "notebook", "finished")
 TABLE = "results.csv"
@@ -210,12 +212,7 @@ def expand_grid(notebook, grid: dict, fixed_params: dict | None = None) -> list[
         raise ValueError(f"parameter(s) both swept and fixed: {', '.join(sorted(both))}")
     unknown = [name for name in [*grid, *fixed] if name not in spec]
     if unknown:
-        import difflib
-
-        hints = []
-        for name in unknown:
-            close = difflib.get_close_matches(name, list(spec), n=1)
-            hints.append(repr(name) + (f" (did you mean {close[0]!r}?)" if close else ""))
+        hints = [repr(name) + did_you_mean(name, spec) for name in unknown]
         raise ValueError(f"unknown parameter(s) {', '.join(hints)} for {Path(notebook).name};"
                          f" valid names: {', '.join(spec)}")
     values = {}
@@ -335,20 +332,17 @@ def _read_table(out: Path) -> dict[str, dict]:
 
 def _write_table(out: Path, rows: list[dict]) -> None:
     frame = _frame(rows)
-    with tempfile.NamedTemporaryFile("w", dir=out, prefix=".results.", suffix=".csv", delete=False) as tmp:
+    with atomic_write(out / TABLE) as tmp:
         frame.to_csv(tmp, index=False)
-    os.replace(tmp.name, out / TABLE)
     try:
         import pyarrow  # noqa: F401
     except ImportError:
         return
-    with tempfile.NamedTemporaryFile(dir=out, prefix=".results.", suffix=".parquet", delete=False) as tmp:
-        pass
     try:
-        frame.to_parquet(tmp.name, index=False)
-        os.replace(tmp.name, out / "results.parquet")
+        with atomic_write(out / "results.parquet") as tmp:
+            frame.to_parquet(tmp, index=False)
     except Exception:  # mixed-type columns and the like: the CSV is the table of record
-        os.unlink(tmp.name)
+        pass
 
 
 # --- the sweep ----------------------------------------------------------------------------------
@@ -386,7 +380,7 @@ def run_sweep(notebook, grid: dict, out, jobs: int = 2, client=None, dask_addres
                 if saved and saved.get("status") == "ok":
                     rows[point.id] = _row(point.id, point.params, saved)
         todo = [p for p in points if rows.get(p.id, {}).get("status") != "ok"]
-        bar = _progress(len(points), len(points) - len(todo), progress)
+        bar = progress_bar(len(points), "sweep", "point", initial=len(points) - len(todo), enabled=progress)
         failed = 0
 
         def finished(point, record):
@@ -442,14 +436,6 @@ def _read_point_record(folder: Path) -> dict | None:
         return json.loads((folder / "point.json").read_text())
     except (OSError, ValueError):
         return None
-
-
-def _progress(total, done, enabled):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=done, desc="sweep", unit="point", dynamic_ncols=True)
 
 
 def _failure(exc: BaseException, point_dir: str, notebook: str) -> dict:
@@ -508,104 +494,3 @@ def _run_dask(tasks, finished, client, address) -> None:
     finally:
         if own is not None:
             own.close()
-
-
-# --- figures ------------------------------------------------------------------------------------
-def plot_sweep(table, params, metric: str = "accuracy"):
-    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the
-    mean over the other parameters as a line. Returns the matplotlib figure."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    params = [params] if isinstance(params, str) else list(params)
-    if not params:
-        raise ValueError("plot_sweep needs at least one parameter to put on the x axis")
-    ok = table[table["status"] == "ok"]
-    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.2), squeeze=False)
-    for ax, name in zip(axes[0], params):
-        values = ok[[name, metric]].dropna()
-        numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
-                      for v in values[name])
-        levels = sorted(values[name].unique(), key=lambda v: (str(type(v)), v))
-        position = (lambda v: v) if numeric else (lambda v: levels.index(v))
-        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.6,
-                   label="points")
-        means = values.groupby(name)[metric].mean()
-        ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
-        if not numeric:
-            ax.set_xticks(range(len(levels)), [str(v) for v in levels])
-        else:
-            if len(levels) > 2 and min(levels) > 0 and max(levels) / min(levels) >= 20:
-                ax.set_xscale("log")
-            if len(levels) <= 8:
-                ax.set_xticks(levels, [f"{v:g}" for v in levels])
-                ax.minorticks_off()
-        ax.set_xlabel(name)
-        ax.set_ylabel(metric)
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(loc="best", fontsize="small")
-    n_failed = int((table["status"] != "ok").sum())
-    fig.suptitle(f"{metric} over {len(table)} points" + (f" ({n_failed} failed)" if n_failed else ""))
-    fig.tight_layout()
-    return fig
-
-
-# --- command line -------------------------------------------------------------------------------
-def sweep_parser(sub):
-    p = sub.add_parser(
-        "sweep", help="run a notebook over a parameter grid with papermill; one table of results",
-        description="Run NOTEBOOK (with papermill) at every combination of the --grid values. Each point"
-                    " writes into OUT/points/<id>/; the table of parameters, metrics, wall time and status"
-                    " is OUT/results.csv. Finished points are skipped when the sweep runs again.")
-    p.add_argument("notebook", help="the notebook to run, e.g. notebooks/02_train_diehl_cook.ipynb")
-    p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
-                   help="a swept parameter and its values (repeatable; every combination runs)")
-    p.add_argument("-p", "--parameter", action="append", nargs=2, default=[], metavar=("NAME", "VALUE"),
-                   help="a parameter fixed for every point (repeatable)")
-    p.add_argument("--out", default=None, help="output folder (default sweeps/<notebook name>)")
-    p.add_argument("--jobs", type=int, default=2, help="points run at once in local processes (default 2)")
-    p.add_argument("--dask-address", default=None,
-                   help="run the points on this Dask scheduler (e.g. tcp://host:8786) instead")
-    p.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
-    p.add_argument("--kernel", default=None, help="Jupyter kernel (default: the notebook's)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=sweep_command)
-    return p
-
-
-def parse_grid(items) -> dict:
-    """``["n_neurons=100,400", "dataset=digits"]`` -> ``{"n_neurons": [100, 400], "dataset": ["digits"]}``."""
-    from .cli import _value
-
-    grid = {}
-    for item in items:
-        name, sep, values = item.partition("=")
-        if not sep or not name.strip() or not values.strip():
-            raise ValueError(f"--grid must look like NAME=V1,V2,..., got {item!r}")
-        grid[name.strip()] = [_value(v.strip()) for v in values.split(",") if v.strip()]
-    return grid
-
-
-def sweep_command(args) -> None:
-    from .cli import _value
-
-    grid = parse_grid(args.grid)
-    fixed = {name: _value(value) for name, value in args.parameter}
-    out = args.out or os.path.join("sweeps", Path(args.notebook).stem)
-    table = run_sweep(args.notebook, grid, out, jobs=args.jobs, dask_address=args.dask_address,
-                      fixed_params=fixed, progress=not args.quiet, kernel_name=args.kernel, timeout=args.timeout)
-    shown = [c for c in table.columns if c not in ("point", "error", "notebook", "finished")]
-    metric_columns = [c for c in shown if c not in grid and c not in fixed and c not in ("status", "wall_time_s")]
-    shown = ["status", *grid, *[c for c in ("accuracy",) if c in metric_columns], "wall_time_s"]
-    if "accuracy" not in metric_columns:
-        shown[-1:-1] = metric_columns[:4]
-    import pandas as pd
-
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(table[[c for c in shown if c in table.columns]].to_string(index=False))
-    print(f"table: {Path(out) / TABLE}")
-    bad = table[table["status"] != "ok"]
-    for _, row in bad.iterrows():
-        print(f"failed {row['point']}: {row['error']}\n  notebook: {row['notebook']}")
-    if len(bad):
-        raise RuntimeError(f"{len(bad)} of {len(table)} points failed")

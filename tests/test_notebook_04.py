@@ -42,7 +42,7 @@ def test_notebook_sweeps_a_stand_in_notebook(tmp_path):
     cell = new_code_cell('nu_post = 0.01\nn_neurons = 100\noutput_dir = "figures/"')
     cell.metadata["tags"] = ["parameters"]
     stand_in.cells = [cell, new_code_cell(
-        "from stdplab.experiment import save_metrics\n"
+        "from stdplab.records import save_metrics\n"
         "save_metrics(output_dir, 'stand_in', {'accuracy': 0.5 + nu_post * 10 + n_neurons / 1000})")]
     stand_in.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "stand_in.ipynb"

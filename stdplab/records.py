@@ -1,0 +1,82 @@
+"""What a run writes down: files written atomically, metrics, and provenance (command, commit, versions).
+
+The experiment, the sweep, the notebooks, the benchmarks, model files and dataset downloads all
+write through ``atomic_write``, so a reader (a resumed run, a sweep's table, a crashed process's
+successor) sees either the old file or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """Yields a temporary path beside ``path`` (same folder, same suffix) to write; on success it
+    replaces ``path`` in one rename, on failure it is removed and ``path`` is left as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Same folder: os.replace is atomic only within one file system. Same suffix: writers that infer
+    # a format or a compression from the name (pandas) see the target's.
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path, data) -> None:
+    """Write JSON atomically; numpy scalars and arrays become plain numbers and lists."""
+    with atomic_write(path) as tmp, open(tmp, "w") as file:
+        json.dump(data, file, indent=1, default=_plain)
+
+
+def save_metrics(output_dir, name, metrics: dict) -> Path:
+    """A notebook's metrics as ``output_dir/<name>_metrics.json`` (what a sweep collects); returns the path."""
+    path = Path(output_dir) / f"{name}_metrics.json"
+    write_json(path, metrics)
+    return path
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def command_line(argv=None) -> str:
+    """The command that is running (``argv``: its arguments, if not those of ``sys.argv``), as a
+    results file records it."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *args])
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, check=True).stdout.strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def environment() -> dict:
+    """The commit, interpreter, library versions and machine a result came from."""
+    from importlib.metadata import version
+
+    return {"commit": git_commit(), "python": platform.python_version(), "brian2": version("brian2"),
+            "numpy": np.__version__, "machine": platform.machine(), "cpus": os.cpu_count()}
