@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py                       # 100, 400 and 1,600 neurons
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
+    python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
 
 For each size, in one process and on the same MNIST images:
 - stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
@@ -103,7 +104,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--neurons", type=int, nargs="+", default=[100, 400, 1600])
     p.add_argument("--examples", type=int, default=2000, help="stdplab training examples per size")
-    p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles)")
+    p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles; 0: no reference)")
     p.add_argument("--chunk-size", type=int, default=500)
     p.add_argument("--previous", metavar="DIR", help="also time the stdplab package in this checkout")
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
@@ -127,16 +128,17 @@ def main():
     for n in args.neurons:
         fast, infer, fast_compile, presentations = standalone_seconds_per_example(
             x_train[: args.examples], n, args.chunk_size)
-        slow, slow_compile = reference_seconds_per_example(x_train[: args.reference_examples], n)
+        slow, slow_compile = (reference_seconds_per_example(x_train[: args.reference_examples], n)
+                              if args.reference_examples else (None, None))
         row = {"stdplab_s_per_example": fast, "stdplab_inference_s_per_example": infer,
                "stdplab_compile_s": fast_compile,
                "stdplab_examples": args.examples, "presentations_per_example": presentations,
                "reference_s_per_example": slow, "reference_compile_s": slow_compile,
-               "reference_examples": args.reference_examples - 1, "speedup": slow / fast,
+               "reference_examples": max(args.reference_examples - 1, 0), "speedup": slow and slow / fast,
                "epoch_60000_minutes": fast * 60000 / 60}
         line = (f"{n} neurons: training {fast * 1e3:.2f} ms/example, inference {infer * 1e3:.2f} ms/example,"
-                f" reference {slow * 1e3:.0f} ms/example (training), speed-up {slow / fast:.0f}x;"
-                f" a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min")
+                + (f" reference {slow * 1e3:.0f} ms/example (training), speed-up {slow / fast:.0f}x;" if slow else "")
+                + f" a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min")
         if args.previous:
             previous = previous_seconds_per_example(args.previous, n, args.examples, args.chunk_size)
             row["previous"] = previous

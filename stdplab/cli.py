@@ -28,11 +28,19 @@ def _assignments(pairs, what) -> dict:
 
 
 def parameter_settings(pairs, what="--set") -> dict:
-    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameter names."""
+    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameters (names and
+    domains) before any data is read."""
     from .estimator import DiehlCook2015
+    from .hints import did_you_mean
 
     params = {name: _value(v) for name, v in _assignments(pairs, what).items()}
-    DiehlCook2015(**params)  # unknown names fail here, before any data is read
+    valid = DiehlCook2015._get_param_names()
+    unknown = [name for name in params if name not in valid]
+    if unknown:
+        raise ValueError("unknown parameter(s): " + ", ".join(f"{name!r}{did_you_mean(name, valid)}" for name in unknown))
+    model = DiehlCook2015(**params)
+    model._validate_params()
+    model.network_parameters  # the rules between parameters (multiples of dt, ...)
     return params
 
 
@@ -152,7 +160,9 @@ def main(argv=None) -> int:
             train(args)
         else:
             args.run(args)
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
+    # Bad input (values, files, a missing compiler, a failed simulation or sweep point) is one line;
+    # anything else is a bug and keeps its traceback.
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

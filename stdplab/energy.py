@@ -5,7 +5,7 @@ Three things are kept apart on purpose:
 
 1. **Counts** (``OperationCounts``): spikes, synaptic operations, STDP weight updates and neuron
    state updates of the Diehl & Cook network, per presented image, taken from the simulation's own
-   per-slot spike counters (``model.last_transform_stats_`` after ``transform``, or a
+   per-slot spike counters (``model.responses(X)``, ``model.training_stats_`` or a
    ``simulator.ChunkResult``), never from rates assumed afterwards.
 2. **Estimates** of what those operations would cost on other hardware (``Preset``, ``estimate``),
    and of what a conventional network doing the same task costs (``conventional_ops``). These
@@ -307,30 +307,23 @@ class OperationCounts:
 
 
 def counts_from_stats(stats: dict, n_input: int, params, learning: bool = False) -> OperationCounts:
-    """Counts from per-example spike totals: a dict (``model.last_transform_stats_``) or any object
-    with ``presentations``, ``input_spikes``, ``exc_spikes`` and ``inh_spikes`` (a ``ChunkResult``)."""
+    """Counts from per-example spike totals: a dict (``model.training_stats_``) or any object with
+    ``presentations``, ``input_spikes``, ``exc_spikes`` and ``inh_spikes`` (``Responses``, ``ChunkResult``)."""
     get = (lambda k: stats[k]) if isinstance(stats, dict) else (lambda k: getattr(stats, k))
     return OperationCounts(int(n_input), int(params.n_neurons), params.slot_steps, bool(learning),
                            get("presentations"), get("input_spikes"), get("exc_spikes"), get("inh_spikes"))
 
 
-def counts_from_transform(model) -> OperationCounts:
-    """Counts of the last ``model.transform`` (inference, learning off)."""
-    if not hasattr(model, "last_transform_stats_"):
-        raise AttributeError("the model has no last_transform_stats_: call model.transform(X) first")
-    return counts_from_stats(model.last_transform_stats_, model.n_features_in_, model.network_parameters)
-
-
 def counts_from_result(model, result, learning: bool = False) -> OperationCounts:
-    """Counts of one ``simulator.ChunkResult`` (e.g. from ``model.simulate``)."""
+    """Counts of ``model.responses(X)`` (inference, learning off) or of one ``simulator.ChunkResult``
+    (e.g. from ``model.simulate``)."""
     return counts_from_stats(result, model.n_features_in_, model.network_parameters, learning)
 
 
 def counts_from_training(model) -> OperationCounts:
     """Counts of every example the model learned from (learning on), from ``model.training_stats_``."""
     if not hasattr(model, "training_stats_"):
-        raise AttributeError("the model holds no training statistics: fit it (files saved by"
-                             " stdplab before 0.1.0 lack them)")
+        raise AttributeError("the model has not learned yet: fit it first")
     return counts_from_stats(model.training_stats_, model.n_features_in_, model.network_parameters,
                              learning=True)
 
@@ -734,7 +727,7 @@ def write_table(rows: list[dict], path) -> Path:
 __all__ = [
     "CAVEATS", "ComputeCost", "ComputeMeter", "OperationCounts", "PRESETS", "Preset", "SweepFootprint",
     "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows", "counts_from_training",
-    "counts_from_result", "counts_from_stats", "counts_from_transform", "energy", "get_preset",
+    "counts_from_result", "counts_from_stats", "energy", "get_preset",
     "layer_macs", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "train_conventional",
     "write_table",
 ]

@@ -8,45 +8,50 @@ All simulation happens in the compiled standalone binary (``simulator.py``), up 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
+from numbers import Integral
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from . import readout
-from .encoding import check_images, poisson_rates
+from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
 from .simulator import compiled_network
 
-# Settings of the estimator itself (not of the network), with their defaults.
-ESTIMATOR_SETTINGS = {
-    "epochs": 1,              # passes over the training set in fit
-    "voting": "all",          # "all" (the paper's) or "proportion"
-    "n_label_examples": None,  # training examples used to assign labels (None: all)
-    "assignment_window": 10000,  # recent examples behind the running accuracy (as the original)
-    "snapshot_every": 0,      # keep a copy of the weights every this many examples (0: never)
-    "chunk_size": 500,        # examples per run of the compiled binary
-    "random_state": None,
-    "verbose": True,          # progress bars
+# Domains of the estimator's own settings; the network's are declared in Parameters.
+SETTING_CONSTRAINTS = {
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "voting": [StrOptions(set(readout.VOTING))],
+    "n_label_examples": [Interval(Integral, 1, None, closed="left"), None],
+    "assignment_window": [Interval(Integral, 1, None, closed="left")],
+    "snapshot_every": [Interval(Integral, 0, None, closed="left")],
+    "chunk_size": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+    "verbose": ["boolean"],
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
 _SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
 
-def _signature():
-    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    for f in dataclasses.fields(Parameters):
-        kind = (inspect.Parameter.POSITIONAL_OR_KEYWORD if f.name == "n_neurons"
-                else inspect.Parameter.KEYWORD_ONLY)
-        params.append(inspect.Parameter(f.name, kind, default=f.default))
-    params += [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v)
-               for k, v in ESTIMATOR_SETTINGS.items()]
-    return inspect.Signature(params)
+@dataclasses.dataclass
+class Responses:
+    """The network's responses to images with learning off: spike counts and, per image, the
+    totals the simulation counted (for energy)."""
+
+    counts: np.ndarray          # (n, n_neurons) excitatory spikes in each image's accepted presentation
+    presentations: np.ndarray   # (n,) times each image was shown (1 + boosts)
+    input_spikes: np.ndarray    # (n,) over all presentations and rests of the image
+    exc_spikes: np.ndarray
+    inh_spikes: np.ndarray
 
 
 class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -65,17 +70,25 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     inhibitory spikes, as counted by the simulation).
     """
 
-    def __init__(self, n_neurons=100, **params):
-        names = set(Parameters.names()) | set(ESTIMATOR_SETTINGS)
-        unknown = set(params) - names
-        if unknown:
-            Parameters.check_names(unknown - set(ESTIMATOR_SETTINGS))
-        self.n_neurons = n_neurons
-        for name, default in _defaults().items():
-            if name != "n_neurons":
-                setattr(self, name, params.get(name, default))
+    # The network's keywords are Parameters' fields, in its order and with its defaults (a test
+    # keeps them in step), then the estimator's settings.
+    def __init__(self, n_neurons=100, *,
+                 learning_rule="triplet", dt=0.5, present_time=350.0, rest_time=150.0, input_rate_scale=0.125,
+                 start_intensity=2.0, intensity_step=1.0, min_spikes=5, max_intensity=32.0, v_rest_e=-65.0,
+                 v_reset_e=-65.0, v_thresh_e=-52.0, tau_e=100.0, e_exc=0.0, e_inh_e=-100.0, tau_ge=1.0,
+                 tau_gi=2.0, refractory_e=5.0, spike_block=50.0, theta_init=20.0, theta_plus=None,
+                 tau_theta=1e7, theta_offset=20.0, v_rest_i=-60.0, v_reset_i=-45.0, v_thresh_i=-40.0,
+                 tau_i=10.0, e_inh_i=-85.0, refractory_i=2.0, w_init_scale=0.3, w_init_offset=0.01,
+                 max_delay=10.0, w_exc_inh=10.4, w_inh_exc=17.0, weight_total=78.0, w_max=1.0, tau_pre=20.0,
+                 tau_post1=20.0, tau_post2=40.0, nu_pre=1e-4, nu_post=None, x_tar=0.4, mu=0.2, beta=3.0,
+                 epochs=1, voting="all", n_label_examples=None, assignment_window=10000, snapshot_every=0,
+                 chunk_size=500, random_state=None, verbose=True):
+        # scikit-learn's convention: keep every argument as given; fit validates them.
+        for name, value in dict(locals()).items():
+            if name != "self":
+                setattr(self, name, value)
 
-    __init__.__signature__ = _signature()
+    _parameter_constraints = {**Parameters.constraints(), **SETTING_CONSTRAINTS}
 
     # --- parameters -------------------------------------------------------------------------
     @property
@@ -83,43 +96,56 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         """The network parameters as one validated record."""
         return Parameters(**{name: getattr(self, name) for name in Parameters.names()})
 
-    def _check_settings(self):
-        if self.voting not in readout.VOTING:
-            raise ValueError(f"unknown voting {self.voting!r}; choose one of {', '.join(readout.VOTING)}")
-        for name in ("epochs", "chunk_size"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # pixel intensities, in [0, 255]
+        # The Poisson input draws from one generator per run of the binary: an image's response
+        # depends on the images presented before it in the same call.
+        tags.non_deterministic = True
+        tags.classifier_tags.poor_score = True  # it learns images, not arbitrary features
+        tags.transformer_tags.preserves_dtype = []  # spike counts, whatever the input dtype
+        return tags
 
     # --- learning ---------------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Learn with STDP for ``epochs`` passes over X (labels unused), then assign labels from y."""
-        self._check_settings()
-        for attr in ("weights_", "classes_", "assignments_", "proportions_"):
-            self.__dict__.pop(attr, None)
-        X = np.asarray(X)
-        check_images(X)
+        """Learn with STDP for ``epochs`` passes over X (labels unused), then assign labels from y.
+        A fresh start: whatever an earlier fit learned is forgotten."""
+        for attr in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
+            delattr(self, attr)
+        pixels, image_shape = self._validate_images(X, reset=True)
+        y = None if y is None else self._check_targets(y, len(pixels))
+        classes = None if y is None else np.unique(y)
         for epoch in range(int(self.epochs)):
-            self.partial_fit(X, y, reassign=False, _desc=f"epoch {epoch + 1}/{self.epochs}")
+            self._learn(pixels, image_shape, y, classes, None, f"epoch {epoch + 1}/{self.epochs}")
         if y is not None:
-            n_label = self.n_label_examples or len(X)
-            self.assign_labels(X[:n_label], np.asarray(y)[:n_label])
+            n_label = self.n_label_examples or len(pixels)
+            self.assign_labels(pixels[:n_label], y[:n_label])
         return self
 
-    def partial_fit(self, X, y=None, *, progress=None, reassign=True, _desc="learning"):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, classes=None, *, progress=None, reassign=True):
         """One more pass of STDP learning over X.
 
         With y, the running accuracy is tracked and (if ``reassign``) labels are then reassigned
-        on X with learning off. ``progress`` is a tqdm bar to advance instead of a new one.
+        on X with learning off. ``classes``: every label y will ever hold, required on the first call
+        with labels if later calls may bring new ones (as in scikit-learn's other ``partial_fit``).
+        ``progress`` is a tqdm bar to advance instead of a new one.
         """
-        self._check_settings()
-        pixels, image_shape = check_images(X, getattr(self, "n_features_in_", None))
-        labels = self._encode_labels(y, len(pixels)) if y is not None else None
+        pixels, image_shape = self._validate_images(X, reset=not hasattr(self, "weights_"))
+        self._learn(pixels, image_shape, y, classes, progress, "learning")
+        if y is not None and reassign:
+            self.assign_labels(pixels, y)
+        return self
+
+    def _learn(self, pixels, image_shape, y, classes, progress, desc):
+        labels = self._encode_labels(y, len(pixels), classes) if y is not None else None
         if not hasattr(self, "weights_"):
             self._initialise(pixels.shape[1], image_shape)
         params = self.network_parameters
         rates = poisson_rates(pixels, params.input_rate_scale)
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=True)
-        bar = progress if progress is not None else self._bar(len(rates), _desc)
+        bar = progress if progress is not None else self._bar(len(rates), desc)
         for start in range(0, len(rates), net.chunk_size):
             stop = min(start + net.chunk_size, len(rates))
             result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
@@ -132,27 +158,28 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                 bar.set_postfix(self._postfix(), refresh=False)
         if bar is not None and progress is None:
             bar.close()
-        if y is not None and reassign:
-            self.assign_labels(X, y)
-        return self
 
     def assign_labels(self, X, y):
         """Assign each neuron the class it responds to most, with learning switched off."""
         counts = self.transform(X)
-        labels = self._encode_labels(y, len(counts))
+        labels = self._encode_labels(y, len(counts), getattr(self, "classes_", None))
         self.assignments_, self.proportions_ = readout.assign_labels(counts, labels, len(self.classes_))
         return self
 
     # --- inference --------------------------------------------------------------------------
     def transform(self, X):
         """Excitatory spike counts (n, n_neurons) during each example's accepted presentation."""
+        return self.responses(X).counts
+
+    def responses(self, X) -> Responses:
+        """Spike counts and per-image spike totals, with learning off; the model is unchanged."""
         self._check_fitted("weights_")
-        pixels, _ = check_images(X, self.n_features_in_)
+        pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=False)
         rates = poisson_rates(pixels, params.input_rate_scale)
         counts = np.zeros((len(rates), params.n_neurons))
-        self.last_transform_stats_ = {key: [] for key in _SPIKE_STATS}
+        stats = {key: [] for key in _SPIKE_STATS}
         bar = self._bar(len(rates), "responses (learning off)")
         for index, start in enumerate(range(0, len(rates), net.chunk_size)):
             stop = min(start + net.chunk_size, len(rates))
@@ -160,20 +187,20 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             seed = int(np.random.SeedSequence([self.seed_, 1, index]).generate_state(1)[0])
             result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params, seed=seed)
             counts[start:stop] = result.counts
-            for key, values in self.last_transform_stats_.items():
+            for key, values in stats.items():
                 values.extend(getattr(result, key).tolist())
             if bar is not None:
                 bar.update(stop - start)
         if bar is not None:
             bar.close()
-        return counts
+        return Responses(counts, **{key: np.asarray(values) for key, values in stats.items()})
 
     def simulate(self, X, learn=False, record_spikes=True):
         """Present up to ``chunk_size`` images once and return all the simulation recorded
         (``simulator.ChunkResult``: counts, per-example spike totals, with ``record_spikes`` every
         spike of every population). The model itself is left unchanged."""
         self._check_fitted("weights_")
-        pixels, _ = check_images(X, self.n_features_in_)
+        pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=learn,
                                record_all_spikes=record_spikes)
@@ -182,12 +209,18 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                        params, seed=seed)
 
     def decision_function(self, X):
-        self._check_fitted("assignments_")
-        return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
+        """Class scores (n, n_classes) from the vote; with two classes, as scikit-learn expects, one
+        score per image (n,), positive for ``classes_[1]``."""
+        scores = self._scores(X)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X):
-        scores = self.decision_function(X)
+        scores = self._scores(X)
         return self.classes_[scores.argmax(axis=1)]
+
+    def _scores(self, X):
+        self._check_fitted("assignments_")
+        return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
 
     def predict_from_counts(self, counts):
         """Predictions from spike counts already computed by ``transform``."""
@@ -219,27 +252,44 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            model = cls(**meta["params"])
-            for name in _STATE:
-                if name in data:
-                    setattr(model, name, data[name])
-            model.n_features_in_ = meta["n_features_in_"]
-            model.image_shape_ = tuple(meta["image_shape_"])
-            model.n_examples_seen_ = meta["n_examples_seen_"]
-            model.seed_ = meta["seed_"]
-            model._rng = np.random.default_rng()
-            model._rng.bit_generator.state = meta["rng"]
-            model.history_ = {**meta["history"], "snapshots": []}
-            if "snapshots" in data:
-                model.history_["snapshots"] = list(zip(data["snapshot_examples"].tolist(), data["snapshots"],
-                                                       data["snapshot_theta"]))
-            model._recent_counts = data["recent_counts"]
-            model._recent_labels = data["recent_labels"]
-            model._ever_fired = data["ever_fired"]
-            if "training_input_spikes" in data:  # absent from files of stdplab before 0.1.0
-                model.training_stats_ = {key: data[f"training_{key}"] for key in _SPIKE_STATS}
+        """A model written by ``save``; a missing, damaged or foreign file is a clear error."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no model file at {path}")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                model = cls._from_arrays({name: data[name] for name in data.files})
+        except Exception as exc:  # zip, npz, JSON, missing keys, bad shapes: all say the same thing
+            raise ValueError(f"{path} is not a stdplab model file, or it is damaged"
+                             f" ({type(exc).__name__}: {exc})") from exc
+        return model
+
+    @classmethod
+    def _from_arrays(cls, data):
+        meta = json.loads(str(data["meta"]))
+        model = cls(**meta["params"])
+        for name in _STATE:
+            if name in data:
+                setattr(model, name, data[name])
+        model.n_features_in_ = meta["n_features_in_"]
+        model.image_shape_ = tuple(meta["image_shape_"])
+        model.n_examples_seen_ = meta["n_examples_seen_"]
+        model.seed_ = meta["seed_"]
+        model._rng = np.random.default_rng()
+        model._rng.bit_generator.state = meta["rng"]
+        model.history_ = {**meta["history"], "snapshots": []}
+        if "snapshots" in data:
+            model.history_["snapshots"] = list(zip(data["snapshot_examples"].tolist(), data["snapshots"],
+                                                   data["snapshot_theta"]))
+        model._recent_counts = data["recent_counts"]
+        model._recent_labels = data["recent_labels"]
+        model._ever_fired = data["ever_fired"]
+        model.training_stats_ = {key: data[f"training_{key}"] for key in _SPIKE_STATS}
+        n = model.network_parameters.n_neurons
+        expected = {"weights_": (model.n_features_in_, n), "theta_": (n,), "delays_": (model.n_features_in_ * n,)}
+        for name, shape in expected.items():
+            if getattr(model, name).shape != shape:
+                raise ValueError(f"{name} has shape {getattr(model, name).shape}, expected {shape}")
         return model
 
     # --- internals --------------------------------------------------------------------------
@@ -247,8 +297,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         p = self.network_parameters
         self._rng = np.random.default_rng(self.random_state)
         self.seed_ = int(self._rng.integers(2**31))
-        self.n_features_in_ = n_input
-        self.image_shape_ = tuple(image_shape) if len(image_shape) == 2 else _square(n_input)
+        self.image_shape_ = tuple(image_shape)
         self.weights_ = (self._rng.random((n_input, p.n_neurons)) + p.w_init_offset) * p.w_init_scale
         self.delays_ = self._rng.random(n_input * p.n_neurons) * p.max_delay * 1e-3
         self.theta_ = np.full(p.n_neurons, p.theta_init)
@@ -284,9 +333,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         h["spikes_per_example"].append(float(result.exc_spikes.mean()))
         h["presentations_per_example"].append(float(result.presentations.mean()))
         h["running_accuracy"].append(accuracy)
-        if hasattr(self, "training_stats_"):  # unknown for models loaded from files without them
-            for key in _SPIKE_STATS:
-                self.training_stats_[key] = np.concatenate([self.training_stats_[key], getattr(result, key)])
+        for key in _SPIKE_STATS:
+            self.training_stats_[key] = np.concatenate([self.training_stats_[key], getattr(result, key)])
         self._ever_fired |= fired
         h["silent_fraction"].append(float(1 - np.mean(self._ever_fired)))
         h["theta_mean"].append(float(self.theta_.mean()))
@@ -303,12 +351,36 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             postfix["acc"] = f"{accuracy:.3f}"
         return postfix
 
-    def _encode_labels(self, y, n):
-        """Class indices of y, adding classes not seen before to ``classes_``."""
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != n:
-            raise ValueError(f"y must be one label per image ({n}), got shape {y.shape}")
-        self.classes_ = np.union1d(getattr(self, "classes_", y[:0]), y)
+    def _validate_images(self, X, *, reset):
+        """Images as float64 (n, pixels) and their shape: scikit-learn's checks (array, dtype,
+        sparse, finite, at least one image, ``n_features_in_``), then the lab's (pixels in [0, 255]).
+        Images may come as (n, height, width): their shape is kept for the plots."""
+        if isinstance(X, (list, tuple)):
+            X = np.asarray(X)
+        image_shape = None
+        if not sp.issparse(X) and getattr(X, "ndim", None) == 3:
+            image_shape, X = X.shape[1:], X.reshape(len(X), -1)
+        X = validate_data(self, X, reset=reset, dtype=np.float64)
+        check_pixel_range(X)
+        return X, image_shape or _square(X.shape[1])
+
+    def _check_targets(self, y, n):
+        y = column_or_1d(y, warn=True)  # a column vector is raveled, with a warning
+        check_classification_targets(y)  # class labels, not continuous values
+        if len(y) != n:
+            raise ValueError(f"y must hold one label per image: {n} images, {len(y)} labels")
+        return y
+
+    def _encode_labels(self, y, n, classes=None):
+        """Class indices of y in ``classes_``, which is set once (from ``classes``, else from the first
+        labels seen) so that the indices stored for the running accuracy never shift."""
+        y = self._check_targets(y, n)
+        if not hasattr(self, "classes_"):
+            self.classes_ = np.unique(y if classes is None else classes)
+        unknown = np.setdiff1d(y, self.classes_)
+        if len(unknown):
+            raise ValueError(f"y holds labels {unknown.tolist()} not among classes_ {self.classes_.tolist()};"
+                             " pass every class as classes= to the first partial_fit")
         return np.searchsorted(self.classes_, y)
 
     def _check_fitted(self, attribute):
@@ -320,10 +392,6 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         from .progress import progress_bar
 
         return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
-
-
-def _defaults() -> dict:
-    return {**{f.name: f.default for f in dataclasses.fields(Parameters)}, **ESTIMATOR_SETTINGS}
 
 
 def _square(n):

@@ -97,9 +97,10 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
             save_progress("labels")
 
         start_time = time.perf_counter()
-        counts = model.transform(x_test)
+        responses = model.responses(x_test)
         timings["test"] = time.perf_counter() - start_time
-    stats = model.last_transform_stats_
+    counts = responses.counts
+    stats = {k: getattr(responses, k) for k in ("presentations", "input_spikes", "exc_spikes", "inh_spikes")}
     results = {
         "config": config,
         "accuracy": _accuracy(model, counts, y_test, "all"),

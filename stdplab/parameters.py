@@ -9,6 +9,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+
+from .rules import RULES, get_rule
 
 # Parameters that change the generated C++ code (and so need their own compiled binary).
 # Everything else is passed to the compiled binary at run time.
@@ -41,74 +46,80 @@ def size_default(name: str, n_neurons: int) -> float:
     return table[low] * (n_neurons / low) ** exponent
 
 
-def _p(default, unit="1", doc=""):
-    return field(default=default, metadata={"unit": unit, "doc": doc})
+# Domains of the parameters, in scikit-learn's parameter-validation terms; checked once, when a
+# Parameters record is made (DiehlCook2015 declares the same table as _parameter_constraints).
+REAL = [Interval(Real, None, None, closed="neither")]
+POSITIVE = [Interval(Real, 0, None, closed="neither")]
+NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
+COUNT = [Interval(Integral, 1, None, closed="left")]
+NATURAL = [Interval(Integral, 0, None, closed="left")]
+RULE = [StrOptions(set(RULES))]
+
+
+def _p(default, unit="1", doc="", *, domain):
+    return field(default=default, metadata={"unit": unit, "doc": doc, "domain": domain})
 
 
 @dataclass(frozen=True)
 class Parameters:
     # --- network size and learning rule -------------------------------------------------------
-    n_neurons: int = _p(100, doc="excitatory neurons (and as many inhibitory ones)")
-    learning_rule: str = _p("triplet", doc="STDP rule: triplet, power_law, exponential, pre_and_post")
+    n_neurons: int = _p(100, doc="excitatory neurons (and as many inhibitory ones)", domain=COUNT)
+    learning_rule: str = _p("triplet", doc="STDP rule: triplet, power_law, exponential, pre_and_post", domain=RULE)
     # --- clock and presentation -----------------------------------------------------------------
-    dt: float = _p(0.5, "ms", "simulation time step")
-    present_time: float = _p(350.0, "ms", "time each example is shown")
-    rest_time: float = _p(150.0, "ms", "rest with no input after each presentation")
-    input_rate_scale: float = _p(0.125, "Hz", "Poisson rate per pixel value per unit intensity (pixel/8)")
-    start_intensity: float = _p(2.0, doc="input intensity at the first presentation of an example")
-    intensity_step: float = _p(1.0, doc="intensity added when an example is shown again")
-    min_spikes: int = _p(5, doc="fewer excitatory spikes than this and the example is shown again")
-    max_intensity: float = _p(32.0, doc="safety cap (not in the paper): accept the example at this intensity")
+    dt: float = _p(0.5, "ms", "simulation time step", domain=POSITIVE)
+    present_time: float = _p(350.0, "ms", "time each example is shown", domain=POSITIVE)
+    rest_time: float = _p(150.0, "ms", "rest with no input after each presentation", domain=POSITIVE)
+    input_rate_scale: float = _p(0.125, "Hz", "Poisson rate per pixel value per unit intensity (pixel/8)", domain=POSITIVE)
+    start_intensity: float = _p(2.0, doc="input intensity at the first presentation of an example", domain=POSITIVE)
+    intensity_step: float = _p(1.0, doc="intensity added when an example is shown again", domain=NON_NEGATIVE)
+    min_spikes: int = _p(5, doc="fewer excitatory spikes than this and the example is shown again", domain=NATURAL)
+    max_intensity: float = _p(32.0, doc="safety cap (not in the paper): accept the example at this intensity", domain=POSITIVE)
     # --- excitatory neurons ------------------------------------------------------------------------
-    v_rest_e: float = _p(-65.0, "mV")
-    v_reset_e: float = _p(-65.0, "mV")
-    v_thresh_e: float = _p(-52.0, "mV")
-    tau_e: float = _p(100.0, "ms", "membrane time constant")
-    e_exc: float = _p(0.0, "mV", "excitatory reversal potential (both layers)")
-    e_inh_e: float = _p(-100.0, "mV", "inhibitory reversal potential")
-    tau_ge: float = _p(1.0, "ms", "excitatory conductance time constant (both layers)")
-    tau_gi: float = _p(2.0, "ms", "inhibitory conductance time constant (both layers)")
-    refractory_e: float = _p(5.0, "ms")
-    spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last")
-    theta_init: float = _p(20.0, "mV", "initial adaptive threshold")
+    v_rest_e: float = _p(-65.0, "mV", domain=REAL)
+    v_reset_e: float = _p(-65.0, "mV", domain=REAL)
+    v_thresh_e: float = _p(-52.0, "mV", domain=REAL)
+    tau_e: float = _p(100.0, "ms", "membrane time constant", domain=POSITIVE)
+    e_exc: float = _p(0.0, "mV", "excitatory reversal potential (both layers)", domain=REAL)
+    e_inh_e: float = _p(-100.0, "mV", "inhibitory reversal potential", domain=REAL)
+    tau_ge: float = _p(1.0, "ms", "excitatory conductance time constant (both layers)", domain=POSITIVE)
+    tau_gi: float = _p(2.0, "ms", "inhibitory conductance time constant (both layers)", domain=POSITIVE)
+    refractory_e: float = _p(5.0, "ms", domain=NON_NEGATIVE)
+    spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last", domain=NON_NEGATIVE)
+    theta_init: float = _p(20.0, "mV", "initial adaptive threshold", domain=REAL)
     theta_plus: float | None = _p(None, "mV", "threshold rise per spike; None: the size's own"
-                                  " (SIZE_TABLE: 0.05 at 400 neurons as published, 0.025 at 100)")
-    tau_theta: float = _p(1e7, "ms", "threshold decay time constant")
-    theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e")
+                                  " (SIZE_TABLE: 0.05 at 400 neurons as published, 0.025 at 100)", domain=[*NON_NEGATIVE, None])
+    tau_theta: float = _p(1e7, "ms", "threshold decay time constant", domain=POSITIVE)
+    theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e", domain=REAL)
     # --- inhibitory neurons --------------------------------------------------------------------------
-    v_rest_i: float = _p(-60.0, "mV")
-    v_reset_i: float = _p(-45.0, "mV")
-    v_thresh_i: float = _p(-40.0, "mV")
-    tau_i: float = _p(10.0, "ms")
-    e_inh_i: float = _p(-85.0, "mV")
-    refractory_i: float = _p(2.0, "ms")
+    v_rest_i: float = _p(-60.0, "mV", domain=REAL)
+    v_reset_i: float = _p(-45.0, "mV", domain=REAL)
+    v_thresh_i: float = _p(-40.0, "mV", domain=REAL)
+    tau_i: float = _p(10.0, "ms", domain=POSITIVE)
+    e_inh_i: float = _p(-85.0, "mV", domain=REAL)
+    refractory_i: float = _p(2.0, "ms", domain=NON_NEGATIVE)
     # --- connections ------------------------------------------------------------------------------
-    w_init_scale: float = _p(0.3, doc="initial input weights are (U[0,1) + w_init_offset) * w_init_scale")
-    w_init_offset: float = _p(0.01)
-    max_delay: float = _p(10.0, "ms", "input delays are U(0, max_delay)")
-    w_exc_inh: float = _p(10.4, doc="excitatory -> inhibitory, one to one")
-    w_inh_exc: float = _p(17.0, doc="inhibitory -> every excitatory neuron but its partner")
-    weight_total: float = _p(78.0, doc="each neuron's input weights are rescaled to this sum before every example")
-    w_max: float = _p(1.0)
+    w_init_scale: float = _p(0.3, doc="initial input weights are (uniform in [0, 1] + w_init_offset) * w_init_scale", domain=NON_NEGATIVE)
+    w_init_offset: float = _p(0.01, domain=NON_NEGATIVE)
+    max_delay: float = _p(10.0, "ms", "input delays are U(0, max_delay)", domain=NON_NEGATIVE)
+    w_exc_inh: float = _p(10.4, doc="excitatory -> inhibitory, one to one", domain=NON_NEGATIVE)
+    w_inh_exc: float = _p(17.0, doc="inhibitory -> every excitatory neuron but its partner", domain=NON_NEGATIVE)
+    weight_total: float = _p(78.0, doc="each neuron's input weights are rescaled to this sum before every example", domain=POSITIVE)
+    w_max: float = _p(1.0, domain=POSITIVE)
     # --- STDP --------------------------------------------------------------------------------------
-    tau_pre: float = _p(20.0, "ms")
-    tau_post1: float = _p(20.0, "ms")
-    tau_post2: float = _p(40.0, "ms")
-    nu_pre: float = _p(0.0001, doc="learning rate on presynaptic spikes")
+    tau_pre: float = _p(20.0, "ms", domain=POSITIVE)
+    tau_post1: float = _p(20.0, "ms", domain=POSITIVE)
+    tau_post2: float = _p(40.0, "ms", domain=POSITIVE)
+    nu_pre: float = _p(0.0001, doc="learning rate on presynaptic spikes", domain=NON_NEGATIVE)
     nu_post: float | None = _p(None, doc="learning rate on postsynaptic spikes; None: the rule's own"
-                               " (triplet 0.01 as in the paper's code; see rules.py for the others)")
-    x_tar: float = _p(0.4, doc="target presynaptic trace (power_law, exponential, pre_and_post)")
-    mu: float = _p(0.2, doc="weight-dependence exponent (power_law, pre_and_post)")
-    beta: float = _p(3.0, doc="weight-dependence steepness (exponential)")
+                               " (triplet 0.01 as in the paper's code; see rules.py for the others)", domain=[*NON_NEGATIVE, None])
+    x_tar: float = _p(0.4, doc="target presynaptic trace (power_law, exponential, pre_and_post)", domain=NON_NEGATIVE)
+    mu: float = _p(0.2, doc="weight-dependence exponent (power_law, pre_and_post)", domain=NON_NEGATIVE)
+    beta: float = _p(3.0, doc="weight-dependence steepness (exponential)", domain=NON_NEGATIVE)
 
     def __post_init__(self):
-        from .rules import get_rule
-
-        rule = get_rule(self.learning_rule)
+        validate_parameter_constraints(self.constraints(), dataclasses.asdict(self), caller_name="Parameters")
         if self.nu_post is None:
-            object.__setattr__(self, "nu_post", rule.default_nu_post)
-        if int(self.n_neurons) != self.n_neurons or self.n_neurons < 1:
-            raise ValueError(f"n_neurons must be a positive integer, got {self.n_neurons!r}")
+            object.__setattr__(self, "nu_post", get_rule(self.learning_rule).default_nu_post)
         for name in SIZE_TABLE:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, size_default(name, self.n_neurons))
@@ -143,6 +154,11 @@ class Parameters:
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def constraints(cls) -> dict:
+        """Each parameter's declared domain, as scikit-learn's ``_parameter_constraints``."""
+        return {f.name: f.metadata["domain"] for f in dataclasses.fields(cls)}
 
     @classmethod
     def unit(cls, name: str) -> str:

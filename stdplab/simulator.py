@@ -23,11 +23,11 @@ import numpy as np
 
 from .parameters import MAX_PRESENTATIONS, Parameters
 
-BUILD_VERSION = 1  # bump when the generated network changes in a way the cache key does not see
-# The generated code depends on these files; hashed once, at import, so that the key always
-# matches the code this process would generate even if the files change while it runs.
-_CODE_HASH = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
-                                     for name in ("network.py", "rules.py", "simulator.py"))).hexdigest()
+# Every file that feeds the generated code (equations, constants and units, the build itself);
+# hashed once, at import, so that the key always matches the code this process would generate
+# even if the files change while it runs.
+CODE_FILES = ("network.py", "rules.py", "parameters.py", "hints.py", "simulator.py")
+_CODE_HASH = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in CODE_FILES)).hexdigest()
 _compiled: dict[str, "CompiledNetwork"] = {}
 
 
@@ -65,7 +65,7 @@ def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool
 
     key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
            "threads": _threads(), "learning": learning, "record_all_spikes": record_all_spikes,
-           "brian2": version("brian2"), "code": _CODE_HASH, "build_version": BUILD_VERSION}
+           "brian2": version("brian2"), "code": _CODE_HASH}
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     mode = "learn" if learning else "infer"
     return f"{params.learning_rule}-{mode}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"

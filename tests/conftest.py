@@ -21,6 +21,13 @@ def mnist():
 
 
 @pytest.fixture(scope="session")
+def digits():
+    from stdplab import datasets
+
+    return datasets.load("digits")
+
+
+@pytest.fixture(scope="session")
 def trained(mnist):
     """100 neurons after 1000 MNIST examples, labels assigned on them."""
     from stdplab import DiehlCook2015

@@ -64,3 +64,23 @@ def test_resume_refuses_another_configuration(tmp_path, capsys):
 def test_unknown_parameter_is_a_clear_error(capsys):
     assert main(["train", "--set", "nu_postt=0.1", "--out", "/nonexistent"]) == 2
     assert "did you mean 'nu_post'" in capsys.readouterr().err
+
+
+def test_bad_parameter_value_is_a_clear_error_before_any_data_is_read(capsys):
+    assert main(["train", "--set", "dt=0", "--out", "/nonexistent"]) == 2
+    assert "'dt' parameter of DiehlCook2015 must be a float in the range (0.0, inf)" in capsys.readouterr().err
+    assert main(["train", "--set", "present_time=350.2", "--out", "/nonexistent"]) == 2
+    assert "multiple of dt" in capsys.readouterr().err
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch):
+    import pytest
+
+    from stdplab import experiment
+
+    def broken(*args, **kwargs):
+        raise TypeError("a programming error")
+
+    monkeypatch.setattr(experiment, "run_experiment", broken)
+    with pytest.raises(TypeError, match="a programming error"):
+        main(["train", "--out", "/nonexistent"])

@@ -15,11 +15,6 @@ TINY = {"n_neurons": 20, "chunk_size": 100, "verbose": False}
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return datasets.load("digits")
-
-
-@pytest.fixture(scope="module")
 def tiny(digits):
     x_train, y_train, _, _ = digits
     model = DiehlCook2015(random_state=0, **TINY).fit(x_train[:100], y_train[:100])
@@ -88,8 +83,7 @@ def test_training_and_transform_counts_come_from_the_simulation(tiny, digits):
     # Training counts agree with the model's own history of excitatory spikes.
     h = model.history_
     assert training.exc_spikes.sum() == pytest.approx(sum(m * 100 for m in h["spikes_per_example"]))
-    model.transform(digits[2][:20])
-    inference = energy.counts_from_transform(model)
+    inference = energy.counts_from_result(model, model.responses(digits[2][:20]))
     assert inference.n_examples == 20 and not inference.learning
     assert inference.total()["stdp_updates"] == 0 and inference.total()["synops"] > 0
 
@@ -215,8 +209,7 @@ def test_energy_accuracy_figure_and_report(tiny, digits):
     from stdplab import plots
 
     model, _ = tiny
-    model.transform(digits[2][:20])
-    counts = energy.counts_from_transform(model)
+    counts = energy.counts_from_result(model, model.responses(digits[2][:20]))
     rows = energy.snn_rows("SNN 20", 0.5, counts) + energy.conventional_rows(
         [{"name": "MLP 30", "accuracy": 0.9, "macs": 2220, "activations": 40}])
     assert {r["preset"] for r in rows} == set(energy.DEFAULT_PRESETS)

@@ -1,6 +1,10 @@
 """DiehlCook2015 as a scikit-learn estimator, and learning on real MNIST."""
+import dataclasses
+import inspect
+
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
@@ -52,38 +56,60 @@ def test_clone_and_set_params():
         copy.set_params(theta_pluss=0.1)
 
 
-def test_unknown_constructor_parameter_suggests_the_right_name():
-    with pytest.raises(TypeError, match="did you mean 'theta_plus'"):
+def test_the_constructor_is_a_real_signature_in_step_with_parameters():
+    # Written out (no generated __signature__), so help(), IDEs and type checkers see it.
+    assert "__signature__" not in vars(DiehlCook2015.__init__)
+    signature = inspect.signature(DiehlCook2015.__init__).parameters
+    network = [(f.name, f.default) for f in dataclasses.fields(Parameters)]
+    assert [(name, signature[name].default) for name, _ in network] == network
+    assert list(signature)[1:len(network) + 1] == [name for name, _ in network]
+    assert set(signature) - {"self"} == set(DiehlCook2015._parameter_constraints)
+    with pytest.raises(TypeError, match="theta_pluss"):
         DiehlCook2015(theta_pluss=0.1)
 
 
 @pytest.mark.parametrize("images, error, message", [
-    (np.zeros((2, 2, 28, 28)), ValueError, "shape"),
-    (np.zeros(784), ValueError, "shape"),
+    (np.zeros((2, 2, 28, 28)), ValueError, "dim 4"),
+    (np.zeros(784), ValueError, "Expected 2D array"),
     (np.full((2, 784), np.nan), ValueError, "NaN"),
     (np.full((2, 784), -1.0), ValueError, r"\[0, 255\]"),
     (np.full((2, 784), 300.0), ValueError, r"\[0, 255\]"),
-    (np.array([["a"] * 784]), TypeError, "numeric"),
-    (np.zeros((0, 784)), ValueError, "no images"),
+    (np.array([["a"] * 784]), ValueError, "could not convert"),
+    (np.zeros((0, 784)), ValueError, "0 sample"),
+    (sparse.csr_matrix(np.ones((2, 784))), TypeError, "[Ss]parse"),
+    (np.ones((2, 784)) * 1j, ValueError, "Complex"),
 ])
 def test_bad_images_get_clear_errors(images, error, message):
     with pytest.raises(error, match=message):
         DiehlCook2015(**SMALL).fit(images)
 
 
-def test_bad_settings_and_labels():
-    with pytest.raises(ValueError, match="learning_rule"):
-        DiehlCook2015(learning_rule="hebb", **SMALL).fit(np.zeros((2, 784)))
-    with pytest.raises(ValueError, match="all, proportion"):
-        DiehlCook2015(voting="max", **SMALL).fit(np.zeros((2, 784)))
+@pytest.mark.parametrize("setting, message", [
+    ({"learning_rule": "hebb"}, "'learning_rule' parameter of DiehlCook2015 must be a str among"),
+    ({"voting": "max"}, "'voting' parameter"),
+    ({"dt": 0.0}, r"'dt' parameter of DiehlCook2015 must be a float in the range \(0.0, inf\)"),
+    ({"tau_e": -5.0}, "'tau_e' parameter"),
+    ({"n_neurons": 2.5}, "'n_neurons' parameter of DiehlCook2015 must be an int"),
+    ({"epochs": 0}, "'epochs' parameter"),
+    ({"theta_plus": -0.1}, "'theta_plus' parameter"),
+    ({"present_time": 350.25}, "multiple of dt"),  # a cross-parameter rule, from Parameters
+])
+def test_bad_parameter_values_get_clear_errors(setting, message):
+    with pytest.raises(ValueError, match=message):
+        DiehlCook2015(**{**SMALL, **setting}).fit(np.zeros((2, 784)))
+
+
+def test_bad_labels():
     with pytest.raises(ValueError, match="one label per image"):
         DiehlCook2015(**SMALL).fit(np.zeros((2, 784)), [1, 2, 3])
+    with pytest.raises(ValueError, match="continuous"):
+        DiehlCook2015(**SMALL).fit(np.zeros((2, 784)), [0.5, 1.5])
 
 
 def test_not_fitted_and_wrong_image_size(trained):
     with pytest.raises(NotFittedError):
         DiehlCook2015().predict(np.zeros((1, 784)))
-    with pytest.raises(ValueError, match="fitted on 784"):
+    with pytest.raises(ValueError, match="expecting 784 features"):
         trained.predict(np.zeros((1, 64)))
 
 
@@ -156,3 +182,61 @@ def test_learning_can_be_observed(mnist, tmp_path):
     assert len(model.training_stats_["exc_spikes"]) == 500
     model.save(tmp_path / "m.npz")
     assert [n for n, _, _ in DiehlCook2015.load(tmp_path / "m.npz").history_["snapshots"]] == [250, 500]
+
+
+def test_predict_leaves_the_model_unchanged(trained, mnist):
+    before = {name: (value.copy() if isinstance(value, np.ndarray) else value)
+              for name, value in vars(trained).items() if not name.startswith("_")}
+    trained.predict(mnist[2][:10])
+    trained.decision_function(mnist[2][:10])
+    after = vars(trained)
+    assert set(after) >= set(before) and {n for n in after if not n.startswith("_")} == set(before)
+    for name, value in before.items():
+        np.testing.assert_equal(after[name], value)
+
+
+def test_refit_on_another_image_size(mnist, digits):
+    model = DiehlCook2015(random_state=0, **SMALL).fit(mnist[0][:100], mnist[1][:100])
+    assert model.n_features_in_ == 784
+    model.set_params(weight_total=25.5, input_rate_scale=0.5).fit(digits[0][:100], digits[1][:100])
+    assert model.n_features_in_ == 64 and model.weights_.shape == (64, SMALL["n_neurons"])
+    assert model.image_shape_ == (8, 8) and model.n_examples_seen_ == 100
+
+
+def test_partial_fit_with_a_new_class(mnist):
+    x, y = mnist[0][:200], mnist[1][:200]
+    first, later = y < 5, y >= 5
+    model = DiehlCook2015(random_state=0, **SMALL).partial_fit(x[first], y[first])
+    with pytest.raises(ValueError, match="classes="):
+        model.partial_fit(x[later], y[later])
+    # Declared up front, the classes are fixed and the running-accuracy labels never shift.
+    model = DiehlCook2015(random_state=0, **SMALL).partial_fit(x[first], y[first], classes=np.arange(10))
+    stored = model._recent_labels.copy()
+    model.partial_fit(x[later], y[later])
+    np.testing.assert_array_equal(model.classes_, np.arange(10))
+    np.testing.assert_array_equal(model._recent_labels[:len(stored)], stored)
+    assert set(model.predict(mnist[2][:30])) <= set(range(10))
+
+
+def test_two_classes_give_one_decision_score_per_image(mnist):
+    keep = mnist[1][:300] < 2
+    model = DiehlCook2015(random_state=0, **SMALL).fit(mnist[0][:300][keep], mnist[1][:300][keep])
+    scores = model.decision_function(mnist[2][:20])
+    assert scores.shape == (20,)
+    np.testing.assert_array_equal(model.predict(mnist[2][:20]), model.classes_[(scores > 0).astype(int)])
+
+
+def test_damaged_or_foreign_model_files_get_clear_errors(trained, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no model file"):
+        DiehlCook2015.load(tmp_path / "missing.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="not a stdplab model file"):
+        DiehlCook2015.load(tmp_path / "junk.npz")
+    np.savez(tmp_path / "foreign.npz", weights=np.zeros(3))
+    with pytest.raises(ValueError, match="not a stdplab model file"):
+        DiehlCook2015.load(tmp_path / "foreign.npz")
+    trained.save(tmp_path / "good.npz")
+    data = dict(np.load(tmp_path / "good.npz"))
+    np.savez(tmp_path / "cut.npz", **{**data, "theta_": data["theta_"][:3]})
+    with pytest.raises(ValueError, match="theta_ has shape"):
+        DiehlCook2015.load(tmp_path / "cut.npz")

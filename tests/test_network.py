@@ -140,3 +140,19 @@ def test_inference_binary_is_the_learning_binary_without_plasticity(mnist):
     for field in ("counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
         np.testing.assert_array_equal(getattr(learning, field), getattr(inference, field), err_msg=field)
     np.testing.assert_allclose(learning.weights, weights, rtol=1e-12)
+
+
+def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
+    import ast
+    from pathlib import Path
+
+    from stdplab import simulator
+
+    package = Path(simulator.__file__).parent
+    for name in simulator.CODE_FILES:
+        tree = ast.parse((package / name).read_text())
+        local = {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
+        # every stdplab module that feeds the build is itself hashed
+        assert {f"{module}.py" for module in local} <= set(simulator.CODE_FILES), (name, local)
+    assert "parameters.py" in simulator.CODE_FILES
