@@ -299,12 +299,6 @@ class OperationCounts:
                                *(np.concatenate([getattr(self, f), getattr(other, f)])
                                  for f in ("presentations", "input_spikes", "exc_spikes", "inh_spikes")))
 
-    def frame(self):
-        """Per-example counts as a pandas DataFrame (one row per example)."""
-        import pandas as pd
-
-        return pd.DataFrame(self.per_example())
-
 
 def counts_from_stats(stats: dict, n_input: int, params, learning: bool = False) -> OperationCounts:
     """Counts from per-example spike totals: a dict (``model.training_stats_``) or any object with

@@ -7,6 +7,7 @@ experiments through ``run_experiment``. Everything it writes goes into one folde
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -117,7 +118,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         "invocations": invocations,
         "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
         "parameters": model.get_params(),
-        "network_parameters": model.network_parameters.as_dict(),  # with every default resolved
+        "network_parameters": dataclasses.asdict(model.network_parameters),  # with every default resolved
         "environment": environment(),
     }
     model.save(out / "model.npz")
@@ -138,7 +139,7 @@ def _resolved(config: dict) -> dict:
     defaults given explicitly and defaults left out compare equal."""
     model = DiehlCook2015(n_neurons=config["n_neurons"], random_state=config["seed"], **config["params"])
     params = {k: v for k, v in model.get_params().items() if k != "verbose"}
-    return {**config, "params": {**params, **model.network_parameters.as_dict()}}
+    return {**config, "params": {**params, **dataclasses.asdict(model.network_parameters)}}
 
 
 def _training(config: dict) -> dict:

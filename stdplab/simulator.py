@@ -26,7 +26,7 @@ from .parameters import MAX_PRESENTATIONS, Parameters
 # Every file that feeds the generated code (equations, constants and units, the build itself);
 # hashed once, at import, so that the key always matches the code this process would generate
 # even if the files change while it runs.
-CODE_FILES = ("network.py", "rules.py", "parameters.py", "hints.py", "simulator.py")
+CODE_FILES = ("network.py", "rules.py", "parameters.py", "simulator.py")
 _CODE_HASH = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in CODE_FILES)).hexdigest()
 _compiled: dict[str, "CompiledNetwork"] = {}
 

@@ -88,22 +88,23 @@ def test_training_and_transform_counts_come_from_the_simulation(tiny, digits):
     assert inference.total()["stdp_updates"] == 0 and inference.total()["synops"] > 0
 
 
-def _random_counts(rng):
-    return {"synops": rng.integers(0, 10**6, 7), "neuron_updates_clock": rng.integers(0, 10**7, 7),
-            "neuron_updates_event": rng.integers(0, 10**6, 7), "stdp_updates": rng.integers(0, 10**6, 7)}
-
-
 @pytest.mark.parametrize("preset", energy.DEFAULT_PRESETS)
-@pytest.mark.parametrize("mode", energy.NEURON_UPDATE_MODES)
-def test_energy_is_linear_in_the_counts(preset, mode):
-    rng = np.random.default_rng(3)
-    a, b = _random_counts(rng), _random_counts(rng)
-    alpha, beta = 2.5, 0.75
-    combined = {k: alpha * a[k] + beta * b[k] for k in a}
-    e = lambda c: energy.energy(c, preset, neuron_updates=mode)["total_j"]  # noqa: E731
-    np.testing.assert_allclose(e(combined), alpha * e(a) + beta * e(b), rtol=1e-12)
-    zero = {k: np.zeros(3) for k in a}
-    assert np.all(e(zero) == 0)
+def test_every_operation_is_priced_by_its_presets_own_figure(preset):
+    figures = energy.get_preset(preset)
+    counts = {"synops": [0, 3e5], "neuron_updates_clock": [2e4, 0], "neuron_updates_event": [7e2, 0],
+              "stdp_updates": [0, 5e3]}
+    for mode in energy.NEURON_UPDATE_MODES:
+        e = energy.energy(counts, preset, neuron_updates=mode)
+        expected = {"synops_j": (counts["synops"], figures.energy_per_synop),
+                    "neuron_updates_j": (counts[f"neuron_updates_{mode}"], figures.energy_per_neuron_update),
+                    "stdp_j": (counts["stdp_updates"], figures.energy_per_stdp_update)}
+        for part, (count, per_op) in expected.items():
+            np.testing.assert_allclose(e[part], np.asarray(count) * (per_op or 0.0), rtol=1e-12)
+        np.testing.assert_allclose(e["total_j"], e["synops_j"] + e["neuron_updates_j"] + e["stdp_j"])
+        # an operation the preset gives no figure for is reported, never silently free
+        assert set(e["unpriced"]) == {name for name, (count, per_op) in
+                                      zip(("synops", "neuron_updates", "stdp_updates"), expected.values())
+                                      if per_op is None and any(count)}
 
 
 def test_energy_values_and_sums_of_counts():

@@ -2,7 +2,6 @@
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
 
 pytest.importorskip("papermill")
@@ -10,19 +9,6 @@ import papermill  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_neuron_and_stdp.ipynb"
 FIGURES = ("01_neuron_trace", "01_stdp_window", "01_weight_dependence", "01_winner_take_all")
-
-
-def test_notebook_is_stored_clean_with_one_parameters_cell():
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    for name in ("input_rate", "duration", "learning_rule", "output_dir"):
-        assert f"\n{name} =" in "\n" + tagged[0].source
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    # The notebook holds no model code: no Brian objects, only stdplab calls.
-    assert not any("brian2" in c.source or "NeuronGroup" in c.source for c in code)
 
 
 def test_notebook_runs_and_writes_metrics_and_figures(tmp_path):

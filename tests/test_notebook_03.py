@@ -2,7 +2,6 @@
 import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,17 +10,6 @@ pytest.importorskip("papermill")
 import papermill  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_spike_energy.ipynb"
-
-
-def test_notebook_is_stored_clean_with_one_parameters_cell():
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    for name in ("n_neurons", "n_train", "n_test", "seed", "dataset", "data_dir", "output_dir"):
-        assert f"\n{name} =" in "\n" + tagged[0].source
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
 def test_notebook_runs_and_writes_metrics_table_and_figure(tmp_path):

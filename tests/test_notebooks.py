@@ -14,12 +14,23 @@ def test_the_four_notebooks_are_there():
     assert [p.name[:3] for p in ALL] == ["01_", "02_", "03_", "04_"]
 
 
+# The parameters each notebook's tests and its papermill users rely on.
+PARAMETERS = {
+    "01_neuron_and_stdp.ipynb": ("input_rate", "duration", "learning_rule", "output_dir"),
+    "02_train_diehl_cook.ipynb": ("n_neurons", "n_train", "n_test", "epochs", "seed", "dataset", "theta_plus",
+                                  "output_dir", "run_dir"),
+    "03_spike_energy.ipynb": ("n_neurons", "n_train", "n_test", "seed", "dataset", "data_dir", "output_dir"),
+    "04_sweep.ipynb": ("notebook", "grid", "fixed", "jobs", "dask_address", "sweep_dir", "metric", "output_dir"),
+}
+
+
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_stored_clean_with_one_parameters_cell(path):
     nb = nbformat.read(str(path), as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    assert "output_dir = " in tagged[0].source
+    for name in PARAMETERS[path.name]:
+        assert f"\n{name} =" in "\n" + tagged[0].source, name
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code), "strip outputs before committing"
     assert nb.metadata["kernelspec"]["name"] == "python3"
