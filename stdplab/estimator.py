@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from numbers import Integral
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +23,8 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from . import readout
 from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
+from .progress import progress_bar
+from .records import atomic_write, json_value
 from .simulator import compiled_network
 
 # Domains of the estimator's own settings; the network's are declared in Parameters.
@@ -236,7 +236,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                 "image_shape_": list(self.image_shape_), "n_examples_seen_": self.n_examples_seen_,
                 "seed_": self.seed_, "rng": self._rng.bit_generator.state,
                 "history": {k: v for k, v in self.history_.items() if k != "snapshots"}}
-        arrays["meta"] = np.array(json.dumps(meta, default=_json_default))
+        arrays["meta"] = np.array(json.dumps(meta, default=json_value))
         arrays["recent_counts"] = self._recent_counts
         arrays["recent_labels"] = self._recent_labels
         arrays["ever_fired"] = self._ever_fired
@@ -245,7 +245,6 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             examples, weights, theta = zip(*self.history_["snapshots"])
             arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
                           snapshot_theta=np.stack(theta))
-        from .records import atomic_write
 
         with atomic_write(path) as tmp, open(tmp, "wb") as file:
             np.savez_compressed(file, **arrays)
@@ -389,7 +388,6 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise NotFittedError(f"this {type(self).__name__} has no {attribute}: call {what} first")
 
     def _bar(self, total, desc):
-        from .progress import progress_bar
 
         return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
 
@@ -397,9 +395,3 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 def _square(n):
     side = int(round(np.sqrt(n)))
     return (side, side) if side * side == n else (1, n)
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot store {type(value).__name__} in JSON")

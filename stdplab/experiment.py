@@ -19,7 +19,6 @@ from .energy import ComputeMeter
 from .estimator import DiehlCook2015
 from .progress import progress_bar
 from .records import environment, git_commit, write_json
-from .records import save_metrics  # noqa: F401  only while a running sweep's notebook 02 imports it from here
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",

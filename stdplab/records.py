@@ -41,7 +41,7 @@ def atomic_write(path):
 def write_json(path, data) -> None:
     """Write JSON atomically; numpy scalars and arrays become plain numbers and lists."""
     with atomic_write(path) as tmp, open(tmp, "w") as file:
-        json.dump(data, file, indent=1, default=_plain)
+        json.dump(data, file, indent=1, default=json_value)
 
 
 def save_metrics(output_dir, name, metrics: dict) -> Path:
@@ -51,7 +51,8 @@ def save_metrics(output_dir, name, metrics: dict) -> Path:
     return path
 
 
-def _plain(value):
+def json_value(value):
+    """NumPy scalars and arrays as plain JSON values (``json.dump``'s ``default``)."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
