@@ -29,7 +29,7 @@ SIZE_TABLE = {
     "theta_plus": {
         100: 0.025,   # benchmarks/results/theta_plus_100.csv: 0.0125/0.025/0.05/0.1 -> 74.6/79.7/71.4/33.2 %
         400: 0.05,    # the paper's (and 89.5 % after 3 epochs, accuracy_400.json)
-        1600: 0.2,    # benchmarks/results/theta_plus_1600.csv: 0.05/0.1/0.2/0.4 -> runaway/60.3/77.4/... %
+        1600: 0.2,    # benchmarks/results/theta_plus_1600.csv: 0.05/0.1/0.2/0.4 -> runaway/60.3/77.4/66.9 %
     },
 }
 

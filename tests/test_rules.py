@@ -170,8 +170,9 @@ def test_unknown_rule_lists_the_valid_names():
 def test_unknown_rule_on_the_estimator():
     from stdplab import DiehlCook2015
 
-    with pytest.raises(ValueError, match="valid names are triplet, power_law, exponential, pre_and_post"):
+    with pytest.raises(ValueError, match="'learning_rule' parameter of DiehlCook2015 must be a str among") as error:
         DiehlCook2015(n_neurons=2, learning_rule="bogus", verbose=False).fit(np.zeros((2, 8, 8)), [0, 1])
+    assert all(name in str(error.value) for name in RULE_NAMES)
 
 
 # --- one excitatory neuron -----------------------------------------------------------------------
