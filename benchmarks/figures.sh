@@ -30,3 +30,6 @@ $py benchmarks/rule_constants.py
 $py -m papermill notebooks/04_sweep.ipynb runs/notebooks/04.ipynb -p sweep_dir "$PWD/sweeps/readme_nu_post" -p notebook "$PWD/notebooks/02_train_diehl_cook.ipynb" \
     -y '{"grid": {"nu_post": [0.005, 0.01, 0.02]}, "fixed": {"n_neurons": 100, "n_train": 1000, "n_test": 500, "snapshot_every": 0}, "jobs": 1}' \
     -p output_dir "$PWD/figures/"
+
+# The paper's table beside the lab's: every benchmarks/results/accuracy_*.json.
+$py benchmarks/paper_table.py

@@ -36,13 +36,12 @@ def load_runs(results_dir) -> list[dict]:
 
 
 def markdown(runs) -> str:
-    lines = ["| neurons | run | training examples | test images | accuracy | paper | training time |",
+    lines = ["| neurons | run | training examples | test images | accuracy | paper | time (train, label, test) |",
              "|---|---|---|---|---|---|---|"]
     for run in runs:
         paper, epochs = PAPER.get(run["n_neurons"], (None, None))
         paper_text = "" if paper is None else f"{paper} %" + (f" ({epochs} epochs)" if epochs else "")
-        notes = [n for n, flag in (("partial", run["partial"]), ("resumed", run["resumed"])) if flag]
-        lines.append(f"| {run['n_neurons']:,} | {run['label']}{' (' + ', '.join(notes) + ')' if notes else ''}"
+        lines.append(f"| {run['n_neurons']:,} | {run['label']}{' (resumed)' if run['resumed'] else ''}"
                      f" | {run['examples_trained']:,} | {run['test_images']:,} | **{run['test_accuracy_percent']:.1f} %**"
                      f" | {paper_text} | {run['wall_time_h']:.1f} h |")
     return "\n".join(lines)

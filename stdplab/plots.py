@@ -342,9 +342,11 @@ def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against trai
         k = seen[run["n_neurons"]] = seen.get(run["n_neurons"], -1) + 1
         x = np.asarray(run["examples"], float)
         y = np.asarray([np.nan if v is None else 100 * v for v in run["running_accuracy"]], float)
-        mean = np.convolve(np.nan_to_num(y), np.ones(smooth), "valid") / np.convolve(~np.isnan(y), np.ones(smooth), "valid")
+        window = np.ones(min(smooth, len(y)))  # a short (partial) run: a mean over what there is
+        with np.errstate(invalid="ignore"):
+            mean = np.convolve(np.nan_to_num(y), window, "valid") / np.convolve(~np.isnan(y), window, "valid")
         c = colour[run["n_neurons"]]
-        ax.plot(x[smooth - 1:], mean, color=c, lw=1.2, alpha=0.7, ls=("-", "--", "-.", ":")[k % 4])
+        ax.plot(x[len(window) - 1:], mean, color=c, lw=1.2, alpha=0.7, ls=("-", "--", "-.", ":")[k % 4])
         ax.plot(run["examples_trained"], run["test_accuracy_percent"], "osD^"[k % 4], color=c, ms=7, mec="k",
                 label=f"{run['label']}: {run['test_accuracy_percent']:.1f} %")
     for n, (accuracy, examples) in paper.items():
@@ -355,7 +357,8 @@ def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against trai
     ax.set_xscale("log")
     ax.set_xlabel("training examples (log scale)")
     ax.set_ylabel("accuracy (%)")
-    ax.set_ylim(40, 100)
+    lowest = min([40.0] + [float(np.nanmin(line.get_ydata())) for line in ax.lines if len(line.get_ydata())])
+    ax.set_ylim(10 * np.floor((lowest - 2) / 10), 100)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title(f"{title}\nlines: running accuracy (mean of {smooth} records); markers: test set", fontsize=10)

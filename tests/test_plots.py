@@ -44,6 +44,9 @@ def test_paper_table_marks_each_run_and_the_papers_figures():
     runs = [{"n_neurons": n, "label": label, "examples": examples, "running_accuracy": [None] + [acc / 100] * 39,
              "examples_trained": 20000, "test_accuracy_percent": acc}
             for n, label, acc in ((100, "100 neurons", 80.0), (100, "100 neurons, other", 70.0), (400, "400 neurons", 88.0))]
+    # a partial run with fewer records than the smoothing window
+    runs.append({"n_neurons": 6400, "label": "6400 neurons (partial)", "examples": [500, 1000, 1500],
+                 "running_accuracy": [None, 0.1, 0.2], "examples_trained": 1500, "test_accuracy_percent": 30.0})
     fig = plots.paper_table(runs, {100: (82.9, None), 400: (87.0, 180000)}, smooth=5)
     ax = fig.axes[0]
     markers = {line.get_label(): line for line in ax.lines if line.get_marker() not in ("None", "")}
@@ -57,4 +60,5 @@ def test_paper_table_marks_each_run_and_the_papers_figures():
     # a paper figure without its training is a level across the plot; the smoothed line skips the gap
     assert any(line.get_label().startswith("paper, 100 neurons") and line.get_linestyle() == "--" for line in ax.lines)
     curves = [line for line in ax.lines if line.get_marker() in ("None", "") and not line.get_label().startswith("paper")]
-    assert len(curves) == 3 and np.allclose(curves[0].get_ydata(), 80.0)
+    assert len(curves) == 4 and np.allclose(curves[0].get_ydata(), 80.0)
+    np.testing.assert_allclose(curves[3].get_ydata(), [15.0])
