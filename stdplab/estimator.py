@@ -57,7 +57,8 @@ class Responses:
 class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Diehl & Cook (2015): unsupervised STDP learning of digits in a spiking network.
 
-    Every network parameter is a keyword with the paper's default (see ``Parameters``), plus
+    Every network parameter is a keyword with the paper's default (see ``Parameters``; θ+ defaults
+    to the size's own, ``parameters.SIZE_TABLE``; ``network_parameters`` shows every value used), plus
     the estimator settings ``epochs``, ``voting``, ``n_label_examples``, ``assignment_window``,
     ``snapshot_every``, ``chunk_size``, ``random_state`` and ``verbose``.
 
