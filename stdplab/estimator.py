@@ -39,7 +39,8 @@ SETTING_CONSTRAINTS = {
     "verbose": ["boolean"],
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
-_SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
+# What the simulation counts for every example (training_stats_, Responses).
+SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
 
 @dataclasses.dataclass
@@ -180,7 +181,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=False)
         rates = poisson_rates(pixels, params.input_rate_scale)
         counts = np.zeros((len(rates), params.n_neurons))
-        stats = {key: [] for key in _SPIKE_STATS}
+        stats = {key: [] for key in SPIKE_STATS}
         bar = self._bar(len(rates), "responses (learning off)")
         for index, start in enumerate(range(0, len(rates), net.chunk_size)):
             stop = min(start + net.chunk_size, len(rates))
@@ -284,7 +285,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         model._recent_counts = data["recent_counts"]
         model._recent_labels = data["recent_labels"]
         model._ever_fired = data["ever_fired"]
-        model.training_stats_ = {key: data[f"training_{key}"] for key in _SPIKE_STATS}
+        model.training_stats_ = {key: data[f"training_{key}"] for key in SPIKE_STATS}
         n = model.network_parameters.n_neurons
         expected = {"weights_": (model.n_features_in_, n), "theta_": (n,), "delays_": (model.n_features_in_ * n,)}
         for name, shape in expected.items():
@@ -305,7 +306,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.history_ = {key: [] for key in ("examples", "spikes_per_example", "presentations_per_example",
                                              "running_accuracy", "silent_fraction", "theta_mean",
                                              "wall_time", "snapshots")}
-        self.training_stats_ = {key: np.zeros(0, np.int64) for key in _SPIKE_STATS}
+        self.training_stats_ = {key: np.zeros(0, np.int64) for key in SPIKE_STATS}
         self._ever_fired = np.zeros(p.n_neurons, bool)
         self._recent_counts = np.zeros((0, p.n_neurons), np.int32)
         self._recent_labels = np.zeros(0, np.int64)
@@ -333,7 +334,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         h["spikes_per_example"].append(float(result.exc_spikes.mean()))
         h["presentations_per_example"].append(float(result.presentations.mean()))
         h["running_accuracy"].append(accuracy)
-        for key in _SPIKE_STATS:
+        for key in SPIKE_STATS:
             self.training_stats_[key] = np.concatenate([self.training_stats_[key], getattr(result, key)])
         self._ever_fired |= fired
         h["silent_fraction"].append(float(1 - np.mean(self._ever_fired)))

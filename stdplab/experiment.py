@@ -16,7 +16,7 @@ import numpy as np
 
 from . import datasets, readout
 from .energy import ComputeMeter
-from .estimator import DiehlCook2015
+from .estimator import SPIKE_STATS, DiehlCook2015
 from .progress import progress_bar
 from .records import environment, git_commit, write_json
 
@@ -100,7 +100,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         responses = model.responses(x_test)
         timings["test"] = time.perf_counter() - start_time
     counts = responses.counts
-    stats = {k: getattr(responses, k) for k in ("presentations", "input_spikes", "exc_spikes", "inh_spikes")}
+    stats = {k: getattr(responses, k) for k in SPIKE_STATS}
     results = {
         "config": config,
         "accuracy": _accuracy(model, counts, y_test, "all"),
