@@ -27,12 +27,20 @@ UNITS = {"1": 1, "mV": b2.mV, "ms": b2.ms, "Hz": b2.Hz}
 BRIAN_NAMES = {"tau_pre": "tau_presyn", "nu_pre": "nu_presyn", "nu_post": "nu_postsyn"}
 _DECLARED_UNITS = {"1": "1", "mV": "volt", "ms": "second", "Hz": "hertz"}
 
+# The membrane is integrated with Euler's method, as in the original, with its step capped at the
+# equilibrium v would relax to. Forward Euler overshoots that equilibrium once (1 + ge + gi) * dt
+# exceeds tau, and diverges beyond 2 * tau: at 1,600 neurons, 24 inhibitory spikes in one step
+# (gi = 408) did that and fired the whole layer. Below the cap (ge + gi < 199 for the excitatory
+# neurons; < 19 for the inhibitory ones, which their one excitatory partner at 10.4 never reaches)
+# every step is the original's.
+MEMBRANE_STEP_CAP = "euler_cap = clip(tau_{0} / ((1 + ge + gi) * dt), 0, 1) : 1"
+
 EXCITATORY_MODEL = """
-dv/dt = ((v_rest_e - v) + ge * (e_exc - v) + gi * (e_inh_e - v)) / tau_e : volt (unless refractory)
+dv/dt = ((v_rest_e - v) + ge * (e_exc - v) + gi * (e_inh_e - v)) / tau_e * euler_cap : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
 dtimer/dt = 1 : second    # time since the last spike
-"""
+""" + MEMBRANE_STEP_CAP.format("e")
 EXCITATORY_THRESHOLD = "v > theta - theta_offset + v_thresh_e and timer > spike_block"
 EXCITATORY_RESET = """
 v = v_reset_e
@@ -47,10 +55,10 @@ FIXED_THRESHOLD = "theta : volt (constant)"
 ADAPTIVE_THRESHOLD_RESET = "theta += theta_plus"
 
 INHIBITORY_MODEL = """
-dv/dt = ((v_rest_i - v) + ge * (e_exc - v) + gi * (e_inh_i - v)) / tau_i : volt (unless refractory)
+dv/dt = ((v_rest_i - v) + ge * (e_exc - v) + gi * (e_inh_i - v)) / tau_i * euler_cap : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
-"""
+""" + MEMBRANE_STEP_CAP.format("i")
 
 # Applied after every rule's statements: clip, and track the weight sum.
 APPLY_WEIGHT_CHANGE = """

@@ -190,6 +190,33 @@ def first_spike(threshold):
     return steps * P.dt
 
 
+def test_the_membrane_step_is_eulers_until_it_would_overshoot_and_then_stops_at_equilibrium():
+    """Forward Euler of dv/dt = (v_rest - v + gi (E_inh - v)) / tau overshoots E_inh once
+    dt (1 + gi) > tau and diverges beyond 2 tau; the capped step lands on the equilibrium instead."""
+    from stdplab.network import build_network
+
+    gi = np.array([0.5, 150.0, 300.0, 1000.0])
+    with probes._runtime() as b2:
+        params = dataclasses.replace(P, n_neurons=len(gi))
+        net = build_network(params, 1, learning=False)
+        net.set_parameters()
+        net.exc.v = P.v_rest_e * b2.mV
+        net.exc.theta = 100 * b2.mV  # no spikes
+        net.exc.gi = gi
+        monitor = b2.StateMonitor(net.exc, "v", record=True)
+        b2.Network(*net.objects, monitor).run(5 * P.dt * b2.ms)
+        v = monitor.v / b2.mV
+    k = P.dt / P.tau_e * (1 + gi)  # the Euler step's fraction of the way to equilibrium
+    equilibrium = (P.v_rest_e + gi * P.e_inh_e) / (1 + gi)
+    after_one_step = P.v_rest_e + np.minimum(k, 1) * (equilibrium - P.v_rest_e)
+    assert v[:, 1] == pytest.approx(after_one_step, rel=1e-9)
+    assert (k[:2] < 1).all() and (k[2:] > 1).all()
+    # Below the cap, Euler's own step: v + dt/tau (v_rest - v + gi (E_inh - v)).
+    assert v[0, 1] == pytest.approx(P.v_rest_e + P.dt / P.tau_e * gi[0] * (P.e_inh_e - P.v_rest_e), rel=1e-12)
+    # However large gi gets, v stays between E_inh and rest (uncapped Euler: -240 mV at gi = 1000).
+    assert (v >= P.e_inh_e - 1e-9).all() and (v <= P.v_rest_e + 1e-9).all()
+
+
 @pytest.mark.parametrize("theta0", [3.0, 6.0])
 def test_threshold_is_theta_minus_offset_plus_v_thresh(theta0):
     # theta0 = 6 mV: threshold 6 - 20 - 52 = -66 mV, 1 mV below rest, so a neuron with no input
