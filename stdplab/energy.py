@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from .hints import did_you_mean
+from .records import atomic_write
 
 # --- caveats ---------------------------------------------------------------------------------------
 
@@ -712,10 +713,9 @@ def write_table(rows: list[dict], path) -> Path:
     """Write table rows to CSV (pandas); returns the path."""
     import pandas as pd
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(path, index=False)
-    return path
+    with atomic_write(path) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False)
+    return Path(path)
 
 
 __all__ = [

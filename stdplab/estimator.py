@@ -24,7 +24,7 @@ from . import readout
 from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
 from .progress import progress_bar
-from .records import atomic_write, json_value
+from .records import json_value, save_npz
 from .simulator import compiled_network
 
 # Domains of the estimator's own settings; the network's are declared in Parameters.
@@ -248,8 +248,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
                           snapshot_theta=np.stack(theta))
 
-        with atomic_write(path) as tmp, open(tmp, "wb") as file:
-            np.savez_compressed(file, **arrays)
+        save_npz(path, **arrays)
 
     @classmethod
     def load(cls, path):
@@ -300,7 +299,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.seed_ = int(self._rng.integers(2**31))
         self.image_shape_ = tuple(image_shape)
         self.weights_ = (self._rng.random((n_input, p.n_neurons)) + p.w_init_offset) * p.w_init_scale
-        self.delays_ = self._rng.random(n_input * p.n_neurons) * p.max_delay * 1e-3
+        self.delays_ = self._rng.random(n_input * p.n_neurons) * p.si("max_delay")
         self.theta_ = np.full(p.n_neurons, p.theta_init)
         self.n_examples_seen_ = 0
         self.history_ = {key: [] for key in ("examples", "spikes_per_example", "presentations_per_example",

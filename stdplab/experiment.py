@@ -18,7 +18,7 @@ from . import datasets, readout
 from .energy import ComputeMeter
 from .estimator import SPIKE_STATS, DiehlCook2015
 from .progress import progress_bar
-from .records import environment, git_commit, write_json
+from .records import environment, git_commit, save_npz, write_json
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
@@ -121,8 +121,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         "environment": environment(),
     }
     model.save(out / "model.npz")
-    np.savez_compressed(out / "test_counts.npz", counts=counts, labels=y_test,
-                        **{k: np.asarray(v) for k, v in stats.items()})
+    save_npz(out / "test_counts.npz", counts=counts, labels=y_test, **{k: np.asarray(v) for k, v in stats.items()})
     write_json(out / "results.json", results)
     save_progress("train" if results["partial"] else "done")
     return results

@@ -22,10 +22,10 @@ import numpy as np
 from .parameters import Parameters
 from .rules import get_rule
 
-UNITS = {"1": 1, "mV": b2.mV, "ms": b2.ms, "Hz": b2.Hz}
 # Brian reserves the suffixes _pre and _post for pre- and postsynaptic variables.
 BRIAN_NAMES = {"tau_pre": "tau_presyn", "nu_pre": "nu_presyn", "nu_post": "nu_postsyn"}
-_DECLARED_UNITS = {"1": "1", "mV": "volt", "ms": "second", "Hz": "hertz"}
+# The SI unit in which a parameter of each unit is declared (its value: ``Parameters.si``).
+SI_UNITS = {"1": "1", "mV": "volt", "ms": "second", "Hz": "hertz"}
 
 # The membrane is integrated with Euler's method, as in the original, with its step capped at the
 # equilibrium v would relax to. Forward Euler overshoots that equilibrium once (1 + ge + gi) * dt
@@ -169,7 +169,7 @@ next_spike_step.implementations.add_implementation(
 
 def _declare(names) -> str:
     return "\n".join(
-        f"{BRIAN_NAMES.get(name, name)} : {_DECLARED_UNITS[Parameters.unit(name)]} (shared, constant)"
+        f"{BRIAN_NAMES.get(name, name)} : {SI_UNITS[Parameters.unit(name)]} (shared, constant)"
         for name in names
     )
 
@@ -206,7 +206,8 @@ class Network:
                 setattr(group, var, value)
 
     def parameter_values(self, params: Parameters) -> dict:
-        return {name: getattr(params, name) * UNITS[Parameters.unit(name)] for name in self.parameter_targets}
+        return {name: params.si(name) * getattr(b2, SI_UNITS[Parameters.unit(name)], 1)
+                for name in self.parameter_targets}
 
 
 def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | None = None,

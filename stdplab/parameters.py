@@ -20,6 +20,9 @@ from .rules import RULES, get_rule
 SHAPE_PARAMETERS = ("n_neurons", "learning_rule", "dt", "present_time", "rest_time")
 # Presentations of one example that the compiled run length leaves room for (simulator.py).
 MAX_PRESENTATIONS = 64
+# Each parameter unit's size in SI: the one place where millivolts and milliseconds become volts
+# and seconds (``Parameters.si``; Brian and the compiled binary take SI values).
+SI_SCALE = {"1": 1.0, "mV": 1e-3, "ms": 1e-3, "Hz": 1.0}
 
 # Constants the paper adapted to the network size "to keep a constant response rate" without
 # publishing the values: the best value the lab measured at each size (README, "Sizes"), with the
@@ -164,6 +167,10 @@ class Parameters:
     @classmethod
     def unit(cls, name: str) -> str:
         return cls.__dataclass_fields__[name].metadata["unit"]
+
+    def si(self, name: str) -> float:
+        """The parameter's value in SI units (volts, seconds, hertz)."""
+        return getattr(self, name) * SI_SCALE[self.unit(name)]
 
     def shape_key(self) -> dict:
         return {name: getattr(self, name) for name in SHAPE_PARAMETERS}

@@ -38,6 +38,12 @@ def atomic_write(path):
         raise
 
 
+def save_npz(path, **arrays) -> None:
+    """Write arrays to a compressed ``.npz`` atomically."""
+    with atomic_write(path) as tmp, open(tmp, "wb") as file:
+        np.savez_compressed(file, **arrays)
+
+
 def write_json(path, data) -> None:
     """Write JSON atomically; numpy scalars and arrays become plain numbers and lists."""
     with atomic_write(path) as tmp, open(tmp, "w") as file:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .parameters import MAX_PRESENTATIONS, Parameters
+from .parameters import MAX_PRESENTATIONS, SI_SCALE, Parameters
 
 # Every file that feeds the generated code (equations, constants and units, the build itself);
 # hashed once, at import, so that the key always matches the code this process would generate
@@ -140,7 +140,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
         seed_array = device.get_array_name(controller.variables["rng_seed"])
         device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
                                    f" brian::_random_generators[k].seed((unsigned long) brian::{seed_array}[0] + k);")
-        slot = (params.present_time + params.rest_time) * b2.ms
+        slot = params.slot_steps * params.si("dt") * b2.second
         network.run(chunk_size * MAX_PRESENTATIONS * slot + slot, profile=_profiling())
         device.build(directory=str(staging), compile=True, run=False)
 
@@ -169,7 +169,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
                 **{f"slot_{name}": result(slots, name) for name in slots.record_variables},
             },
             "n_input": n_input, "n_neurons": params.n_neurons, "chunk_size": chunk_size, "learning": learning,
-            "dt": params.dt * 1e-3,
+            "dt": params.si("dt"),
             "slot_steps": params.slot_steps, "present_steps": params.present_steps,
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
@@ -224,15 +224,12 @@ class CompiledNetwork:
             put("stimulus", stimulus)
             put("weights", np.asarray(weights).ravel())
             put("delays", delays)
-            put("theta", np.asarray(theta) * 1e-3)
+            put("theta", np.asarray(theta) * SI_SCALE["mV"])
             if self.learning:
                 put("wsum", np.asarray(weights).sum(axis=0))
             args += [f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
-            from .network import UNITS
-
             for name, targets in m["params"].items():
-                value = getattr(params, name) * float(UNITS[Parameters.unit(name)])  # in SI units
-                args += [f"{target}={value!r}" for target in targets]
+                args += [f"{target}={params.si(name)!r}" for target in targets]
             results = tmp / "results"
             results.mkdir()
             proc = subprocess.run([str(self.directory / "main"), "--results_dir", str(results) + os.sep, *args],
@@ -275,7 +272,7 @@ class CompiledNetwork:
             exc_spikes=per_example(out["slot_exc_spikes"][1:]),
             inh_spikes=per_example(out["slot_inh_spikes"][1:]),
             weights=out["weights"].reshape(m["n_input"], m["n_neurons"]),
-            theta=out["theta"] * 1e3,
+            theta=out["theta"] / SI_SCALE["mV"],
             presentation_start=np.flatnonzero(final_slot) * m["slot_steps"] * m["dt"],
             wall_time=wall_time,
             spike_trains={population: (out[f"{population}_spike_i"], out[f"{population}_spike_t"])
