@@ -33,3 +33,9 @@ $py -m papermill notebooks/04_sweep.ipynb runs/notebooks/04.ipynb -p sweep_dir "
 
 # The paper's table beside the lab's: every benchmarks/results/accuracy_*.json.
 $py benchmarks/paper_table.py
+
+# Learning unchanged by the interval-drawn input and by the capped Euler step: both comparisons
+# and figures from the recorded seeds (no simulation).
+$py benchmarks/equivalence.py --seeds --reference stepped
+$py benchmarks/equivalence.py --seeds --reference euler --out benchmarks/results/equivalence_euler_cap.json \
+    --figure figures/equivalence_euler_cap.png
