@@ -19,6 +19,17 @@ def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
     return paths
 
 
+def shown(fig, output_dir, name, formats=("png",)) -> list[Path]:
+    """``save``, then show the figure in the notebook and close it: what a slider's redraw needs
+    (an open figure would be drawn a second time, and redraws would pile up figures)."""
+    from IPython.display import display
+
+    paths = save(fig, output_dir, name, formats)
+    display(fig)
+    plt.close(fig)
+    return paths
+
+
 def _grid(n):
     cols = int(np.ceil(np.sqrt(n)))
     return int(np.ceil(n / cols)), cols

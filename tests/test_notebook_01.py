@@ -2,10 +2,12 @@
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
+from test_notebooks import exercise_checks  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_neuron_and_stdp.ipynb"
 FIGURES = ("01_neuron_trace", "01_stdp_window", "01_weight_dependence", "01_winner_take_all")
@@ -36,6 +38,8 @@ def test_notebook_runs_and_writes_metrics_and_figures(tmp_path):
     inhibited, free = wta["with lateral inhibition"]["counts"], wta["without (w_inh_exc = 0)"]["counts"]
     assert inhibited[0] > 0 and sum(inhibited[1:]) == 0
     assert all(c > 0 for c in free)
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    assert exercise_checks(executed) == [f"exercise {k}: not attempted yet" for k in (1, 2, 3)]
 
 
 def test_unknown_rule_fails_clearly(tmp_path):
