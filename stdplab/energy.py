@@ -679,6 +679,93 @@ class SweepFootprint:
                    overhead_kwh=overhead, **terms)
 
 
+# --- one SNN, trained, tested and measured ---------------------------------------------------------
+
+STAGES = ("compile", "train", "labels", "test")
+
+
+@dataclass
+class MeasuredSNN:
+    """One Diehl & Cook network trained without labels, labelled and tested, with the operation
+    counts of training and test and the measured cost of each stage (``STAGES``)."""
+
+    name: str
+    model: object
+    accuracy: float
+    train: OperationCounts
+    test: OperationCounts
+    cost: dict
+
+    @property
+    def total_cost(self) -> ComputeCost:
+        return ComputeCost.total(self.cost.values())
+
+    def compute(self) -> dict:
+        """Measured cost per stage and in total, as plain dicts."""
+        return {**{stage: c.as_dict() for stage, c in self.cost.items()}, "total": self.total_cost.as_dict()}
+
+    def footprint(self, n_experiments: int = 1, **terms) -> SweepFootprint:
+        """The sweep total if every experiment cost what this one did: training gives time and power,
+        the other stages the per-experiment overhead."""
+        other = ComputeCost.total([c for stage, c in self.cost.items() if stage != "train"])
+        return SweepFootprint.from_cost(self.cost["train"], other, n_experiments=n_experiments,
+                                        epochs=int(self.model.epochs), **terms)
+
+    def summary(self) -> dict:
+        """Accuracy and operation counts per image and in total, for a metrics file."""
+        return {"accuracy": self.accuracy,
+                "test_per_image": {k: float(v) for k, v in self.test.mean().items()}, "test_total": self.test.total(),
+                "training_per_image": {k: float(v) for k, v in self.train.mean().items()},
+                "training_total": self.train.total()}
+
+
+def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=500,
+                watts_per_core: float = ASSUMED_WATTS_PER_CORE, **params) -> MeasuredSNN:
+    """Compile (both binaries), learn from ``x_train`` without labels, assign labels on it with
+    learning off, and test on ``x_test``; each stage measured apart with a ``ComputeMeter``."""
+    from .estimator import DiehlCook2015  # here: counting and pricing need no Brian 2
+    from .simulator import compiled_network
+
+    model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, chunk_size=chunk_size, verbose=False, **params)
+    n_input = int(np.prod(np.shape(x_train)[1:]))
+    stages = {
+        "compile": lambda: [compiled_network(model.network_parameters, n_input, chunk_size, learning=learning)
+                            for learning in (True, False)],
+        "train": lambda: model.fit(x_train),                      # STDP, no labels
+        "labels": lambda: model.assign_labels(x_train, y_train),  # learning off
+        "test": lambda: model.responses(x_test),
+    }
+    cost, outcome = {}, {}
+    for stage in STAGES:
+        with ComputeMeter(watts_per_core) as meter:
+            outcome[stage] = stages[stage]()
+        cost[stage] = meter.cost
+    responses = outcome["test"]
+    accuracy = float(np.mean(model.predict_from_counts(responses.counts) == np.asarray(y_test)))
+    return MeasuredSNN(f"SNN {n_neurons}", model, accuracy, counts_from_training(model),
+                       counts_from_result(model, responses), cost)
+
+
+def summary(main: MeasuredSNN, rows: list[dict]) -> dict:
+    """The headline numbers of one SNN: accuracy, operations and estimated energy per image (its
+    table ``rows``, by preset), and what simulating it measured on this machine."""
+    mine = [r for r in rows if r["model"] == main.name]
+    if not mine:
+        raise ValueError(f"no table rows for {main.name}")
+    total = main.total_cost
+    return {
+        "accuracy": main.accuracy,
+        "synops_per_image": float(main.test.mean()["synops"]),
+        "spikes_per_image": float(mine[0]["spikes_per_image"]),
+        "stdp_updates_per_training_image": float(main.train.mean()["stdp_updates"]),
+        "energy_per_image_j": {r["preset"]: r["energy_per_image_j"] for r in mine},
+        "energy_per_correct_j": {r["preset"]: r["energy_per_correct_j"] for r in mine},
+        "measured_cpu_s": total.cpu_s,
+        "measured_energy_j": total.energy_j,
+        "measured_energy_is_assumption": not total.energy_measured,
+    }
+
+
 # --- reporting -------------------------------------------------------------------------------------
 
 def format_energy(joules: float) -> str:
@@ -719,9 +806,9 @@ def write_table(rows: list[dict], path) -> Path:
 
 
 __all__ = [
-    "CAVEATS", "ComputeCost", "ComputeMeter", "OperationCounts", "PRESETS", "Preset", "SweepFootprint",
-    "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows", "counts_from_training",
-    "counts_from_result", "counts_from_stats", "energy", "get_preset",
-    "layer_macs", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "train_conventional",
-    "write_table",
+    "CAVEATS", "ComputeCost", "ComputeMeter", "MeasuredSNN", "OperationCounts", "PRESETS", "Preset", "STAGES",
+    "SweepFootprint", "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows",
+    "counts_from_training", "counts_from_result", "counts_from_stats", "energy", "get_preset",
+    "layer_macs", "measure_snn", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "summary",
+    "train_conventional", "write_table",
 ]

@@ -110,37 +110,38 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     # --- learning ---------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, callback=None):
         """Learn with STDP for ``epochs`` passes over X (labels unused), then assign labels from y.
-        A fresh start: whatever an earlier fit learned is forgotten."""
+        A fresh start: whatever an earlier fit learned is forgotten. ``callback(model)`` is called
+        after every run of the binary (every ``chunk_size`` examples), e.g. ``live.LiveView()``."""
         for attr in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
             delattr(self, attr)
         pixels, image_shape = self._validate_images(X, reset=True)
         y = None if y is None else self._check_targets(y, len(pixels))
         classes = None if y is None else np.unique(y)
         for epoch in range(int(self.epochs)):
-            self._learn(pixels, image_shape, y, classes, None, f"epoch {epoch + 1}/{self.epochs}")
+            self._learn(pixels, image_shape, y, classes, None, f"epoch {epoch + 1}/{self.epochs}", callback)
         if y is not None:
             n_label = self.n_label_examples or len(pixels)
             self.assign_labels(pixels[:n_label], y[:n_label])
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, classes=None, *, progress=None, reassign=True):
+    def partial_fit(self, X, y=None, classes=None, *, progress=None, reassign=True, callback=None):
         """One more pass of STDP learning over X.
 
         With y, the running accuracy is tracked and (if ``reassign``) labels are then reassigned
         on X with learning off. ``classes``: every label y will ever hold, required on the first call
         with labels if later calls may bring new ones (as in scikit-learn's other ``partial_fit``).
-        ``progress`` is a tqdm bar to advance instead of a new one.
+        ``progress`` is a tqdm bar to advance instead of a new one; ``callback`` as in ``fit``.
         """
         pixels, image_shape = self._validate_images(X, reset=not hasattr(self, "weights_"))
-        self._learn(pixels, image_shape, y, classes, progress, "learning")
+        self._learn(pixels, image_shape, y, classes, progress, "learning", callback)
         if y is not None and reassign:
             self.assign_labels(pixels, y)
         return self
 
-    def _learn(self, pixels, image_shape, y, classes, progress, desc):
+    def _learn(self, pixels, image_shape, y, classes, progress, desc, callback=None):
         labels = self._encode_labels(y, len(pixels), classes) if y is not None else None
         if not hasattr(self, "weights_"):
             self._initialise(pixels.shape[1], image_shape)
@@ -158,6 +159,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             if bar is not None:
                 bar.update(stop - start)
                 bar.set_postfix(self._postfix(), refresh=False)
+            if callback is not None:
+                callback(self)
         if bar is not None and progress is None:
             bar.close()
 

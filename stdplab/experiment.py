@@ -23,13 +23,14 @@ from .records import environment, git_commit, save_npz, write_json
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
                    data_dir=None, seed=0, checkpoint_every=5000, n_label=None, resume=False,
-                   stop_after=None, verbose=True, **params) -> dict:
+                   stop_after=None, verbose=True, callback=None, **params) -> dict:
     """Train ``n_neurons`` on the first ``n_train`` training images for ``epochs`` passes, assign
     labels on the first ``n_label`` (default: all ``n_train``), test on the first ``n_test`` test
     images. ``params`` are any further ``DiehlCook2015`` keywords; those left out or ``None`` take the
     dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. ``stop_after``
     ends training after that many examples in all: the run is labelled and tested there, its results
-    say ``partial``, and a later ``resume`` goes on training. Returns the results dict."""
+    say ``partial``, and a later ``resume`` goes on training. ``callback(model)`` is called after
+    every run of the binary (``DiehlCook2015.fit``'s, e.g. ``live.LiveView()``). Returns the results dict."""
     params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
               **{k: v for k, v in params.items() if v is not None}}
     out = Path(out)
@@ -82,7 +83,8 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
             position = seen % n_train
             stop = min(position + checkpoint_every, n_train, position + target - seen)
             start_time = time.perf_counter()
-            model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False)
+            model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False,
+                              callback=callback)
             timings["train"] += time.perf_counter() - start_time
             seen = model.n_examples_seen_
             save_progress("train")

@@ -19,6 +19,17 @@ def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
     return paths
 
 
+def shown(fig, output_dir, name, formats=("png",)) -> list[Path]:
+    """``save``, then show the figure in the notebook and close it: what a slider's redraw needs
+    (an open figure would be drawn a second time, and redraws would pile up figures)."""
+    from IPython.display import display
+
+    paths = save(fig, output_dir, name, formats)
+    display(fig)
+    plt.close(fig)
+    return paths
+
+
 def _grid(n):
     cols = int(np.ceil(np.sqrt(n)))
     return int(np.ceil(n / cols)), cols
@@ -416,6 +427,38 @@ def sweep(table, params, metric: str = "accuracy"):
     axes[0][0].legend(loc="best", fontsize="small")
     n_failed = int((table["status"] != "ok").sum())
     fig.suptitle(f"{metric} over {len(table)} points" + (f" ({n_failed} failed)" if n_failed else ""))
+    fig.tight_layout()
+    return fig
+
+
+def training_state(weights, image_shape, theta, history, max_fields=100):
+    """One frame of training: the first ``max_fields`` receptive fields, every neuron's θ, and the
+    running accuracy so far (``history``: the estimator's ``history_``)."""
+    weights = np.asarray(weights)[:, :max_fields]
+    fig, (rf, th, acc) = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1.3, 1, 1.2]})
+    canvas = _tiles(weights, image_shape)
+    rf.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
+    rf.set_title(f"Receptive fields ({weights.shape[1]} neurons)")
+    theta = np.asarray(theta, dtype=float)
+    rows, cols = _grid(len(theta))
+    grid = np.full(rows * cols, np.nan)
+    grid[: len(theta)] = theta
+    fig.colorbar(th.imshow(grid.reshape(rows, cols), cmap="viridis", interpolation="nearest"), ax=th,
+                 fraction=0.046, pad=0.02, label="mV")
+    th.set_title("Adaptive thresholds θ")
+    for ax in (rf, th):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    seen = [(x, a) for x, a in zip(history["examples"], history["running_accuracy"]) if a is not None]
+    if seen:
+        acc.plot(*zip(*seen), marker="o", ms=3)
+    acc.set_ylim(0, 1)
+    acc.set_xlabel("training examples")
+    acc.set_ylabel("running accuracy")
+    acc.set_title("Accuracy so far" if seen else "Accuracy so far (needs labels)")
+    acc.grid(alpha=0.3)
+    examples = history["examples"][-1] if history["examples"] else 0
+    fig.suptitle(f"After {examples} training examples")
     fig.tight_layout()
     return fig
 

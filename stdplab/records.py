@@ -57,6 +57,20 @@ def save_metrics(output_dir, name, metrics: dict) -> Path:
     return path
 
 
+def notebook_dir(output_dir, notebook: str) -> Path:
+    """Where a notebook writes: ``output_dir`` if given, else ``runs/notebooks/<notebook>`` under the
+    repository (git-ignored, so a class's runs never overwrite the tracked ``figures/``). The
+    repository is the first folder at or above the working directory holding ``notebooks/`` and
+    ``pyproject.toml``, so the notebook writes to the same place run from the root or from
+    ``notebooks/``; elsewhere, the working directory."""
+    if output_dir is not None:
+        return Path(output_dir)
+    here = Path.cwd().resolve()
+    root = next((d for d in (here, *here.parents) if (d / "notebooks").is_dir() and (d / "pyproject.toml").is_file()),
+                here)
+    return root / "runs" / "notebooks" / notebook
+
+
 def json_value(value):
     """NumPy scalars and arrays as plain JSON values (``json.dump``'s ``default``)."""
     if isinstance(value, np.generic):

@@ -186,6 +186,12 @@ def _plain(value):
     return value
 
 
+def _scalar(value):
+    """A table cell as a JSON value: numpy scalars as Python ones, NaN (an empty cell) as None."""
+    value = _plain(value)
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
 def point_id(swept: dict, params: dict) -> str:
     """A stable, readable folder name: the swept values, then a hash of every injected value."""
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=repr).encode()).hexdigest()[:10]
@@ -325,8 +331,7 @@ def _read_table(out: Path) -> dict[str, dict]:
     table = pd.read_csv(path, keep_default_na=False, na_values=[""])
     rows = {}
     for row in table.to_dict("records"):
-        rows[str(row["point"])] = {k: (None if isinstance(v, float) and math.isnan(v) else v)
-                                   for k, v in row.items()}
+        rows[str(row["point"])] = {k: _scalar(v) for k, v in row.items()}
     return rows
 
 
@@ -413,6 +418,24 @@ def run_sweep(notebook, grid: dict, out, jobs: int = 2, client=None, dask_addres
         return frame.drop(columns=empty)  # columns of other sweeps in the same folder
     finally:
         lock.release()
+
+
+def summary(table, grid, metric: str = "accuracy") -> dict:
+    """A sweep's table (``run_sweep``'s) in plain values, for a metrics file: points run, finished and
+    failed; the best finished point by ``metric`` (highest) and its value; every point's swept
+    values, status, metric and wall time."""
+    names = list(grid)
+    ok = table[table["status"] == "ok"]
+    values = ok[metric].dropna() if metric in ok.columns else ok.iloc[0:0, 0]
+    best = ok.loc[values.idxmax()] if len(values) else None
+    return {
+        "n_points": len(table), "n_ok": len(ok), "n_failed": len(table) - len(ok),
+        f"best_{metric}": None if best is None else _scalar(best[metric]),
+        "best_point": None if best is None else {name: _scalar(best[name]) for name in names},
+        "points": [{**{name: _scalar(row[name]) for name in names}, "status": row["status"],
+                    metric: _scalar(row.get(metric)), "wall_time_s": _scalar(row["wall_time_s"])}
+                   for _, row in table.iterrows()],
+    }
 
 
 def _ordered(rows: dict, points: list[Point]) -> list[dict]:

@@ -219,3 +219,32 @@ def test_energy_accuracy_figure_and_report(tiny, digits):
     assert fig.axes[0].get_xscale() == "log"
     text = energy.report(rows)
     assert "memory traffic" in text and "minimum" in text and "operating point" in text
+
+
+def test_measure_snn_trains_tests_and_meters_each_stage(tiny, digits):
+    x_train, y_train, x_test, y_test = digits
+    run = energy.measure_snn(20, x_train[:100], y_train[:100], x_test[:40], y_test[:40], seed=0, chunk_size=100)
+    model, train_counts = tiny
+    # The same seed and images as the fixture: the same learning, counted the same way.
+    assert np.array_equal(run.model.weights_, model.weights_)
+    assert run.train.total() == train_counts.total() and run.train.learning and not run.test.learning
+    assert run.test.n_examples == 40 and run.name == "SNN 20"
+    assert run.accuracy == pytest.approx(np.mean(run.model.predict(x_test[:40]) == y_test[:40]))
+    assert list(run.cost) == list(energy.STAGES)
+    assert all(c.wall_s > 0 for c in run.cost.values())
+    assert run.cost["train"].cpu_s > 0  # the binary runs in a child process, which is metered too
+    compute = run.compute()
+    assert compute["total"]["wall_s"] == pytest.approx(sum(c.wall_s for c in run.cost.values()))
+    footprint = run.footprint(n_experiments=3, pue=1.5)
+    assert footprint.n_experiments == 3 and footprint.pue == 1.5
+    assert footprint.hours_per_epoch == pytest.approx(run.cost["train"].wall_s / 3600)
+
+    rows = energy.snn_rows(run.name, run.accuracy, run.test, ["loihi", "cpu"])
+    summary = energy.summary(run, rows + energy.snn_rows("SNN 99", 0.1, run.test, ["gpu"]))
+    assert set(summary["energy_per_image_j"]) == {"loihi", "cpu"}  # only its own rows
+    assert summary["synops_per_image"] == pytest.approx(run.test.mean()["synops"])
+    assert summary["stdp_updates_per_training_image"] > 0
+    assert summary["measured_cpu_s"] == pytest.approx(compute["total"]["cpu_s"])
+    assert run.summary()["test_total"] == run.test.total()
+    with pytest.raises(ValueError, match="no table rows"):
+        energy.summary(run, [])

@@ -2,12 +2,14 @@
 import json
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
+from test_notebooks import exercise_checks  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_spike_energy.ipynb"
 
@@ -40,6 +42,9 @@ def test_notebook_runs_and_writes_metrics_table_and_figure(tmp_path):
     assert compute["total"]["cpu_s"] > 0 and compute["total"]["wall_s"] > 0
     assert metrics["sweep_footprint"]["energy_kwh"] > 0
     assert any("memory traffic" in c for c in metrics["caveats"])
+
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    assert exercise_checks(executed) == ["exercise 1: not attempted yet", "exercise 2: not attempted yet"]
 
     table = pd.read_csv(out / "energy_table.csv")
     assert set(table["model"]) == {"SNN 20", "logistic regression", "MLP 30", "MLP 60"}

@@ -9,6 +9,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
+from test_notebooks import exercise_checks  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "04_sweep.ipynb"
@@ -42,4 +43,6 @@ def test_notebook_sweeps_a_stand_in_notebook(tmp_path):
     assert [p["accuracy"] for p in metrics["points"]] == pytest.approx([0.7, 0.8])
     assert (out / "04_sweep_accuracy.png").stat().st_size > 10_000
     assert list(pd.read_csv(sweep_dir / "results.csv")["accuracy"]) == pytest.approx([0.7, 0.8])
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    assert exercise_checks(executed) == ["exercise 1: not attempted yet", "exercise 2: not attempted yet"]
 

@@ -1,10 +1,14 @@
 """Every notebook: stored without outputs, one `parameters` cell, no model code; notebook 02 runs."""
 import json
+import subprocess
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
+
+from stdplab.parameters import size_default
+from stdplab.records import notebook_dir
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -24,6 +28,12 @@ PARAMETERS = {
 }
 
 
+def exercise_checks(executed) -> list[str]:
+    """What the exercises' check cells of an executed notebook printed (unedited: not attempted)."""
+    text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    return [line for line in text.splitlines() if line.startswith("exercise ")]
+
+
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_stored_clean_with_one_parameters_cell(path):
     nb = nbformat.read(str(path), as_version=4)
@@ -39,13 +49,36 @@ def test_stored_clean_with_one_parameters_cell(path):
     assert "NeuronGroup" not in source and "Synapses(" not in source  # the model lives in the package
 
 
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_defaults_write_under_the_ignored_runs_folder(path):
+    cell = next(c for c in nbformat.read(str(path), as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+    assert "\noutput_dir = None " in "\n" + cell.source  # never the tracked figures/
+    assert f'notebook_dir(output_dir, "{path.name[:2]}")' in "\n".join(
+        c.source for c in nbformat.read(str(path), as_version=4).cells)
+    ignored = subprocess.run(["git", "check-ignore", "-q", f"runs/notebooks/{path.name[:2]}/x.png"],
+                             cwd=NOTEBOOKS.parent)
+    assert ignored.returncode == 0, "runs/ must stay git-ignored"
+
+
+def test_notebook_dir_is_found_from_the_root_and_from_notebooks(tmp_path, monkeypatch):
+    (tmp_path / "repo" / "notebooks").mkdir(parents=True)
+    (tmp_path / "repo" / "pyproject.toml").write_text("")
+    expected = (tmp_path / "repo" / "runs" / "notebooks" / "02").resolve()
+    for cwd in (tmp_path / "repo", tmp_path / "repo" / "notebooks"):
+        monkeypatch.chdir(cwd)
+        assert notebook_dir(None, "02") == expected
+    assert notebook_dir("elsewhere/", "02") == Path("elsewhere")  # a folder given is used as it is
+    monkeypatch.chdir(tmp_path)  # outside any repository: the working directory
+    assert notebook_dir(None, "03") == tmp_path.resolve() / "runs" / "notebooks" / "03"
+
+
 def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
     out = tmp_path / "figures"
+    small = {"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
+             "snapshot_every": 100, "output_dir": str(out)}
     papermill.execute_notebook(
         str(NOTEBOOKS / "02_train_diehl_cook.ipynb"), str(tmp_path / "executed.ipynb"), kernel_name="python3",
-        progress_bar=False, cwd=str(NOTEBOOKS),
-        parameters={"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100, "snapshot_every": 100,
-                    "output_dir": str(out)})
+        progress_bar=False, cwd=str(NOTEBOOKS), parameters=small)
     metrics = json.loads((out / "02_train_diehl_cook_metrics.json").read_text())
     assert 0.15 < metrics["accuracy"] <= 1  # chance is 0.1; measured 0.3-0.4 at this size
     assert len(metrics["per_class_accuracy"]) == 10
@@ -54,3 +87,17 @@ def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
                  "learning_record"):
         assert (out / f"02_{name}.png").stat().st_size > 10_000, name
     assert (out / "02_receptive_fields.svg").exists() and (out / "02_receptive_fields.gif").exists()
+    assert metrics["theta_plus"] == pytest.approx(size_default("theta_plus", 20))  # the size's own
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    training = next(c for c in executed.cells if "run_experiment(" in c.source)
+    live = [o for o in training.outputs if "image/png" in o.get("data", {})]
+    assert len(live) == 1  # the live view: one image, updated in place, left as the last frame
+    assert exercise_checks(executed) == ["exercise 1: not attempted yet", "exercise 2: not attempted yet"]
+
+    # Other parameters, the same folder: it trains again instead of resuming the first run.
+    papermill.execute_notebook(
+        str(NOTEBOOKS / "02_train_diehl_cook.ipynb"), str(tmp_path / "again.ipynb"), kernel_name="python3",
+        progress_bar=False, cwd=str(NOTEBOOKS), parameters={**small, "n_train": 100, "live": False})
+    again = json.loads((out / "02_train_diehl_cook_metrics.json").read_text())
+    results = json.loads((out / "run" / "results.json").read_text())
+    assert again["n_train"] == 100 and results["examples_trained"] == 100 and not results["resumed"]

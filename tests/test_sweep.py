@@ -128,6 +128,12 @@ def test_a_failed_point_is_recorded_and_the_others_finish(tiny, tmp_path):
     csv = pd.read_csv(out / "results.csv")
     assert sorted(csv["status"]) == ["failed", "failed", "ok", "ok"]
     assert csv["error"].notna().sum() == 2
+    summary = sweep.summary(table, {"fail": [True, False], "x": [1, 2]}, "y")
+    assert (summary["n_points"], summary["n_ok"], summary["n_failed"]) == (4, 2, 2)
+    assert summary["best_y"] == 1.0 and summary["best_point"] == {"fail": False, "x": 2}
+    assert [p["y"] for p in summary["points"] if p["status"] == "failed"] == [None, None]  # not NaN
+    json.dumps(summary, allow_nan=False)  # plain values only
+    assert sweep.summary(failed, {"x": [1, 2]}, "y")["best_point"] is None  # nothing finished
 
     # Running again retries the failed points only.
     sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, jobs=1, fixed_params={"log": str(log)},
