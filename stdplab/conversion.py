@@ -28,10 +28,10 @@ and settings on the binary's command line.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from numbers import Integral, Real
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -41,13 +41,14 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .network import INPUT_THRESHOLD, stop_when
 from .progress import progress_bar
-from .simulator import CODE_FILES, cached_build, code_hash, run_project, standalone_project
+from .simulator import CODE_FILES, cached_build, code_hash, key_digest, run_project, standalone_project
 
 NORMALISATIONS = ("max", "percentile")
 INPUT_MODES = ("poisson", "current")
 RESETS = ("subtract", "zero")
 DT_MS = 1.0  # the field's time step: results are reported per 1 ms step
 V_THRESHOLD = 1.0  # after normalisation
+# The files that feed the generated code: the simulator's and this one.
 CONVERSION_CODE_FILES = (*CODE_FILES, "conversion.py")
 
 # Equations (dimensionless potentials: the threshold is 1 after normalisation).
@@ -260,20 +261,15 @@ def _progress(starts, n, chunk_size, verbose):
         bar.close()
 
 
+_CODE_HASH = code_hash(CONVERSION_CODE_FILES)  # once, at import, as simulator.py does
 _compiled: dict[str, "CompiledConversion"] = {}
 
 
 def compiled_converted_network(layer_sizes, t_max: int, chunk_size: int) -> "CompiledConversion":
     """The compiled spiking network for this shape, built (once, under a file lock) if not cached."""
-    from importlib.metadata import version
-
-    from .simulator import _profiling, _threads
-
     layer_sizes = [int(s) for s in layer_sizes]
-    key = {"layers": layer_sizes, "t_max": int(t_max), "chunk_size": int(chunk_size), "dt_ms": DT_MS,
-           "brian2": version("brian2"), "threads": _threads(), "profile": _profiling(),
-           "code": code_hash(CONVERSION_CODE_FILES)}
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    digest = key_digest({"layers": layer_sizes, "t_max": int(t_max), "chunk_size": int(chunk_size), "dt_ms": DT_MS},
+                        _CODE_HASH)
     name = f"converted-{'x'.join(map(str, layer_sizes))}-t{t_max}-c{chunk_size}-{digest}"
     if name not in _compiled:
         _compiled[name] = CompiledConversion(cached_build(
@@ -345,8 +341,6 @@ class CompiledConversion:
     """A compiled converted network for one shape."""
 
     def __init__(self, directory):
-        from pathlib import Path
-
         self.directory = Path(directory)
         self.manifest = json.loads((self.directory / "manifest.json").read_text())
 

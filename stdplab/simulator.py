@@ -69,13 +69,18 @@ class ChunkResult:
     profile: dict | None = None  # seconds per code object, when built with STDPLAB_PROFILE=1
 
 
-def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool) -> str:
+def key_digest(shape: dict, code: str) -> str:
+    """A short hash of a build's shape, its code's hash and what else changes the binary (Brian's
+    version, threads, profiling): the name of its cache folder ends with it."""
     from importlib.metadata import version
 
-    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
-           "threads": _threads(), "learning": learning, "record_all_spikes": record_all_spikes,
-           "brian2": version("brian2"), "code": _CODE_HASH}
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    key = {**shape, "profile": _profiling(), "threads": _threads(), "brian2": version("brian2"), "code": code}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool) -> str:
+    digest = key_digest({"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size,
+                         "learning": learning, "record_all_spikes": record_all_spikes}, _CODE_HASH)
     mode = "learn" if learning else "infer"
     return f"{params.learning_rule}-{mode}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
 
