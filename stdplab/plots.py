@@ -99,6 +99,31 @@ def accuracy_curve(curves: dict, title="Accuracy during training", paper=None):
     return fig
 
 
+def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps"):
+    """``curves``: {(network, setting): accuracy after each step (0-1)}; ``ann``: {network: the
+    MLP's own accuracy}, drawn as a line in the network's colour. Solid: the first setting of each
+    network; dashed and dotted: the others."""
+    colours = {net: f"C{k % 10}" for k, net in enumerate(ann)}
+    styles = {}
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for (net, setting), accuracy in curves.items():
+        style = styles.setdefault(net, iter(["-", "--", ":", "-.", (0, (1, 3)), (0, (5, 1))]))
+        ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), color=colours[net], ls=next(style),
+                lw=1.2, label=f"{net}, {setting}")
+    for net, accuracy in ann.items():
+        ax.axhline(100 * accuracy, color=colours[net], lw=0.8, alpha=0.6)
+        ax.text(1, 100 * accuracy, f"{net} ANN {100 * accuracy:.1f} %", color=colours[net], fontsize=7,
+                va="bottom")
+    ax.set_xscale("log")
+    ax.set_xlabel("time steps of 1 ms (log scale)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(max(0, min(100 * min(ann.values()) - 15, 80)), 100)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(title)
+    return fig
+
+
 def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
     matrix = np.asarray(matrix)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1.2, 1]})
