@@ -15,7 +15,9 @@ and figures/conversion_energy.png. The run's own compute is metered by codecarbo
 tracker (``energy.EmissionsMeter``: mode, PUE and grid intensity in the JSON).
 """
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -55,6 +57,18 @@ def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) 
     return rows
 
 
+def make_figures(data: dict, figures_dir) -> None:
+    """Both figures from a results file (``conversion.json``)."""
+    curves = {(name, label): setting["accuracy"] for name, net in data["networks"].items()
+              for label, setting in net["settings"].items()}
+    ann = {name: net["ann_accuracy"] for name, net in data["networks"].items()}
+    plots.save(plots.conversion_accuracy(curves, ann, title=f"Converted MLPs on {data['n_test']} MNIST test images"),
+               figures_dir, "conversion_accuracy")
+    plots.save(plots.energy_accuracy(data["priced"], title="Conventional, converted and STDP networks: accuracy "
+                                                           "against estimated energy per image"),
+               figures_dir, "conversion_energy")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--train", type=int, default=10000, help="training images for the MLPs and the normalisation")
@@ -67,6 +81,7 @@ def main(argv=None):
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
     p.add_argument("--chunk-size", type=int, default=500)
     p.add_argument("--figures", default="figures")
+    p.add_argument("--replot", action="store_true", help="only remake the figures from the results file")
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--country", default="FRA", help="ISO code of the grid for codecarbon (default FRA)")
@@ -74,6 +89,9 @@ def main(argv=None):
     p.add_argument("--grid", type=float, default=475.0,
                    help="grid intensity, gCO2e/kWh, replacing the country's (default 475, the world average)")
     args = p.parse_args(argv)
+    if args.replot:
+        make_figures(json.loads(Path(f"{args.results}/conversion.json").read_text()), args.figures)
+        return
     command = command_line(argv)
     print(command, flush=True)
     settings = {label: SETTINGS[label] for label in args.settings.split(",")}
@@ -92,7 +110,7 @@ def main(argv=None):
                                                          seed=args.seed, max_iter=args.max_iter)
                 if net["name"].startswith("MLP")]
 
-        results, curves, table, counts_rows, priced = {}, {}, [], [], []
+        results, table, counts_rows, priced = {}, [], [], []
         for net in mlps:
             mlp, name = net["estimator"], "784-" + "-".join(map(str, net["layer_sizes"][1:]))
             ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
@@ -119,7 +137,6 @@ def main(argv=None):
                     **setting, "scales": conv.scales_, "accuracy": accuracy, "best_accuracy": float(accuracy.max()),
                     "steps_within_1_point": needed, "seconds": seconds, "binary_seconds": result.wall_time,
                     "synaptic_events_per_image": events, "counts": counts}
-                curves[(name, label)] = accuracy
                 print(f"{name} {label}: {100 * accuracy[-1]:.2f} % after {args.t_max} steps "
                       f"(MLP {100 * net['accuracy']:.2f} %), within 1 point from step {needed}; {seconds:.0f} s", flush=True)
                 table += [{"network": name, "setting": label, "step": t + 1, "accuracy": a,
@@ -151,11 +168,6 @@ def main(argv=None):
             counts_rows.append({"model": name, "family": "STDP", "accuracy": accuracy, "steps": ops.mean()["steps"], **c})
             priced += energy.snn_rows(f"STDP {model.n_neurons}", accuracy, ops, presets=presets)
 
-    plots.save(plots.conversion_accuracy(curves, {n: r["ann_accuracy"] for n, r in results.items()},
-                                         title=f"Converted MLPs on {args.test} MNIST test images"),
-               args.figures, "conversion_accuracy")
-    plots.save(plots.energy_accuracy(priced, title="Conventional, converted and STDP networks: accuracy against "
-                                                   "estimated energy per image"), args.figures, "conversion_energy")
     energy.write_table(table, f"{args.results}/conversion.csv")
     energy.write_table(counts_rows, f"{args.results}/conversion_counts.csv")
     write_json(f"{args.results}/conversion.json", {
@@ -168,6 +180,7 @@ def main(argv=None):
         "caveats": energy.CAVEATS, "compute": meter.report,
         "figures": [f"{args.figures}/conversion_accuracy.png", f"{args.figures}/conversion_energy.png"],
     })
+    make_figures(json.loads(Path(f"{args.results}/conversion.json").read_text()), args.figures)
     c = meter.report
     print(f"done in {time.time() - start:.0f} s; codecarbon ({c['mode']}, PUE {c['pue']}, {c['grid_gco2_per_kwh']:.0f} "
           f"gCO2e/kWh): {1000 * c['energy_kwh']:.2f} Wh, {c['emissions_gco2e']:.2f} gCO2e")
