@@ -232,6 +232,7 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
     def simulate(self, X) -> SpikingResult:
         """Run the spiking network on X, ``chunk_size`` images per run of the compiled binary."""
         check_is_fitted(self, "weights_")
+        self._validate_params()  # the run-time settings may have changed since fit (set_params)
         X = self._check_images(X, self.n_features_in_)
         project = compiled_converted_network(self.layer_sizes_, self.t_max, self.chunk_size)
         rng = check_random_state(self.random_state)

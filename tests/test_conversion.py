@@ -160,3 +160,5 @@ def test_bad_models_and_inputs_are_refused_clearly(digits_mlp):
         ConvertedMLP(mlp, input_mode="analog").fit(X)
     with pytest.raises(NotFittedError):
         ConvertedMLP(mlp).simulate(X)
+    with pytest.raises(ValueError, match="reset"):  # a setting changed after fit is checked too
+        ConvertedMLP(mlp).fit(X).set_params(reset="none").simulate(X)
