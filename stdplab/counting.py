@@ -43,7 +43,7 @@ def _row(dense_macs, effective_macs, effective_acs, activation_sparsity, connect
         "connection_sparsity": float(connection_sparsity), "synapses": int(synapses),
         "parameters": int(parameters), "state_values": int(state_values),
         "memory_bytes": int((parameters + state_values) * bytes_per_value),
-        "spikes_per_synapse": effective_acs / synapses if spiking else float("nan"),
+        "spikes_per_synapse": float(effective_acs / synapses) if spiking else float("nan"),
     }
 
 
