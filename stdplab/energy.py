@@ -611,6 +611,56 @@ class ComputeMeter:
         return False
 
 
+class EmissionsMeter:
+    """codecarbon's ``OfflineEmissionsTracker`` (no internet: the grid intensity comes from its
+    bundled per-country data) around a block of work::
+
+        with EmissionsMeter(country_iso_code="FRA", pue=1.0) as meter:
+            run()
+        meter.report  # mode, pue, grid intensity, kWh, gCO2e
+
+    ``report["mode"]`` is how codecarbon measured the CPU: RAPL counters, the CPU load x TDP, or a
+    constant; a report states it with the PUE and the grid intensity (emissions / energy).
+    ``grid_gco2_per_kwh`` overrides the country's figure (e.g. 475, the world average that
+    ``SweepFootprint`` assumes).
+    """
+
+    def __init__(self, country_iso_code: str = "FRA", pue: float = 1.0, grid_gco2_per_kwh: float | None = None,
+                 measure_power_secs: float = 15.0):
+        if pue < 1:
+            raise ValueError(f"pue is at least 1, got {pue}")
+        if grid_gco2_per_kwh is not None and grid_gco2_per_kwh < 0:
+            raise ValueError(f"grid_gco2_per_kwh must be >= 0, got {grid_gco2_per_kwh}")
+        self.country_iso_code, self.pue, self.measure_power_secs = country_iso_code, float(pue), measure_power_secs
+        self.grid_gco2_per_kwh = grid_gco2_per_kwh
+        self.report: dict | None = None
+
+    def __enter__(self):
+        from codecarbon import OfflineEmissionsTracker
+
+        self._tracker = OfflineEmissionsTracker(country_iso_code=self.country_iso_code, pue=self.pue,
+                                                measure_power_secs=self.measure_power_secs, save_to_file=False,
+                                                log_level="error",
+                                                force_carbon_intensity_g_co2e_kwh=self.grid_gco2_per_kwh)
+        self._tracker.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._tracker.stop()
+        data = self._tracker.final_emissions_data
+        # codecarbon names the CPU's measuring mode only on its CPU object ("cpu_load", "constant", ...).
+        cpu = next((h for h in getattr(self._tracker, "_hardware", []) if type(h).__name__ == "CPU"), None)
+        self.report = {
+            "tool": f"codecarbon {data.codecarbon_version} OfflineEmissionsTracker",
+            "mode": getattr(cpu, "_mode", "not reported"), "tracking": data.tracking_mode,
+            "pue": data.pue, "country": data.country_name,
+            "grid_gco2_per_kwh": 1000 * data.emissions / data.energy_consumed if data.energy_consumed else float("nan"),
+            "energy_kwh": data.energy_consumed, "emissions_gco2e": 1000 * data.emissions, "duration_s": data.duration,
+            "cpu_power_w": data.cpu_power, "ram_power_w": data.ram_power, "cpu_model": data.cpu_model,
+        }
+        return False
+
+
 # --- sweep total (NATURE-style, Chharia et al.) ----------------------------------------------------
 
 @dataclass(frozen=True)
@@ -806,9 +856,9 @@ def write_table(rows: list[dict], path) -> Path:
 
 
 __all__ = [
-    "CAVEATS", "ComputeCost", "ComputeMeter", "MeasuredSNN", "OperationCounts", "PRESETS", "Preset", "STAGES",
-    "SweepFootprint", "UnknownPresetError", "conventional_energy", "conventional_ops", "conventional_rows",
-    "counts_from_training", "counts_from_result", "counts_from_stats", "energy", "get_preset",
+    "CAVEATS", "ComputeCost", "ComputeMeter", "EmissionsMeter", "MeasuredSNN", "OperationCounts", "PRESETS",
+    "Preset", "STAGES", "SweepFootprint", "UnknownPresetError", "conventional_energy", "conventional_ops",
+    "conventional_rows", "counts_from_training", "counts_from_result", "counts_from_stats", "energy", "get_preset",
     "layer_macs", "measure_snn", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "summary",
     "train_conventional", "write_table",
 ]

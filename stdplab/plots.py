@@ -110,6 +110,30 @@ def accuracy_curve(curves: dict, title="Accuracy during training", paper=None):
     return fig
 
 
+def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps"):
+    """``curves``: {(network, setting): accuracy after each step (0-1)}; ``ann``: {network: the
+    MLP's own accuracy}, drawn as a broad pale line in the network's colour. Solid: the first
+    setting of each network; dashed and dotted: the others."""
+    colours = {net: f"C{k % 10}" for k, net in enumerate(ann)}
+    styles = {}
+    fig, ax = plt.subplots(figsize=(9.5, 4.5))
+    for net, accuracy in ann.items():
+        ax.axhline(100 * accuracy, color=colours[net], lw=2.5, alpha=0.3, label=f"{net} ANN {100 * accuracy:.2f} %")
+    for (net, setting), accuracy in curves.items():
+        style = styles.setdefault(net, iter(["-", "--", ":", "-.", (0, (1, 3)), (0, (5, 1))]))
+        ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), color=colours[net], ls=next(style),
+                lw=1.2, label=f"{net}, {setting}")
+    ax.set_xscale("log")
+    ax.set_xlabel("time steps of 1 ms (log scale)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(max(0, min(100 * min(ann.values()) - 15, 80)), 100)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
     matrix = np.asarray(matrix)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1.2, 1]})
@@ -149,7 +173,8 @@ def energy_accuracy(rows, title="Accuracy against estimated energy per image",
     models = list(dict.fromkeys(r["model"] for r in rows))
     presets = list(dict.fromkeys(r["preset"] for r in rows))
     markers = dict(zip(presets, "o s ^ D v P X * h <".split() * 3))
-    colours = {m: f"C{k % 10}" for k, m in enumerate(models)}
+    palette = [f"C{k}" for k in range(10)] if len(models) <= 10 else list(plt.get_cmap("tab20").colors)
+    colours = {m: palette[k % len(palette)] for k, m in enumerate(models)}
     fig, ax = plt.subplots(figsize=(8, 5))
     for model in models:
         mine = [r for r in rows if r["model"] == model]

@@ -9,6 +9,7 @@ mechanism) and results read back from its output files. One run of the binary pr
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -27,8 +28,16 @@ from .parameters import MAX_PRESENTATIONS, SI_SCALE, Parameters
 # hashed once, at import, so that the key always matches the code this process would generate
 # even if the files change while it runs.
 CODE_FILES = ("network.py", "rules.py", "parameters.py", "simulator.py")
-_CODE_HASH = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in CODE_FILES)).hexdigest()
 _compiled: dict[str, "CompiledNetwork"] = {}
+
+
+def code_hash(names) -> str:
+    """The hash of these files of the package: part of a cache key, so that a build always matches
+    the code that would generate it."""
+    return hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in names)).hexdigest()
+
+
+_CODE_HASH = code_hash(CODE_FILES)
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -60,13 +69,18 @@ class ChunkResult:
     profile: dict | None = None  # seconds per code object, when built with STDPLAB_PROFILE=1
 
 
-def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool) -> str:
+def key_digest(shape: dict, code: str) -> str:
+    """A short hash of a build's shape, its code's hash and what else changes the binary (Brian's
+    version, threads, profiling): the name of its cache folder ends with it."""
     from importlib.metadata import version
 
-    key = {"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size, "profile": _profiling(),
-           "threads": _threads(), "learning": learning, "record_all_spikes": record_all_spikes,
-           "brian2": version("brian2"), "code": _CODE_HASH}
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    key = {**shape, "profile": _profiling(), "threads": _threads(), "brian2": version("brian2"), "code": code}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _shape_key(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool) -> str:
+    digest = key_digest({"shape": params.shape_key(), "n_input": n_input, "chunk_size": chunk_size,
+                         "learning": learning, "record_all_spikes": record_all_spikes}, _CODE_HASH)
     mode = "learn" if learning else "infer"
     return f"{params.learning_rule}-{mode}-{n_input}x{params.n_neurons}-c{chunk_size}-{digest}"
 
@@ -82,16 +96,23 @@ def compiled_network(params: Parameters, n_input: int, chunk_size: int, learning
     """
     key = _shape_key(params, n_input, chunk_size, learning, record_all_spikes)
     if key not in _compiled:
-        directory = cache_dir() / key
-        if not (directory / "manifest.json").exists():
-            from filelock import FileLock
-
-            directory.parent.mkdir(parents=True, exist_ok=True)
-            with FileLock(str(directory) + ".lock"):
-                if not (directory / "manifest.json").exists():
-                    _build(params, n_input, chunk_size, learning, record_all_spikes, directory)
-        _compiled[key] = CompiledNetwork(directory)
+        _compiled[key] = CompiledNetwork(cached_build(
+            key, lambda directory: _build(params, n_input, chunk_size, learning, record_all_spikes, directory)))
     return _compiled[key]
+
+
+def cached_build(key: str, build) -> Path:
+    """The cache folder of the compiled project ``key``; ``build(directory)`` generates and compiles
+    it there (once, under a file lock) if no finished build (its manifest) is there yet."""
+    directory = cache_dir() / key
+    if not (directory / "manifest.json").exists():
+        from filelock import FileLock
+
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(directory) + ".lock"):
+            if not (directory / "manifest.json").exists():
+                build(directory)
+    return directory
 
 
 def _threads() -> int:
@@ -114,46 +135,21 @@ def _check_compiler() -> None:
 def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, record_all_spikes: bool,
            directory: Path) -> None:
     import brian2 as b2
-    from brian2.devices.device import device, reset_device
 
     from .network import build_network
 
-    _check_compiler()
-    staging = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
-    b2.set_device("cpp_standalone", build_on_run=False, directory=str(staging))
-    link_args = b2.prefs.codegen.cpp.extra_link_args
-    try:
-        b2.prefs.devices.cpp_standalone.openmp_threads = _threads()
-        # Brian's default is an unbounded `make -j`: dozens of compilers at once on a small machine.
-        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
-        # Linking with -ffast-math flushes subnormal numbers to zero (FTZ/DAZ). Decaying traces and
-        # conductances otherwise spend thousands of steps as subnormals, each operation on one
-        # costing ~100 cycles; the values lost are below 1e-307.
-        b2.prefs.codegen.cpp.extra_link_args = [*link_args, "-ffast-math"]
+    with standalone_project(directory) as project:
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
         net = build_network(params, n_input, stimulus=stimulus, learning=learning,
                             record_all_spikes=record_all_spikes)
         controller = net.monitors["controller"]
-        network = b2.Network(net.objects)
-        device.apply_run_args()
-        seed_array = device.get_array_name(controller.variables["rng_seed"])
-        device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
-                                   f" brian::_random_generators[k].seed((unsigned long) brian::{seed_array}[0] + k);")
         slot = params.slot_steps * params.si("dt") * b2.second
-        network.run(chunk_size * MAX_PRESENTATIONS * slot + slot, profile=_profiling())
-        device.build(directory=str(staging), compile=True, run=False)
-
-        def arg(group, var):
-            variable = group.variables[var]
-            return f"{variable.owner.name}.{variable.name}"
-
-        def result(group, var):
-            variable = group.variables[var]
-            return [device.get_array_filename(variable), np.dtype(variable.dtype).str]
-
+        project.run(b2.Network(net.objects), chunk_size * MAX_PRESENTATIONS * slot + slot,
+                    seed=controller.variables["rng_seed"])
+        arg, result = project.arg, project.result
         slots, spikes = net.monitors["slots"], net.monitors["spikes"]
-        manifest = {
+        project.finish({
             "params": {name: [arg(g, v) for g, v in targets] for name, targets in net.parameter_targets.items()},
             "inputs": {
                 "stimulus": "stimulus.values", "weights": arg(net.input_exc, "w"),
@@ -171,16 +167,106 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
             "n_input": n_input, "n_neurons": params.n_neurons, "chunk_size": chunk_size, "learning": learning,
             "dt": params.si("dt"),
             "slot_steps": params.slot_steps, "present_steps": params.present_steps,
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        os.replace(staging, directory)
-    except Exception:
+        })
+
+
+@contextlib.contextmanager
+def standalone_project(directory: Path):
+    """Brian's standalone device, set up to generate the project of ``directory`` in a staging folder
+    beside it. Yields a ``StandaloneProject``: the body creates its Brian objects, calls ``run`` and
+    then ``finish(manifest)``, which compiles the project and moves it into place. On any error the
+    staging folder is removed and ``directory`` is left as it was; the device is reset either way."""
+    import brian2 as b2
+    from brian2.devices.device import device, reset_device
+
+    _check_compiler()
+    staging = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
+    b2.set_device("cpp_standalone", build_on_run=False, directory=str(staging))
+    link_args = b2.prefs.codegen.cpp.extra_link_args
+    try:
+        b2.prefs.devices.cpp_standalone.openmp_threads = _threads()
+        # Brian's default is an unbounded `make -j`: dozens of compilers at once on a small machine.
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+        # Linking with -ffast-math flushes subnormal numbers to zero (FTZ/DAZ). Decaying traces and
+        # conductances otherwise spend thousands of steps as subnormals, each operation on one
+        # costing ~100 cycles; the values lost are below 1e-307.
+        b2.prefs.codegen.cpp.extra_link_args = [*link_args, "-ffast-math"]
+        yield StandaloneProject(staging, directory, device)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         b2.prefs.codegen.cpp.extra_link_args = link_args
         device.reinit()
         reset_device("runtime")
+
+
+@dataclass
+class StandaloneProject:
+    """A standalone project being generated (see ``standalone_project``)."""
+
+    staging: Path
+    directory: Path
+    device: object
+
+    def run(self, network, duration, seed) -> None:
+        """Record ``network.run(duration)``; run arguments given on the binary's command line apply
+        after every initial value set so far. ``seed``: an integer Brian variable from which the
+        binary re-seeds its random generators."""
+        self.device.apply_run_args()
+        seed_array = self.device.get_array_name(seed)
+        self.device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
+                                        f" brian::_random_generators[k].seed((unsigned long) brian::{seed_array}[0] + k);")
+        network.run(duration, profile=_profiling())
+
+    @staticmethod
+    def arg(group, var) -> str:
+        """How the binary's command line names ``group.var`` (a run argument)."""
+        variable = group.variables[var]
+        return f"{variable.owner.name}.{variable.name}"
+
+    def result(self, group, var) -> list:
+        """[file name, numpy dtype] of ``group.var`` in the binary's results folder."""
+        variable = group.variables[var]
+        return [self.device.get_array_filename(variable), np.dtype(variable.dtype).str]
+
+    def finish(self, manifest: dict) -> None:
+        """Compile, write the manifest (``inputs``: run-argument names, ``results``: files) and move
+        the project into place."""
+        self.device.build(directory=str(self.staging), compile=True, run=False)
+        (self.staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        os.replace(self.staging, self.directory)
+
+
+def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]) -> tuple[dict, dict | None, float]:
+    """Run a compiled project's binary once, in a temporary folder.
+
+    ``arrays``: {input name in ``manifest["inputs"]``: values, written as float64 files and given to
+    every target of that name}; ``values``: further ``target=value`` run arguments. Returns
+    ({result name: array}, seconds per code object when built with profiling else None, wall seconds).
+    """
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="stdplab-run-") as tmp:
+        tmp = Path(tmp)
+        args = []
+        for name, data in arrays.items():
+            path = tmp / f"{name}.dat"
+            np.ascontiguousarray(data, dtype=np.float64).tofile(path)
+            targets = manifest["inputs"][name]
+            args += [f"{target}={path}" for target in ([targets] if isinstance(targets, str) else targets)]
+        results = tmp / "results"
+        results.mkdir()
+        proc = subprocess.run([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep, *args, *values],
+                              cwd=directory, capture_output=True, text=True)
+        if proc.returncode:
+            raise RuntimeError(f"the compiled network failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in manifest["results"].items()}
+        profile_file = results / "profiling_info.txt"
+        profile = None
+        if profile_file.exists():
+            rows = (line.split("\t") for line in profile_file.read_text().splitlines() if line)
+            profile = {name: float(seconds) for name, seconds in rows}
+    return out, profile, time.perf_counter() - start
 
 
 class CompiledNetwork:
@@ -211,38 +297,15 @@ class CompiledNetwork:
             raise ValueError(f"a run presents 1 to {self.chunk_size} examples, got {n}")
         stimulus = np.zeros((self.chunk_size, m["n_input"]))
         stimulus[:n] = rates
-        start = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="stdplab-run-") as tmp:
-            tmp = Path(tmp)
-            args = []
-
-            def put(name, values, dtype=np.float64):
-                path = tmp / f"{name}.dat"
-                np.ascontiguousarray(values, dtype=dtype).tofile(path)
-                args.append(f"{m['inputs'][name]}={path}")
-
-            put("stimulus", stimulus)
-            put("weights", np.asarray(weights).ravel())
-            put("delays", delays)
-            put("theta", np.asarray(theta) * SI_SCALE["mV"])
-            if self.learning:
-                put("wsum", np.asarray(weights).sum(axis=0))
-            args += [f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
-            for name, targets in m["params"].items():
-                args += [f"{target}={params.si(name)!r}" for target in targets]
-            results = tmp / "results"
-            results.mkdir()
-            proc = subprocess.run([str(self.directory / "main"), "--results_dir", str(results) + os.sep, *args],
-                                  cwd=self.directory, capture_output=True, text=True)
-            if proc.returncode:
-                raise RuntimeError(f"the compiled network failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-            out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in m["results"].items()}
-            profile_file = results / "profiling_info.txt"
-            profile = None
-            if profile_file.exists():
-                rows = (line.split("\t") for line in profile_file.read_text().splitlines() if line)
-                profile = {name: float(seconds) for name, seconds in rows}
-        result = self._collect(out, n, time.perf_counter() - start)
+        arrays = {"stimulus": stimulus, "weights": np.asarray(weights).ravel(), "delays": delays,
+                  "theta": np.asarray(theta) * SI_SCALE["mV"]}
+        if self.learning:
+            arrays["wsum"] = np.asarray(weights).sum(axis=0)
+        values = [f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
+        for name, targets in m["params"].items():
+            values += [f"{target}={params.si(name)!r}" for target in targets]
+        out, profile, wall_time = run_project(self.directory, m, arrays, values)
+        result = self._collect(out, n, wall_time)
         result.profile = profile
         return result
 

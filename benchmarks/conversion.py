@@ -1,0 +1,190 @@
+"""Converted spiking networks on MNIST: accuracy against time steps, and every model's counts in the
+field's units (NeuroBench), beside the conventional MLPs they come from and the STDP network.
+
+    python benchmarks/conversion.py --train 10000 --test 1000 --t-max 200
+
+Trains 784-100-10 and 784-800-10 ReLU MLPs (scikit-learn, the first ``--train`` training images,
+as benchmarks/energy.py does), converts each (``stdplab.conversion.ConvertedMLP``, normalised on
+those training images) under several settings, and runs the first ``--test`` test images for
+``--t-max`` steps of 1 ms. With ``--stdp-model`` (``DiehlCook2015.save`` files) the STDP networks
+see the same test images. Writes benchmarks/results/conversion.json (command, accuracy after every
+step, the steps each setting needs to come within 1 point of its MLP, counts), conversion.csv
+(accuracy and synaptic events per image after every step), conversion_counts.csv (every model in
+the field's units and priced under the presets of ``stdplab.energy``), figures/conversion_accuracy.png
+and figures/conversion_energy.png. The run's own compute is metered by codecarbon's offline
+tracker (``energy.EmissionsMeter``: mode, PUE and grid intensity in the JSON).
+"""
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from stdplab import counting, datasets, energy, plots
+from stdplab.conversion import ConvertedMLP
+from stdplab.records import command_line, environment, write_json
+
+# normalisation-input-reset: ConvertedMLP settings (percentile: the 99.9th); the first is the headline.
+SETTINGS = {
+    f"{norm}-{mode}-{reset}": {"normalisation": norm, "input_mode": mode, "reset": reset}
+    for norm, mode, reset in (("max", "poisson", "subtract"), ("percentile", "poisson", "subtract"),
+                              ("max", "current", "subtract"), ("max", "poisson", "zero"))
+}
+MARGIN = 0.01  # "within 1 point" of the MLP's accuracy
+
+
+def steps_needed(accuracy: np.ndarray, target: float) -> int | None:
+    """The first step from which accuracy stays at or above ``target``; None if it never does."""
+    below = np.flatnonzero(accuracy < target - 1e-12)
+    first = 0 if below.size == 0 else below[-1] + 1
+    return int(first + 1) if first < len(accuracy) else None
+
+
+def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) -> list[dict]:
+    """Rows for ``plots.energy_accuracy``: synaptic events and clock-driven neuron updates priced as
+    the STDP network's are (``energy.energy``), multiply-accumulates at the preset's MAC price
+    (presets without one are left out when there are MACs to price)."""
+    rows = []
+    for name in presets:
+        preset = energy.get_preset(name)
+        if macs and preset.energy_per_mac is None:
+            continue
+        e = energy.energy({"synops": synops, "neuron_updates_clock": neuron_updates}, preset, include_stdp=False)
+        per_image = float(e["total_j"]) + macs * (preset.energy_per_mac or 0.0)
+        rows.append({"model": model, "family": family, "accuracy": accuracy, "preset": preset.name,
+                     "energy_per_image_j": per_image})
+    return rows
+
+
+def make_figures(data: dict, figures_dir) -> None:
+    """Both figures from a results file (``conversion.json``)."""
+    curves = {(name, label): setting["accuracy"] for name, net in data["networks"].items()
+              for label, setting in net["settings"].items()}
+    ann = {name: net["ann_accuracy"] for name, net in data["networks"].items()}
+    plots.save(plots.conversion_accuracy(curves, ann, title=f"Converted MLPs on {data['n_test']} MNIST test images"),
+               figures_dir, "conversion_accuracy")
+    plots.save(plots.energy_accuracy(data["priced"], title="Conventional, converted and STDP networks: accuracy "
+                                                           "against estimated energy per image"),
+               figures_dir, "conversion_energy")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--train", type=int, default=10000, help="training images for the MLPs and the normalisation")
+    p.add_argument("--test", type=int, default=1000, help="test images (default 1000)")
+    p.add_argument("--t-max", type=int, default=200, help="time steps of 1 ms per image")
+    p.add_argument("--mlp-sizes", default="100,800", help="hidden layers: '100,800' or '1200-1200'")
+    p.add_argument("--max-iter", type=int, default=50, help="MLP training epochs (max_iter)")
+    p.add_argument("--settings", default=",".join(SETTINGS), help="conversion settings, comma-separated")
+    p.add_argument("--stdp-model", action="append", default=[], help="trained DiehlCook2015 .npz (repeatable)")
+    p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
+    p.add_argument("--chunk-size", type=int, default=500)
+    p.add_argument("--figures", default="figures")
+    p.add_argument("--replot", action="store_true", help="only remake the figures from the results file")
+    p.add_argument("--results", default="benchmarks/results")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--country", default="FRA", help="ISO code of the grid for codecarbon (default FRA)")
+    p.add_argument("--pue", type=float, default=1.0, help="power usage effectiveness (default 1.0: a desktop)")
+    p.add_argument("--grid", type=float, default=475.0,
+                   help="grid intensity, gCO2e/kWh, replacing the country's (default 475, the world average)")
+    args = p.parse_args(argv)
+    if args.replot:
+        make_figures(json.loads(Path(f"{args.results}/conversion.json").read_text()), args.figures)
+        return
+    command = command_line(argv)
+    print(command, flush=True)
+    settings = {label: SETTINGS[label] for label in args.settings.split(",")}
+    presets = [energy.get_preset(name).name for name in args.presets.split(",")]
+
+    # This run's own compute, metered by codecarbon (offline), is kept apart from the hardware estimates.
+    with energy.EmissionsMeter(args.country, pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
+        start = time.time()
+        x_train, y_train, x_test, y_test = datasets.load("mnist")
+        x_train, y_train = x_train[:args.train], y_train[:args.train]
+        x_test, y_test = x_test[:args.test], y_test[:args.test]
+        flat = (lambda x: x.reshape(len(x), -1) / 255.0)
+        xtr, xte = flat(x_train), flat(x_test)
+        hidden = [tuple(int(h) for h in size.split("-")) for size in args.mlp_sizes.split(",")]
+        mlps = [net for net in energy.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=hidden,
+                                                         seed=args.seed, max_iter=args.max_iter)
+                if net["name"].startswith("MLP")]
+
+        results, table, counts_rows, priced = {}, [], [], []
+        for net in mlps:
+            mlp, name = net["estimator"], "784-" + "-".join(map(str, net["layer_sizes"][1:]))
+            ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
+            counts_rows.append({"model": f"MLP {name}", "family": "conventional", "accuracy": net["accuracy"],
+                                "steps": None, **ann})
+            priced += energy.conventional_rows([{**net, "name": f"MLP {name}"}], presets=presets)
+            # The same MLP skipping zero inputs (NeuroBench's effective MACs).
+            priced += energy.conventional_rows([{**net, "name": f"MLP {name}, zeros skipped",
+                                                 "macs": ann["effective_macs"]}], presets=presets)
+            results[name] = {"ann_accuracy": net["accuracy"], "ann_fit_seconds": net["fit_seconds"], "ann_counts": ann,
+                             "settings": {}}
+            for label, setting in settings.items():
+                conv = ConvertedMLP(mlp, t_max=args.t_max, chunk_size=args.chunk_size, random_state=args.seed,
+                                    verbose=True, **setting).fit(xtr)
+                t0 = time.time()
+                result = conv.simulate(xte)
+                seconds = time.time() - t0
+                accuracy = result.accuracy(y_test)
+                events = result.synaptic_events().mean(axis=0)
+                needed = steps_needed(accuracy, net["accuracy"] - MARGIN)
+                at = {"t_max": args.t_max, **({"within_1_point": needed} if needed else {})}
+                counts = {key: counting.converted_counts(result, conv.weights_, step) for key, step in at.items()}
+                results[name]["settings"][label] = {
+                    **setting, "scales": conv.scales_, "accuracy": accuracy, "best_accuracy": float(accuracy.max()),
+                    "steps_within_1_point": needed, "seconds": seconds, "binary_seconds": result.wall_time,
+                    "synaptic_events_per_image": events, "counts": counts}
+                print(f"{name} {label}: {100 * accuracy[-1]:.2f} % after {args.t_max} steps "
+                      f"(MLP {100 * net['accuracy']:.2f} %), within 1 point from step {needed}; {seconds:.0f} s", flush=True)
+                table += [{"network": name, "setting": label, "step": t + 1, "accuracy": a,
+                           "synaptic_events_per_image": e} for t, (a, e) in enumerate(zip(accuracy, events))]
+                for key, step in at.items():
+                    c = counts[key]
+                    model = f"converted {name} ({label}, {step} steps)"
+                    counts_rows.append({"model": model, "family": "converted", "accuracy": accuracy[step - 1],
+                                        "steps": step, **c})
+                    # Priced: the headline and the current-input settings, where they come within 1 point.
+                    if key == "within_1_point" and (label == next(iter(settings)) or setting["input_mode"] == "current"):
+                        # clock-driven: every neuron each step, the Poisson inputs included
+                        neurons = sum(result.layer_sizes[1:]) + result.layer_sizes[0] * (setting["input_mode"] == "poisson")
+                        priced += priced_rows(model, "SNN (converted)", accuracy[step - 1], c["effective_acs"],
+                                              neurons * step, c["effective_macs"], presets)
+
+        stdp = {}
+        for path in args.stdp_model:
+            from stdplab import DiehlCook2015
+
+            model = DiehlCook2015.load(path)
+            model.verbose = False
+            responses = model.responses(x_test)
+            accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
+            ops = energy.counts_from_result(model, responses)
+            c = counting.stdp_counts(ops, model.weights_)
+            name = f"STDP {model.n_neurons} ({path})"
+            stdp[name] = {"accuracy": accuracy, "counts": c}
+            counts_rows.append({"model": name, "family": "STDP", "accuracy": accuracy, "steps": ops.mean()["steps"], **c})
+            priced += energy.snn_rows(f"STDP {model.n_neurons}", accuracy, ops, presets=presets)
+
+    energy.write_table(table, f"{args.results}/conversion.csv")
+    energy.write_table(counts_rows, f"{args.results}/conversion_counts.csv")
+    write_json(f"{args.results}/conversion.json", {
+        "command": command, **environment(), "wall_time_s": time.time() - start, "dataset": "mnist",
+        "n_train": len(x_train), "n_test": len(x_test), "t_max": args.t_max, "dt_ms": 1.0, "margin": MARGIN,
+        "readout": "most output spikes so far, ties broken by the higher membrane potential",
+        "networks": results, "stdp": stdp, "priced": priced,
+        "break_even_spikes_per_synapse": {"range": counting.BREAK_EVEN_SPIKES_PER_SYNAPSE,
+                                          "source": counting.BREAK_EVEN_SOURCE},
+        "caveats": energy.CAVEATS, "compute": meter.report,
+        "figures": [f"{args.figures}/conversion_accuracy.png", f"{args.figures}/conversion_energy.png"],
+    })
+    make_figures(json.loads(Path(f"{args.results}/conversion.json").read_text()), args.figures)
+    c = meter.report
+    print(f"done in {time.time() - start:.0f} s; codecarbon ({c['mode']}, PUE {c['pue']}, {c['grid_gco2_per_kwh']:.0f} "
+          f"gCO2e/kWh): {1000 * c['energy_kwh']:.2f} Wh, {c['emissions_gco2e']:.2f} gCO2e")
+
+
+if __name__ == "__main__":
+    main()
