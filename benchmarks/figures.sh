@@ -34,6 +34,9 @@ $py -m papermill notebooks/04_sweep.ipynb runs/notebooks/04.ipynb -p sweep_dir "
 # The paper's table beside the lab's: every benchmarks/results/accuracy_*.json.
 $py benchmarks/paper_table.py
 
+# Converted networks beside the MLPs and the STDP network, from the recorded results (no simulation).
+$py benchmarks/conversion.py --replot
+
 # Learning unchanged by the interval-drawn input and by the capped Euler step: both comparisons
 # and figures from the recorded seeds (no simulation).
 $py benchmarks/equivalence.py --seeds --reference stepped

@@ -40,6 +40,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .network import INPUT_THRESHOLD, stop_when
+from .parameters import SI_SCALE
 from .progress import progress_bar
 from .simulator import CODE_FILES, cached_build, code_hash, key_digest, run_project, standalone_project
 
@@ -334,7 +335,7 @@ def _build(layer_sizes, t_max, chunk_size, directory) -> None:
                 "output_i": result(output_spikes, "i"), "output_t": result(output_spikes, "t"),
                 "output_v": result(output_v, "v"),
             },
-            "layer_sizes": layer_sizes, "t_max": t_max, "chunk_size": chunk_size, "dt": DT_MS * 1e-3,
+            "layer_sizes": layer_sizes, "t_max": t_max, "chunk_size": chunk_size, "dt": DT_MS * SI_SCALE["ms"],
         })
 
 
