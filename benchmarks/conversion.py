@@ -4,7 +4,7 @@ field's units (NeuroBench), beside the conventional MLPs they come from and the 
     python benchmarks/conversion.py --train 10000 --test 1000 --t-max 200
 
 Trains 784-100-10 and 784-800-10 ReLU MLPs (scikit-learn, the first ``--train`` training images,
-as benchmarks/energy.py does), converts each (``stdplab.conversion.ConvertedMLP``, normalised on
+as benchmarks/energy.py does), converts each (``stdplab.conversion.compare``: ``ConvertedMLP`` normalised on
 those training images) under several settings, and runs the first ``--test`` test images for
 ``--t-max`` steps of 1 ms. With ``--stdp-model`` (``DiehlCook2015.save`` files) the STDP networks
 see the same test images. Writes benchmarks/results/conversion.json (command, accuracy after every
@@ -22,40 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from stdplab import counting, datasets, energy, plots
-from stdplab.conversion import ConvertedMLP
+from stdplab.conversion import MARGIN, SETTINGS, compare
 from stdplab.records import command_line, environment, write_json
-
-# normalisation-input-reset: ConvertedMLP settings (percentile: the 99.9th); the first is the headline.
-SETTINGS = {
-    f"{norm}-{mode}-{reset}": {"normalisation": norm, "input_mode": mode, "reset": reset}
-    for norm, mode, reset in (("max", "poisson", "subtract"), ("percentile", "poisson", "subtract"),
-                              ("max", "current", "subtract"), ("max", "poisson", "zero"))
-}
-MARGIN = 0.01  # "within 1 point" of the MLP's accuracy
-
-
-def steps_needed(accuracy: np.ndarray, target: float) -> int | None:
-    """The first step from which accuracy stays at or above ``target``; None if it never does."""
-    below = np.flatnonzero(accuracy < target - 1e-12)
-    first = 0 if below.size == 0 else below[-1] + 1
-    return int(first + 1) if first < len(accuracy) else None
-
-
-def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) -> list[dict]:
-    """Rows for ``plots.energy_accuracy``: synaptic events and clock-driven neuron updates priced as
-    the STDP network's are (``energy.energy``), multiply-accumulates at the preset's MAC price
-    (presets without one are left out when there are MACs to price)."""
-    rows = []
-    for name in presets:
-        preset = energy.get_preset(name)
-        if macs and preset.energy_per_mac is None:
-            continue
-        e = energy.energy({"synops": synops, "neuron_updates_clock": neuron_updates}, preset, include_stdp=False)
-        per_image = float(e["total_j"]) + macs * (preset.energy_per_mac or 0.0)
-        rows.append({"model": model, "family": family, "accuracy": accuracy, "preset": preset.name,
-                     "energy_per_image_j": per_image})
-    return rows
-
 
 def make_figures(data: dict, figures_dir) -> None:
     """Both figures from a results file (``conversion.json``)."""
@@ -103,8 +71,6 @@ def main(argv=None):
         x_train, y_train, x_test, y_test = datasets.load("mnist")
         x_train, y_train = x_train[:args.train], y_train[:args.train]
         x_test, y_test = x_test[:args.test], y_test[:args.test]
-        flat = (lambda x: x.reshape(len(x), -1) / 255.0)
-        xtr, xte = flat(x_train), flat(x_test)
         hidden = [tuple(int(h) for h in size.split("-")) for size in args.mlp_sizes.split(",")]
         mlps = [net for net in energy.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=hidden,
                                                          seed=args.seed, max_iter=args.max_iter)
@@ -112,46 +78,12 @@ def main(argv=None):
 
         results, table, counts_rows, priced = {}, [], [], []
         for net in mlps:
-            mlp, name = net["estimator"], "784-" + "-".join(map(str, net["layer_sizes"][1:]))
-            ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
-            counts_rows.append({"model": f"MLP {name}", "family": "conventional", "accuracy": net["accuracy"],
-                                "steps": None, **ann})
-            priced += energy.conventional_rows([{**net, "name": f"MLP {name}"}], presets=presets)
-            # The same MLP skipping zero inputs (NeuroBench's effective MACs).
-            priced += energy.conventional_rows([{**net, "name": f"MLP {name}, zeros skipped",
-                                                 "macs": ann["effective_macs"]}], presets=presets)
-            results[name] = {"ann_accuracy": net["accuracy"], "ann_fit_seconds": net["fit_seconds"], "ann_counts": ann,
-                             "settings": {}}
-            for label, setting in settings.items():
-                conv = ConvertedMLP(mlp, t_max=args.t_max, chunk_size=args.chunk_size, random_state=args.seed,
-                                    verbose=True, **setting).fit(xtr)
-                t0 = time.time()
-                result = conv.simulate(xte)
-                seconds = time.time() - t0
-                accuracy = result.accuracy(y_test)
-                events = result.synaptic_events().mean(axis=0)
-                needed = steps_needed(accuracy, net["accuracy"] - MARGIN)
-                at = {"t_max": args.t_max, **({"within_1_point": needed} if needed else {})}
-                counts = {key: counting.converted_counts(result, conv.weights_, step) for key, step in at.items()}
-                results[name]["settings"][label] = {
-                    **setting, "scales": conv.scales_, "accuracy": accuracy, "best_accuracy": float(accuracy.max()),
-                    "steps_within_1_point": needed, "seconds": seconds, "binary_seconds": result.wall_time,
-                    "synaptic_events_per_image": events, "counts": counts}
-                print(f"{name} {label}: {100 * accuracy[-1]:.2f} % after {args.t_max} steps "
-                      f"(MLP {100 * net['accuracy']:.2f} %), within 1 point from step {needed}; {seconds:.0f} s", flush=True)
-                table += [{"network": name, "setting": label, "step": t + 1, "accuracy": a,
-                           "synaptic_events_per_image": e} for t, (a, e) in enumerate(zip(accuracy, events))]
-                for key, step in at.items():
-                    c = counts[key]
-                    model = f"converted {name} ({label}, {step} steps)"
-                    counts_rows.append({"model": model, "family": "converted", "accuracy": accuracy[step - 1],
-                                        "steps": step, **c})
-                    # Priced: the headline and the current-input settings, where they come within 1 point.
-                    if key == "within_1_point" and (label == next(iter(settings)) or setting["input_mode"] == "current"):
-                        # clock-driven: every neuron each step, the Poisson inputs included
-                        neurons = sum(result.layer_sizes[1:]) + result.layer_sizes[0] * (setting["input_mode"] == "poisson")
-                        priced += priced_rows(model, "SNN (converted)", accuracy[step - 1], c["effective_acs"],
-                                              neurons * step, c["effective_macs"], presets)
+            compared = compare(net, x_train, x_test, y_test, settings, t_max=args.t_max, presets=presets,
+                               chunk_size=args.chunk_size, seed=args.seed, verbose=True)
+            results[compared["name"]] = compared["network"]
+            table += compared["table"]
+            counts_rows += compared["counts"]
+            priced += compared["priced"]
 
         stdp = {}
         for path in args.stdp_model:

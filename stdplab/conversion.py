@@ -29,6 +29,7 @@ and settings on the binary's command line.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
@@ -39,6 +40,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from . import counting, energy
 from .network import INPUT_THRESHOLD, stop_when
 from .parameters import SI_SCALE
 from .progress import progress_bar
@@ -49,6 +51,13 @@ INPUT_MODES = ("poisson", "current")
 RESETS = ("subtract", "zero")
 DT_MS = 1.0  # the field's time step: results are reported per 1 ms step
 V_THRESHOLD = 1.0  # after normalisation
+# normalisation-input-reset: ``compare``'s settings (percentile: the 99.9th); the first is the headline.
+SETTINGS = {
+    f"{norm}-{mode}-{reset}": {"normalisation": norm, "input_mode": mode, "reset": reset}
+    for norm, mode, reset in (("max", "poisson", "subtract"), ("percentile", "poisson", "subtract"),
+                              ("max", "current", "subtract"), ("max", "poisson", "zero"))
+}
+MARGIN = 0.01  # "within 1 point" of the MLP's accuracy
 # The files that feed the generated code: the simulator's and this one.
 CONVERSION_CODE_FILES = (*CODE_FILES, "conversion.py")
 
@@ -337,6 +346,94 @@ def _build(layer_sizes, t_max, chunk_size, directory) -> None:
             },
             "layer_sizes": layer_sizes, "t_max": t_max, "chunk_size": chunk_size, "dt": DT_MS * SI_SCALE["ms"],
         })
+
+
+def steps_needed(accuracy: np.ndarray, target: float) -> int | None:
+    """The first step from which accuracy stays at or above ``target``; None if it never does."""
+    below = np.flatnonzero(accuracy < target - 1e-12)
+    first = 0 if below.size == 0 else below[-1] + 1
+    return int(first + 1) if first < len(accuracy) else None
+
+
+def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) -> list[dict]:
+    """Rows for ``plots.energy_accuracy``: synaptic events and clock-driven neuron updates priced as
+    the STDP network's are (``energy.energy``), multiply-accumulates at the preset's MAC price
+    (presets without one are left out when there are MACs to price)."""
+    rows = []
+    for name in presets:
+        preset = energy.get_preset(name)
+        if macs and preset.energy_per_mac is None:
+            continue
+        e = energy.energy({"synops": synops, "neuron_updates_clock": neuron_updates}, preset, include_stdp=False)
+        per_image = float(e["total_j"]) + macs * (preset.energy_per_mac or 0.0)
+        rows.append({"model": model, "family": family, "accuracy": accuracy, "preset": preset.name,
+                     "energy_per_image_j": per_image})
+    return rows
+
+
+def _pixels(x) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x.reshape(len(x), -1) / 255.0
+
+
+def compare(net: dict, x_train, x_test, y_test, settings=None, t_max: int = 200,
+            presets=energy.DEFAULT_PRESETS, chunk_size: int = 500, seed: int = 0,
+            verbose: bool = False) -> dict:
+    """One MLP against its conversions: ``net`` is an MLP's entry from ``energy.train_conventional``
+    (images as it takes them, pixels 0-255); each setting (a name → ``ConvertedMLP`` keywords,
+    ``SETTINGS`` by default) is normalised on ``x_train`` and run on ``x_test`` for ``t_max`` steps.
+
+    Returns plain results: ``name`` (784-100-10), ``network`` (accuracy after every step, the steps
+    each setting needs to come within ``MARGIN`` (1 point) of the MLP, counts), ``table`` (accuracy and
+    synaptic events per image after every step), ``counts`` (every model in NeuroBench's units)
+    and ``priced`` (rows for ``plots.energy_accuracy``: the MLP, dense and skipping zero inputs; the
+    first setting and the current-input ones at the step they come within 1 point)."""
+    settings = SETTINGS if settings is None else settings
+    presets = [energy.get_preset(p).name for p in presets]
+    xtr, xte = _pixels(x_train), _pixels(x_test)
+    mlp, name = net["estimator"], "-".join(map(str, net["layer_sizes"]))
+    ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
+    counts_rows = [{"model": f"MLP {name}", "family": "conventional", "accuracy": net["accuracy"], "steps": None,
+                    **ann}]
+    priced = energy.conventional_rows([{**net, "name": f"MLP {name}"}], presets=presets)
+    # The same MLP skipping zero inputs (NeuroBench's effective MACs).
+    priced += energy.conventional_rows([{**net, "name": f"MLP {name}, zeros skipped", "macs": ann["effective_macs"]}],
+                                       presets=presets)
+    network = {"ann_accuracy": net["accuracy"], "ann_fit_seconds": net["fit_seconds"], "ann_counts": ann,
+               "settings": {}}
+    table = []
+    for label, setting in settings.items():
+        conv = ConvertedMLP(mlp, t_max=t_max, chunk_size=chunk_size, random_state=seed, verbose=verbose,
+                            **setting).fit(xtr)
+        start = time.time()
+        result = conv.simulate(xte)
+        seconds = time.time() - start
+        accuracy = result.accuracy(y_test)
+        events = result.synaptic_events().mean(axis=0)
+        needed = steps_needed(accuracy, net["accuracy"] - MARGIN)
+        at = {"t_max": t_max, **({"within_1_point": needed} if needed else {})}
+        counts = {key: counting.converted_counts(result, conv.weights_, step) for key, step in at.items()}
+        network["settings"][label] = {
+            **setting, "scales": conv.scales_, "accuracy": accuracy, "best_accuracy": float(accuracy.max()),
+            "steps_within_1_point": needed, "seconds": seconds, "binary_seconds": result.wall_time,
+            "synaptic_events_per_image": events, "counts": counts}
+        if verbose:
+            print(f"{name} {label}: {100 * accuracy[-1]:.2f} % after {t_max} steps (MLP {100 * net['accuracy']:.2f} %), "
+                  f"within 1 point from step {needed}; {seconds:.0f} s", flush=True)
+        table += [{"network": name, "setting": label, "step": t + 1, "accuracy": a, "synaptic_events_per_image": e}
+                  for t, (a, e) in enumerate(zip(accuracy, events))]
+        for key, step in at.items():
+            c = counts[key]
+            model = f"converted {name} ({label}, {step} steps)"
+            counts_rows.append({"model": model, "family": "converted", "accuracy": accuracy[step - 1], "steps": step,
+                                **c})
+            # Priced: the headline and the current-input settings, where they come within 1 point.
+            if key == "within_1_point" and (label == next(iter(settings)) or setting["input_mode"] == "current"):
+                # clock-driven: every neuron each step, the Poisson inputs included
+                neurons = sum(result.layer_sizes[1:]) + result.layer_sizes[0] * (setting["input_mode"] == "poisson")
+                priced += priced_rows(model, "SNN (converted)", accuracy[step - 1], c["effective_acs"],
+                                      neurons * step, c["effective_macs"], presets)
+    return {"name": name, "network": network, "table": table, "counts": counts_rows, "priced": priced}
 
 
 class CompiledConversion:

@@ -6,8 +6,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier
 
-from stdplab import counting
-from stdplab.conversion import ConvertedMLP, activations, layer_scale
+from stdplab import counting, energy
+from stdplab.conversion import MARGIN, SETTINGS, ConvertedMLP, activations, compare, layer_scale
 from stdplab.energy import OperationCounts
 
 
@@ -162,3 +162,39 @@ def test_bad_models_and_inputs_are_refused_clearly(digits_mlp):
         ConvertedMLP(mlp).simulate(X)
     with pytest.raises(ValueError, match="reset"):  # a setting changed after fit is checked too
         ConvertedMLP(mlp).fit(X).set_params(reset="none").simulate(X)
+
+
+def test_compare_converts_an_mlp_and_counts_and_prices_every_model(digits):
+    x_train, y_train, x_test, y_test = digits
+    x_train, y_train, x_test, y_test = x_train[:1000], y_train[:1000], x_test[:200], y_test[:200]
+    net = next(n for n in energy.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=[(16,)],
+                                                    max_iter=300) if n["name"] == "MLP 16")
+    settings = {label: SETTINGS[label] for label in ("max-poisson-subtract", "max-current-subtract")}
+    # The shape of the tests above (64-16-10, 200 steps, chunks of 100): their binary is reused.
+    compared = compare(net, x_train, x_test, y_test, settings, t_max=200, presets=["loihi", "cmos45nm"],
+                       chunk_size=100)
+    assert compared["name"] == "64-16-10"
+    network = compared["network"]
+    assert network["ann_accuracy"] == net["accuracy"] > 0.8
+    for label, result in network["settings"].items():
+        accuracy = np.asarray(result["accuracy"])
+        assert accuracy.shape == (200,)
+        # Near chance before the first output spikes (one step of latency per layer), then up to the MLP.
+        assert accuracy[0] < 0.5 and accuracy[-1] > net["accuracy"] - 0.05, label
+        needed = result["steps_within_1_point"]
+        assert needed is not None and np.all(accuracy[needed - 1:] >= net["accuracy"] - MARGIN)
+        assert accuracy[needed - 2] < net["accuracy"] - MARGIN if needed > 1 else True
+        events = result["synaptic_events_per_image"]
+        assert np.all(np.diff(events) >= 0) and events[-1] > 0  # cumulative
+        assert result["counts"]["t_max"]["effective_acs"] == pytest.approx(events[-1])
+    assert len(compared["table"]) == 2 * 200
+    models = [row["model"] for row in compared["counts"]]
+    assert models[0] == "MLP 64-16-10" and len(models) == 1 + 2 * 2  # after t_max and within 1 point, each
+    priced = {(row["model"], row["preset"]) for row in compared["priced"]}
+    assert ("MLP 64-16-10", "cmos45nm") in priced and ("MLP 64-16-10, zeros skipped", "cmos45nm") in priced
+    converted = {label: f"converted 64-16-10 ({label}, {network['settings'][label]['steps_within_1_point']} steps)"
+                 for label in settings}
+    assert {(converted["max-poisson-subtract"], p) for p in ("loihi", "cmos45nm")} <= priced
+    # The current input's multiply-accumulates have no price on Loihi: left out there.
+    assert (converted["max-current-subtract"], "cmos45nm") in priced
+    assert (converted["max-current-subtract"], "loihi") not in priced

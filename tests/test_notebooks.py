@@ -14,8 +14,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
-def test_the_four_notebooks_are_there():
-    assert [p.name[:3] for p in ALL] == ["01_", "02_", "03_", "04_"]
+def test_the_five_notebooks_are_there():
+    assert [p.name[:3] for p in ALL] == ["01_", "02_", "03_", "04_", "05_"]
 
 
 # The parameters each notebook's tests and its papermill users rely on.
@@ -25,6 +25,8 @@ PARAMETERS = {
                                   "output_dir", "run_dir"),
     "03_spike_energy.ipynb": ("n_neurons", "n_train", "n_test", "seed", "dataset", "data_dir", "output_dir"),
     "04_sweep.ipynb": ("notebook", "grid", "fixed", "jobs", "dask_address", "sweep_dir", "metric", "output_dir"),
+    "05_conversion.ipynb": ("n_train", "n_test", "hidden", "max_iter", "t_max", "settings", "stdp_neurons",
+                            "stdp_train", "seed", "dataset", "chunk_size", "output_dir"),
 }
 
 
