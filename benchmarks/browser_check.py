@@ -90,7 +90,9 @@ def start_lab(folder: Path, token: str, port: int, log) -> subprocess.Popen:
            "MPLBACKEND": "module://matplotlib_inline.backend_inline", "JUPYTERLAB_SETTINGS_DIR": str(folder / ".lab")}
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
-               "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False"]
+               "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False",
+               # A workspace of its own: the user's saved one would reopen other notebooks and kernels.
+               f"--LabApp.workspaces_dir={folder / '.lab' / 'workspaces'}"]
     if os.geteuid() == 0:  # CI containers run as root
         command.append("--allow-root")
     lab = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
