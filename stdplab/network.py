@@ -32,15 +32,16 @@ SI_UNITS = {"1": "1", "mV": "volt", "ms": "second", "Hz": "hertz"}
 # exceeds tau, and diverges beyond 2 * tau: at 1,600 neurons, 24 inhibitory spikes in one step
 # (gi = 408) did that and fired the whole layer. Below the cap (ge + gi < 199 for the excitatory
 # neurons; < 19 for the inhibitory ones, which their one excitatory partner at 10.4 never reaches)
-# every step is the original's.
-MEMBRANE_STEP_CAP = "euler_cap = clip(tau_{0} / ((1 + ge + gi) * dt), 0, 1) : 1"
+# every step is the original's, bit for bit. euler_cap(k) takes the fraction 1/k of a step that would
+# move v the fraction k > 1 of the way; a branch, not a division, so the usual step costs as before.
+MEMBRANE_STEP_CAP = "euler_cap((1 + ge + gi) * (dt / tau_{0}))"
 
 EXCITATORY_MODEL = """
-dv/dt = ((v_rest_e - v) + ge * (e_exc - v) + gi * (e_inh_e - v)) / tau_e * euler_cap : volt (unless refractory)
+dv/dt = ((v_rest_e - v) + ge * (e_exc - v) + gi * (e_inh_e - v)) / tau_e * {cap} : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
 dtimer/dt = 1 : second    # time since the last spike
-""" + MEMBRANE_STEP_CAP.format("e")
+""".format(cap=MEMBRANE_STEP_CAP.format("e"))
 EXCITATORY_THRESHOLD = "v > theta - theta_offset + v_thresh_e and timer > spike_block"
 EXCITATORY_RESET = """
 v = v_reset_e
@@ -55,10 +56,10 @@ FIXED_THRESHOLD = "theta : volt (constant)"
 ADAPTIVE_THRESHOLD_RESET = "theta += theta_plus"
 
 INHIBITORY_MODEL = """
-dv/dt = ((v_rest_i - v) + ge * (e_exc - v) + gi * (e_inh_i - v)) / tau_i * euler_cap : volt (unless refractory)
+dv/dt = ((v_rest_i - v) + ge * (e_exc - v) + gi * (e_inh_i - v)) / tau_i * {cap} : volt (unless refractory)
 dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
-""" + MEMBRANE_STEP_CAP.format("i")
+""".format(cap=MEMBRANE_STEP_CAP.format("i"))
 
 # Applied after every rule's statements: clip, and track the weight sum.
 APPLY_WEIGHT_CHANGE = """
@@ -167,6 +168,15 @@ next_spike_step.implementations.add_implementation(
 )
 
 
+euler_cap = b2.Function(
+    lambda k: np.where(np.asarray(k) > 1, 1 / np.maximum(k, 1), 1.0), arg_units=[1], return_unit=1,
+    arg_types=["float"], return_type="float",
+)
+euler_cap.implementations.add_implementation(
+    "cpp", "double euler_cap(double k) { return k > 1 ? 1 / k : 1; }", name="euler_cap",
+)
+
+
 def _declare(names) -> str:
     return "\n".join(
         f"{BRIAN_NAMES.get(name, name)} : {SI_UNITS[Parameters.unit(name)]} (shared, constant)"
@@ -246,7 +256,8 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
         exc_model.append(FIXED_THRESHOLD)
     exc = b2.NeuronGroup(n, "\n".join([*exc_model, _declare(exc_constants)]),
                          threshold=EXCITATORY_THRESHOLD, reset="\n".join(exc_reset),
-                         refractory="refractory_e", method="euler", clock=clock, name="excitatory")
+                         refractory="refractory_e", method="euler", clock=clock, name="excitatory",
+                         namespace={"euler_cap": euler_cap})
     if learning and rule.neuron_decay:
         exc.run_regularly(rule.neuron_decay, when="start", order=3, name="postsynaptic_traces")
     inh_constants = ("v_rest_i", "v_reset_i", "v_thresh_i", "tau_i", "e_exc", "e_inh_i", "tau_ge",
@@ -254,7 +265,8 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
     inh = b2.NeuronGroup(n, "\n".join([INHIBITORY_MODEL, "n_spikes : integer" if controlled else "",
                                         _declare(inh_constants)]),
                          threshold="v > v_thresh_i", reset="v = v_reset_i" + ("\nn_spikes += 1" if controlled else ""),
-                         refractory="refractory_i", method="euler", clock=clock, name="inhibitory")
+                         refractory="refractory_i", method="euler", clock=clock, name="inhibitory",
+                         namespace={"euler_cap": euler_cap})
 
     if learning:
         stdp_constants = tuple(dict.fromkeys(rule.constants + ("w_max",)))
