@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebooks import exercise_checks  # noqa: E402
+from test_notebooks import exercise_checks, with_answers  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_neuron_and_stdp.ipynb"
 FIGURES = ("01_neuron_trace", "01_stdp_window", "01_weight_dependence", "01_winner_take_all")
@@ -49,31 +49,19 @@ def test_unknown_rule_fails_clearly(tmp_path):
                                    parameters={"learning_rule": "bogus", "output_dir": str(tmp_path)})
 
 
-def with_answers(tmp_path, answers: dict) -> Path:
-    """Notebook 01 with the exercises' answer cells set as a student would."""
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    for cell in nb.cells:
-        name = cell.source.split(" = ")[0]
-        if cell.cell_type == "code" and name in answers:
-            cell.source = f"{name} = {answers[name]!r}"
-    path = tmp_path / "answered.ipynb"
-    nbformat.write(nb, str(path))
-    return path
-
-
 SMALL = {"duration": 400.0, "dt_max": 10.0, "dt_step": 10.0, "n_pairs": 3, "compare_rules": False,
          "wta_duration": 250.0}
 
 
 def test_exercise_checks_pass_right_answers_and_hint_at_wrong_ones(tmp_path):
     right = {"my_input_rate": 20.0, "my_change": {"spike_block": 0.0}, "my_w_inh_exc": 14.0}  # docs/teaching.md
-    papermill.execute_notebook(str(with_answers(tmp_path, right)), str(tmp_path / "right.ipynb"), kernel_name="python3",
+    papermill.execute_notebook(str(with_answers(NOTEBOOK, tmp_path, right)), str(tmp_path / "right.ipynb"), kernel_name="python3",
                                progress_bar=False, parameters={**SMALL, "output_dir": str(tmp_path / "out")})
     executed = nbformat.read(str(tmp_path / "right.ipynb"), as_version=4)
     assert [line.split(" (")[0] for line in exercise_checks(executed)] == [
         "exercise 1: passed", "exercise 2: passed", "exercise 3: passed"]
     with pytest.raises(papermill.PapermillExecutionError) as failed:
-        papermill.execute_notebook(str(with_answers(tmp_path, {"my_input_rate": 30.0})), str(tmp_path / "wrong.ipynb"),
+        papermill.execute_notebook(str(with_answers(NOTEBOOK, tmp_path, {"my_input_rate": 30.0})), str(tmp_path / "wrong.ipynb"),
                                    kernel_name="python3", progress_bar=False,
                                    parameters={**SMALL, "output_dir": str(tmp_path / "out")})
     assert failed.value.ename == "AssertionError" and "hint: the neuron integrates" in failed.value.evalue

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebooks import exercise_checks  # noqa: E402
+from test_notebooks import exercise_checks, with_answers  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_conversion.ipynb"
 # The shape of tests/test_conversion.py (64-16-10, 200 steps, chunks of 100) and of
@@ -22,18 +22,6 @@ def run(tmp_path, name, nb_path=NOTEBOOK, **parameters):
                                                                **parameters})
     return (json.loads((tmp_path / name / "05_conversion_metrics.json").read_text()),
             nbformat.read(str(tmp_path / f"{name}.ipynb"), as_version=4))
-
-
-def with_answers(tmp_path, answers: dict) -> Path:
-    """Notebook 05 with the exercises' answer cells set as a student would."""
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    for cell in nb.cells:
-        name = cell.source.split(" = ")[0]
-        if cell.cell_type == "code" and name in answers:
-            cell.source = f"{name} = {answers[name]!r}"
-    path = tmp_path / "answered.ipynb"
-    nbformat.write(nb, str(path))
-    return path
 
 
 def test_notebook_converts_counts_and_places_it_beside_the_stdp_network(tmp_path):
@@ -60,10 +48,10 @@ def test_exercise_checks_pass_right_answers_and_hint_at_wrong_ones(tmp_path):
     needed = {s["input_mode"]: s["steps_within_1_point"] for s in metrics["converted"]["settings"].values()}
     right = {"my_steps": needed["poisson"], "my_faster_input": min(needed, key=needed.get),
              "my_missing_field": "energy_per_mac"}  # docs/teaching.md
-    _, executed = run(tmp_path, "right", with_answers(tmp_path, right), stdp_neurons=None)
+    _, executed = run(tmp_path, "right", with_answers(NOTEBOOK, tmp_path, right), stdp_neurons=None)
     assert [line.split(" (")[0] for line in exercise_checks(executed)] == [
         "exercise 1: passed", "exercise 2: passed", "exercise 3: passed"]
     with pytest.raises(papermill.PapermillExecutionError) as failed:
-        run(tmp_path, "wrong", with_answers(tmp_path, {"my_steps": needed["poisson"] + 1}), stdp_neurons=None)
+        run(tmp_path, "wrong", with_answers(NOTEBOOK, tmp_path, {"my_steps": needed["poisson"] + 1}), stdp_neurons=None)
     assert failed.value.ename == "AssertionError" and "hint: the step asked for" in failed.value.evalue
     assert str(needed["poisson"]) not in failed.value.evalue  # a hint, never the answer
