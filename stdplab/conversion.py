@@ -41,6 +41,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import counting, energy
+from .encoding import unit_pixels
 from .network import INPUT_THRESHOLD, stop_when
 from .parameters import SI_SCALE
 from .progress import progress_bar
@@ -371,11 +372,6 @@ def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) 
     return rows
 
 
-def _pixels(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return x.reshape(len(x), -1) / 255.0
-
-
 def compare(net: dict, x_train, x_test, y_test, settings=None, t_max: int = 200,
             presets=energy.DEFAULT_PRESETS, chunk_size: int = 500, seed: int = 0,
             verbose: bool = False) -> dict:
@@ -390,7 +386,7 @@ def compare(net: dict, x_train, x_test, y_test, settings=None, t_max: int = 200,
     first setting and the current-input ones at the step they come within 1 point)."""
     settings = SETTINGS if settings is None else settings
     presets = [energy.get_preset(p).name for p in presets]
-    xtr, xte = _pixels(x_train), _pixels(x_test)
+    xtr, xte = unit_pixels(x_train), unit_pixels(x_test)
     mlp, name = net["estimator"], "-".join(map(str, net["layer_sizes"]))
     ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
     counts_rows = [{"model": f"MLP {name}", "family": "conventional", "accuracy": net["accuracy"], "steps": None,

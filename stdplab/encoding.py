@@ -19,6 +19,13 @@ def check_pixel_range(pixels: np.ndarray) -> None:
                          " (rescale images, e.g. X * 255 for values in [0, 1])")
 
 
+def unit_pixels(images) -> np.ndarray:
+    """Images (n, ...) with pixels 0-255 as rows of values in [0, 1]: what conventional networks
+    and their spiking conversions are trained and run on."""
+    images = np.asarray(images, dtype=np.float64)
+    return images.reshape(len(images), -1) / 255.0
+
+
 def poisson_rates(pixels: np.ndarray, input_rate_scale: float) -> np.ndarray:
     """Rates in Hz at unit intensity; the simulation multiplies them by the current intensity."""
     return pixels * input_rate_scale

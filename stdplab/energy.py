@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .encoding import unit_pixels
 from .hints import did_you_mean
 from .records import atomic_write
 
@@ -410,11 +411,7 @@ def train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=((10
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
-    def flat(x):
-        x = np.asarray(x, dtype=np.float64)
-        return x.reshape(len(x), -1) / 255.0
-
-    xtr, xte = flat(x_train), flat(x_test)
+    xtr, xte = unit_pixels(x_train), unit_pixels(x_test)
     networks = [("logistic regression", LogisticRegression(max_iter=max_iter * 5))]
     for hidden in hidden_layer_sizes:
         hidden = tuple(int(h) for h in np.atleast_1d(hidden))
