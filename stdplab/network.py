@@ -61,6 +61,9 @@ dge/dt = -ge / tau_ge : 1
 dgi/dt = -gi / tau_gi : 1
 """.format(cap=MEMBRANE_STEP_CAP.format("i"))
 
+# Standalone builds give each run the input synapses' targets in the order of their delays (simulator.py).
+DELIVERY_ORDER = "delivery_target : integer  # the postsynaptic index this synapse takes at the run's start"
+
 # Applied after every rule's statements: clip, and track the weight sum.
 APPLY_WEIGHT_CHANGE = """
 dw = clip(w_new, 0, w_max) - w
@@ -268,6 +271,7 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
                          refractory="refractory_i", method="euler", clock=clock, name="inhibitory",
                          namespace={"euler_cap": euler_cap})
 
+    delivery_model = DELIVERY_ORDER if controlled else ""
     if learning:
         stdp_constants = tuple(dict.fromkeys(rule.constants + ("w_max",)))
 
@@ -275,14 +279,16 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
             return statements + APPLY_WEIGHT_CHANGE if "w_new" in statements else statements
 
         input_exc = b2.Synapses(
-            inputs, exc, model=rule.model + "\nw : 1\n" + _declare(stdp_constants),
+            inputs, exc, model="\n".join([rule.model, "w : 1", delivery_model, _declare(stdp_constants)]),
             on_pre="ge_post += w\n" + with_weight_change(rule.on_pre),
             on_post=with_weight_change(rule.on_post), clock=clock, name="input_exc",
         )
     else:
         stdp_constants = ()
-        input_exc = b2.Synapses(inputs, exc, model="w : 1", on_pre="ge_post += w", clock=clock, name="input_exc")
+        input_exc = b2.Synapses(inputs, exc, model="w : 1\n" + delivery_model, on_pre="ge_post += w", clock=clock,
+                                name="input_exc")
     # Explicit indices fix the synapse order: synapse k is (k // n, k % n), a row-major matrix.
+    # Standalone runs then reorder each row by delay (``delivery_target``, see simulator.py).
     input_exc.connect(i=np.repeat(np.arange(n_input), n), j=np.tile(np.arange(n), n_input))
     input_exc.delay = np.zeros(n_input * n) * b2.ms  # one delay per synapse, set before each run
     if learning:

@@ -145,15 +145,18 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
                             record_all_spikes=record_all_spikes)
         controller = net.monitors["controller"]
         slot = params.slot_steps * params.si("dt") * b2.second
+        synapses = net.input_exc.variables
         project.run(b2.Network(net.objects), chunk_size * MAX_PRESENTATIONS * slot + slot,
-                    seed=controller.variables["rng_seed"])
+                    seed=controller.variables["rng_seed"],
+                    setup=project.copy_code(synapses["delivery_target"], synapses["_synaptic_post"]))
         arg, result = project.arg, project.result
         slots, spikes = net.monitors["slots"], net.monitors["spikes"]
         project.finish({
             "params": {name: [arg(g, v) for g, v in targets] for name, targets in net.parameter_targets.items()},
             "inputs": {
                 "stimulus": "stimulus.values", "weights": arg(net.input_exc, "w"),
-                "delays": arg(net.input_exc.pre, "delay"), "theta": arg(net.exc, "theta"),
+                "delays": arg(net.input_exc.pre, "delay"), "targets": arg(net.input_exc, "delivery_target"),
+                "theta": arg(net.exc, "theta"),
                 "n_examples": arg(controller, "n_examples"), "rng_seed": arg(controller, "rng_seed"),
                 **({"wsum": arg(net.exc, "wsum")} if learning else {}),
             },
@@ -209,15 +212,22 @@ class StandaloneProject:
     directory: Path
     device: object
 
-    def run(self, network, duration, seed) -> None:
+    def run(self, network, duration, seed, setup: str = "") -> None:
         """Record ``network.run(duration)``; run arguments given on the binary's command line apply
         after every initial value set so far. ``seed``: an integer Brian variable from which the
-        binary re-seeds its random generators."""
+        binary re-seeds its random generators. ``setup``: C++ run after that, before the network."""
         self.device.apply_run_args()
         seed_array = self.device.get_array_name(seed)
         self.device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
                                         f" brian::_random_generators[k].seed((unsigned long) brian::{seed_array}[0] + k);")
+        if setup:
+            self.device.insert_code("main", setup)
         network.run(duration, profile=_profiling())
+
+    def copy_code(self, source, target) -> str:
+        """C++ that copies one synaptic variable into another of the same length (a ``setup``)."""
+        source, target = (f"brian::{self.device.get_array_name(v, access_data=False)}" for v in (source, target))
+        return f"std::copy({source}.begin(), {source}.end(), {target}.begin());"
 
     @staticmethod
     def arg(group, var) -> str:
@@ -241,8 +251,9 @@ class StandaloneProject:
 def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]) -> tuple[dict, dict | None, float]:
     """Run a compiled project's binary once, in a temporary folder.
 
-    ``arrays``: {input name in ``manifest["inputs"]``: values, written as float64 files and given to
-    every target of that name}; ``values``: further ``target=value`` run arguments. Returns
+    ``arrays``: {input name in ``manifest["inputs"]``: values, written as float64 files (int32 for
+    integer arrays, Brian's integer) and given to every target of that name}; ``values``: further
+    ``target=value`` run arguments. Returns
     ({result name: array}, seconds per code object when built with profiling else None, wall seconds).
     """
     start = time.perf_counter()
@@ -251,7 +262,8 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
         args = []
         for name, data in arrays.items():
             path = tmp / f"{name}.dat"
-            np.ascontiguousarray(data, dtype=np.float64).tofile(path)
+            data = np.asarray(data)
+            np.ascontiguousarray(data, dtype=np.int32 if data.dtype.kind in "iu" else np.float64).tofile(path)
             targets = manifest["inputs"][name]
             args += [f"{target}={path}" for target in ([targets] if isinstance(targets, str) else targets)]
         results = tmp / "results"
@@ -267,6 +279,18 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
             rows = (line.split("\t") for line in profile_file.read_text().splitlines() if line)
             profile = {name: float(seconds) for name, seconds in rows}
     return out, profile, time.perf_counter() - start
+
+
+def delivery_order(delays: np.ndarray, n_input: int, dt: float) -> np.ndarray:
+    """(n_input, n_neurons) int32: each input's targets sorted by delay in time steps (stable).
+
+    Standalone runs connect input i's k-th synapse to target ``order[i, k]``. The synapses one
+    input spike reaches in one time step then lie side by side in memory, instead of scattered over
+    the row, and Brian still delivers them in the same order (by target, as with the plain row), so
+    every result is the same bit for bit.
+    """
+    steps = np.floor(np.reshape(delays, (n_input, -1)) / dt + 0.5)  # Brian's rounding (spikequeue.h)
+    return np.argsort(steps, axis=1, kind="stable").astype(np.int32)
 
 
 class CompiledNetwork:
@@ -297,14 +321,19 @@ class CompiledNetwork:
             raise ValueError(f"a run presents 1 to {self.chunk_size} examples, got {n}")
         stimulus = np.zeros((self.chunk_size, m["n_input"]))
         stimulus[:n] = rates
-        arrays = {"stimulus": stimulus, "weights": np.asarray(weights).ravel(), "delays": delays,
-                  "theta": np.asarray(theta) * SI_SCALE["mV"]}
+        order = delivery_order(delays, m["n_input"], m["dt"])
+        arrays = {"stimulus": stimulus, "weights": np.take_along_axis(np.asarray(weights), order, axis=1),
+                  "delays": np.take_along_axis(np.reshape(delays, order.shape), order, axis=1),
+                  "targets": order, "theta": np.asarray(theta) * SI_SCALE["mV"]}
         if self.learning:
             arrays["wsum"] = np.asarray(weights).sum(axis=0)
         values = [f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
         for name, targets in m["params"].items():
             values += [f"{target}={params.si(name)!r}" for target in targets]
         out, profile, wall_time = run_project(self.directory, m, arrays, values)
+        learned = np.empty(order.shape)
+        np.put_along_axis(learned, order, out["weights"].reshape(order.shape), axis=1)
+        out["weights"] = learned
         result = self._collect(out, n, wall_time)
         result.profile = profile
         return result
@@ -334,7 +363,7 @@ class CompiledNetwork:
             input_spikes=per_example(out["slot_input_spikes"][1:]),
             exc_spikes=per_example(out["slot_exc_spikes"][1:]),
             inh_spikes=per_example(out["slot_inh_spikes"][1:]),
-            weights=out["weights"].reshape(m["n_input"], m["n_neurons"]),
+            weights=out["weights"],
             theta=out["theta"] / SI_SCALE["mV"],
             presentation_start=np.flatnonzero(final_slot) * m["slot_steps"] * m["dt"],
             wall_time=wall_time,

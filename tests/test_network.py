@@ -3,6 +3,7 @@ import numpy as np
 
 from stdplab import DiehlCook2015
 from stdplab.parameters import Parameters
+from stdplab import simulator
 from stdplab.simulator import compiled_network
 
 from conftest import SMALL, blank_and_bright
@@ -140,6 +141,29 @@ def test_inference_binary_is_the_learning_binary_without_plasticity(mnist):
     for field in ("counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
         np.testing.assert_array_equal(getattr(learning, field), getattr(inference, field), err_msg=field)
     np.testing.assert_allclose(learning.weights, weights, rtol=1e-12)
+
+
+def test_delivery_order_sorts_each_row_by_delay_step_and_keeps_target_order_within_a_step():
+    delays = np.array([[3.2, 0.1, 3.4, 0.2, 1.0], [0.0, 0.0, 0.0, 0.0, 0.0]]) * 1e-3
+    order = simulator.delivery_order(delays.ravel(), 2, 0.5e-3)
+    # Steps of row 0: 6, 0, 7, 0, 2 (rounded to nearest, as Brian does).
+    np.testing.assert_array_equal(order, [[1, 3, 4, 0, 2], [0, 1, 2, 3, 4]])
+    assert order.dtype == np.int32
+
+
+def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(mnist, monkeypatch):
+    """The reordering is a memory layout only: with it switched off (every row in target order),
+    learning gives the same weights, θ and spikes to the last bit."""
+    images = mnist[0][:4].reshape(4, -1)
+    reordered, initial = run(images, plastic=True, seed=5)
+    monkeypatch.setattr(simulator, "delivery_order",
+                        lambda delays, n_input, dt: np.tile(np.arange(len(delays) // n_input, dtype=np.int32),
+                                                            (n_input, 1)))
+    plain, _ = run(images, plastic=True, seed=5)
+    assert reordered.exc_spikes.sum() > 0
+    assert np.abs(reordered.weights - initial * 78 / initial.sum(axis=0)).max() > 1e-3  # it learned
+    for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
+        np.testing.assert_array_equal(getattr(reordered, field), getattr(plain, field), err_msg=field)
 
 
 def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
