@@ -10,9 +10,11 @@ those training images) under several settings, and runs the first ``--test`` tes
 see the same test images. Writes benchmarks/results/conversion.json (command, accuracy after every
 step, the steps each setting needs to come within 1 point of its MLP, counts), conversion.csv
 (accuracy and synaptic events per image after every step), conversion_counts.csv (every model in
-the field's units and priced under the presets of ``stdplab.energy``), figures/conversion_accuracy.png
+the field's units and priced under the presets of ``stdplab.energy``), conversion_memory.csv (the
+priced models of the digital presets again with one weight read per weight-using operation from
+8 KB SRAM, 1 MB SRAM or DRAM, ranked by energy per image), figures/conversion_accuracy.png
 and figures/conversion_energy.png. The run's own compute is metered by codecarbon's offline
-tracker (``energy.EmissionsMeter``: mode, PUE and grid intensity in the JSON).
+tracker (``energy.ComputeMeter``: mode, PUE and grid intensity in the JSON).
 """
 import argparse
 import json
@@ -24,6 +26,26 @@ import numpy as np
 from stdplab import counting, datasets, energy, plots
 from stdplab.conversion import MARGIN, SETTINGS, compare
 from stdplab.records import command_line, environment, write_json
+
+
+def memory_table(data: dict, results_dir) -> None:
+    """The priced models with and without the weight-fetch term, ranked by energy per image within each
+    preset and memory (1: cheapest): ``conversion_memory.csv``; prints the 45 nm CMOS ranking."""
+    import pandas as pd
+
+    rows = [row for memory in (None, *energy.WEIGHT_FETCH)
+            for row in energy.with_weight_fetches(data["priced"], memory)]
+    table = pd.DataFrame(rows)[["model", "family", "accuracy", "preset", "memory", "weight_fetches_per_image",
+                                "memory_j_per_image", "energy_per_image_j"]]
+    table["rank"] = table.groupby(["preset", "memory"])["energy_per_image_j"].rank(method="min").astype(int)
+    energy.write_table(table.to_dict("records"), f"{results_dir}/conversion_memory.csv")
+    cmos = table[table["preset"] == "cmos45nm"]
+    order = ["none", *energy.WEIGHT_FETCH]
+    joules = cmos.pivot(index="model", columns="memory", values="energy_per_image_j")[order].sort_values("none")
+    ranks = cmos.pivot(index="model", columns="memory", values="rank").loc[joules.index, order]
+    print("45 nm CMOS, energy per image (rank) without and with one weight read per operation:")
+    print((joules.map(energy.format_energy) + " (" + ranks.astype(str) + ")").to_string())
+
 
 def make_figures(data: dict, figures_dir) -> None:
     """Both figures from a results file (``conversion.json``)."""
@@ -49,16 +71,18 @@ def main(argv=None):
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
     p.add_argument("--chunk-size", type=int, default=500)
     p.add_argument("--figures", default="figures")
-    p.add_argument("--replot", action="store_true", help="only remake the figures from the results file")
+    p.add_argument("--replot", action="store_true",
+                   help="only remake the figures and the memory table from the results file")
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--country", default="FRA", help="ISO code of the grid for codecarbon (default FRA)")
-    p.add_argument("--pue", type=float, default=1.0, help="power usage effectiveness (default 1.0: a desktop)")
-    p.add_argument("--grid", type=float, default=475.0,
-                   help="grid intensity, gCO2e/kWh, replacing the country's (default 475, the world average)")
+    p.add_argument("--pue", type=float, default=1.0, help="power usage effectiveness for codecarbon (1.0: a desktop)")
+    p.add_argument("--grid", type=float, default=energy.WORLD_GRID_GCO2_PER_KWH,
+                   help="grid intensity for codecarbon, gCO2e/kWh (default 475, the world average)")
     args = p.parse_args(argv)
     if args.replot:
-        make_figures(json.loads(Path(f"{args.results}/conversion.json").read_text()), args.figures)
+        data = json.loads(Path(f"{args.results}/conversion.json").read_text())
+        make_figures(data, args.figures)
+        memory_table(data, args.results)
         return
     command = command_line(argv)
     print(command, flush=True)
@@ -66,7 +90,7 @@ def main(argv=None):
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]
 
     # This run's own compute, metered by codecarbon (offline), is kept apart from the hardware estimates.
-    with energy.EmissionsMeter(args.country, pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
+    with energy.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
         start = time.time()
         x_train, y_train, x_test, y_test = datasets.load("mnist")
         x_train, y_train = x_train[:args.train], y_train[:args.train]
@@ -109,13 +133,13 @@ def main(argv=None):
         "networks": results, "stdp": stdp, "priced": priced,
         "break_even_spikes_per_synapse": {"range": counting.BREAK_EVEN_SPIKES_PER_SYNAPSE,
                                           "source": counting.BREAK_EVEN_SOURCE},
-        "caveats": energy.CAVEATS, "compute": meter.report,
+        "caveats": energy.CAVEATS, "compute": meter.cost.as_dict(),
         "figures": [f"{args.figures}/conversion_accuracy.png", f"{args.figures}/conversion_energy.png"],
     })
-    make_figures(json.loads(Path(f"{args.results}/conversion.json").read_text()), args.figures)
-    c = meter.report
-    print(f"done in {time.time() - start:.0f} s; codecarbon ({c['mode']}, PUE {c['pue']}, {c['grid_gco2_per_kwh']:.0f} "
-          f"gCO2e/kWh): {1000 * c['energy_kwh']:.2f} Wh, {c['emissions_gco2e']:.2f} gCO2e")
+    data = json.loads(Path(f"{args.results}/conversion.json").read_text())
+    make_figures(data, args.figures)
+    memory_table(data, args.results)
+    print(f"done in {time.time() - start:.0f} s; this run: {energy.describe_compute(meter.cost)}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ update is counted by the simulation; the counts are priced under each hardware p
 ``stdplab.energy``. Logistic regression and MLPs are trained on the first ``--train`` training
 images and priced per multiply-accumulate. Writes figures/energy_vs_accuracy.png (and .svg),
 benchmarks/results/energy.csv (the table) and benchmarks/results/energy.json (command, counts,
-estimates, the measured cost of the simulation on this machine, caveats), and prints the report.
+estimates, the cost of the simulation on this machine as codecarbon measured it, caveats), and
+prints the report.
 Training operation counts (STDP updates included) come from the spike totals the model recorded
 while learning (``energy.counts_from_training``).
 """
@@ -34,7 +35,9 @@ def main(argv=None):
     p.add_argument("--data-dir", default=None)
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
     p.add_argument("--neuron-updates", choices=energy.NEURON_UPDATE_MODES, default="clock")
-    p.add_argument("--watts-per-core", type=float, default=energy.ASSUMED_WATTS_PER_CORE)
+    p.add_argument("--pue", type=float, default=1.0, help="power usage effectiveness for codecarbon (1.0: a desktop)")
+    p.add_argument("--grid", type=float, default=energy.WORLD_GRID_GCO2_PER_KWH,
+                   help="grid intensity for codecarbon, gCO2e/kWh (default 475, the world average)")
     p.add_argument("--figures", default="figures")
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--name", default="energy", help="results file stem (default energy)")
@@ -53,7 +56,7 @@ def main(argv=None):
         model = DiehlCook2015.load(path)
         model.verbose = False
         name = f"SNN {model.n_neurons}"
-        with energy.ComputeMeter(args.watts_per_core) as meter:
+        with energy.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
             responses = model.responses(x_test)
         accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
         test_counts = energy.counts_from_result(model, responses)
@@ -63,11 +66,11 @@ def main(argv=None):
         train_wall = compute[name]["training_wall_s_from_history"]
         compute[name]["sweep_footprint"] = energy.SweepFootprint(
             n_experiments=1, hours_per_epoch=train_wall / 3600 / max(int(model.epochs), 1), epochs=int(model.epochs),
-            hardware_kw=meter.cost.energy_j / max(meter.cost.wall_s, 1e-9) / 1000,
-            overhead_kwh=meter.cost.energy_j / 3.6e6).as_dict()
+            hardware_kw=meter.cost.hardware_kw, pue=meter.cost.pue, grid_gco2_per_kwh=meter.cost.grid_gco2_per_kwh,
+            overhead_kwh=meter.cost.energy_kwh, measured_by=energy.describe_compute(meter.cost)).as_dict()
         compute[name]["sweep_footprint"]["note"] = (
-            "time from the model's training history (binary wall time); hardware power from the measured "
-            "test run; A = the test run's energy; " + meter.cost.energy_source)
+            "time from the model's training history (binary wall time); hardware power from the test run "
+            "as codecarbon measured it; A = the test run's energy")
         training = energy.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
         rows += energy.snn_rows(name, accuracy, test_counts, presets, neuron_updates=args.neuron_updates)
         snn[name] = {"model": str(path), "n_neurons": model.n_neurons, "accuracy": accuracy,

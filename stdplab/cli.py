@@ -68,6 +68,7 @@ def train_parser(sub):
 
 
 def train(args) -> dict:
+    from .energy import describe_compute
     from .experiment import run_experiment
 
     params = parameter_settings(args.set)
@@ -79,10 +80,7 @@ def train(args) -> dict:
     print(f"test accuracy {results['accuracy']:.4f} (proportion weighting {results['accuracy_proportion']:.4f})"
           f" on {args.test} images; {results['train_seconds_per_example'] * 1e3:.1f} ms per training example;"
           f" results in {args.out}/results.json")
-    compute = results.get("compute")
-    if compute:
-        print(f"this run: {compute['wall_s']:.0f} s wall, {compute['cpu_s']:.0f} CPU s,"
-              f" {compute['energy_j']:.0f} J ({compute['energy_source']})")
+    print(f"this run: {describe_compute(results['compute'])}")
     return results
 
 
@@ -122,7 +120,8 @@ def parse_grid(items) -> dict:
 def sweep_command(args) -> None:
     import pandas as pd
 
-    from .sweep import TABLE, run_sweep
+    from .energy import describe_compute
+    from .sweep import TABLE, compute_total, run_sweep
 
     grid = parse_grid(args.grid)
     fixed = {name: _value(value) for name, value in args.parameter}
@@ -130,13 +129,17 @@ def sweep_command(args) -> None:
     table = run_sweep(args.notebook, grid, out, jobs=args.jobs, dask_address=args.dask_address,
                       fixed_params=fixed, progress=not args.quiet, kernel_name=args.kernel, timeout=args.timeout)
     shown = [c for c in table.columns if c not in ("point", "error", "notebook", "finished")]
-    metric_columns = [c for c in shown if c not in grid and c not in fixed and c not in ("status", "wall_time_s")]
+    metric_columns = [c for c in shown if c not in grid and c not in fixed and c not in ("status", "wall_time_s")
+                      and not c.startswith("point_compute.")]
     shown = ["status", *grid, *[c for c in ("accuracy",) if c in metric_columns], "wall_time_s"]
     if "accuracy" not in metric_columns:
         shown[-1:-1] = metric_columns[:4]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(table[[c for c in shown if c in table.columns]].to_string(index=False))
     print(f"table: {Path(out) / TABLE}")
+    total = compute_total(out)
+    if total:
+        print(f"this sweep's compute ({total['points_run']} points run): {describe_compute(total)}")
     bad = table[table["status"] != "ok"]
     for _, row in bad.iterrows():
         print(f"failed {row['point']}: {row['error']}\n  notebook: {row['notebook']}")

@@ -368,7 +368,7 @@ def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) 
         e = energy.energy({"synops": synops, "neuron_updates_clock": neuron_updates}, preset, include_stdp=False)
         per_image = float(e["total_j"]) + macs * (preset.energy_per_mac or 0.0)
         rows.append({"model": model, "family": family, "accuracy": accuracy, "preset": preset.name,
-                     "energy_per_image_j": per_image})
+                     "synops_per_image": synops, "macs_per_image": macs, "energy_per_image_j": per_image})
     return rows
 
 

@@ -11,9 +11,10 @@ Three things are kept apart on purpose:
    and of what a conventional network doing the same task costs (``conventional_ops``). These
    are multiplications of counts by published per-operation figures: linear, and nothing more.
 3. **Measurements** of what simulating the network on this CPU actually cost (``ComputeMeter``:
-   wall time, CPU seconds, RAPL energy when the machine exposes it), and a sweep total
-   (``SweepFootprint``, the NATURE-style formula). A clock-driven simulation on a CPU does not
-   spend the energy of neuromorphic hardware; never add (1) x preset to (3).
+   codecarbon's offline tracker, whose mode, PUE and grid intensity every report states, and CPU
+   seconds), and a sweep total (``SweepFootprint``, the NATURE-style formula, built on that
+   measured energy). A clock-driven simulation on a CPU does not spend the energy of neuromorphic
+   hardware; never add (1) x preset to (3).
 
 Counting rules (``n_input`` inputs, ``n`` excitatory and ``n`` inhibitory neurons):
 
@@ -38,7 +39,6 @@ Counting rules (``n_input`` inputs, ``n`` excitatory and ``n`` inhibitory neuron
 from __future__ import annotations
 
 import dataclasses
-import glob
 import math
 import resource
 import time
@@ -57,7 +57,8 @@ from .records import atomic_write
 CAVEATS = (
     "These are estimates from operation counts x per-operation energies. They ignore memory "
     "traffic (weight fetches, spike routing between cores and chips, off-chip I/O), which can "
-    "dominate on real hardware (Dampfhoffer et al., IEEE TETCI 2023).",
+    "dominate on real hardware (Dampfhoffer et al., IEEE TETCI 2023); weight fetches can be added "
+    "as an optional term (with_weight_fetches, one read per weight-using operation).",
     "The Loihi figure (23.6 pJ per synaptic operation) is a pre-silicon minimum (Davies et al., "
     "IEEE Micro 2018); measured workloads cost more.",
     "The TrueNorth figure (26 pJ per synaptic event) is an all-in figure valid at one operating "
@@ -199,6 +200,62 @@ del _preset
 
 DEFAULT_PRESETS = ("loihi", "truenorth", "spinnaker", "spinnaker2", "cmos45nm", "cpu", "gpu")
 CONVENTIONAL_PRESETS = ("cmos45nm", "cpu", "gpu")
+
+
+# --- memory traffic: the optional weight-fetch term -----------------------------------------------
+
+_HOROWITZ_MEMORY = ("Horowitz, 'Computing's energy problem (and what we can do about it)', ISSCC 2014, 45 nm: a "
+                    "64-bit read costs 10 pJ from an 8 KB SRAM, 20 pJ from 32 KB, 100 pJ from 1 MB, and 1.3-2.6 nJ "
+                    "from DRAM")
+_HAN = ("Han et al.'s energy table for 45 nm after Horowitz (Han, Pool, Tran & Dally, 'Learning both weights "
+        "and connections for efficient neural networks', NeurIPS 2015; Han et al., 'EIE', ISCA 2016)")
+_CHECKED = ("Checked against secondary copies of these tables (course notes and code quoting them), not "
+            "against the papers themselves.")
+
+
+@dataclass(frozen=True)
+class WeightFetch:
+    """Energy of reading one 32-bit weight from one kind of memory, with its source."""
+
+    name: str
+    energy_per_fetch: float   # J per 32-bit weight read
+    source: str
+
+
+WEIGHT_FETCH: dict[str, WeightFetch] = {m.name: m for m in (
+    WeightFetch("sram_8kb", 5e-12, f"{_HAN}: 32-bit SRAM read 5 pJ (Horowitz's 8 KB array, 10 pJ per 64 bits). "
+                                   f"{_HOROWITZ_MEMORY}. {_CHECKED}"),
+    WeightFetch("sram_1mb", 50e-12, f"{_HOROWITZ_MEMORY}; 1 MB halved for 32 bits (our scaling). {_CHECKED}"),
+    WeightFetch("dram", 640e-12, f"{_HAN}: 32-bit DRAM read 640 pJ. {_HOROWITZ_MEMORY}. {_CHECKED}"),
+)}
+
+
+def weight_fetches(row: dict) -> float:
+    """Weights read per image by the work a priced row counts: one per operation that uses a weight,
+    i.e. per MAC (dense or effective, as the row prices them) and per synaptic operation (an effective
+    AC: one per spike and synapse it reaches). No reuse: a batch of one, and no weight kept in
+    registers across a spiking network's time steps."""
+    counts = (row.get(key) for key in ("macs_per_image", "synops_per_image"))
+    return float(sum(count for count in counts if count is not None and not math.isnan(count)))
+
+
+def with_weight_fetches(rows: list[dict], memory: str | None) -> list[dict]:
+    """The rows of the digital presets with one read from ``memory`` (a key of ``WEIGHT_FETCH``; None:
+    no memory term) priced per weight fetch and added to their energy per image and per correct
+    answer; each gains ``memory``, ``weight_fetches_per_image`` and ``memory_j_per_image``. Rows of
+    neuromorphic presets are left out: their per-event figures are for chips that keep the weights
+    in their own on-chip memory."""
+    per_fetch = 0.0 if memory is None else WEIGHT_FETCH[memory].energy_per_fetch
+    out = []
+    for row in rows:
+        if get_preset(row["preset"]).kind != "digital":
+            continue
+        fetches = weight_fetches(row)
+        per_image = row["energy_per_image_j"] + fetches * per_fetch
+        out.append({**row, "memory": memory or "none", "weight_fetches_per_image": fetches,
+                    "memory_j_per_image": fetches * per_fetch, "energy_per_image_j": per_image,
+                    "energy_per_correct_j": per_image / row["accuracy"] if row["accuracy"] else float("inf")})
+    return out
 
 
 # --- counts ----------------------------------------------------------------------------------------
@@ -491,62 +548,49 @@ def preset_table():
     return pd.DataFrame(rows)
 
 
-# --- the lab's own compute (measured) --------------------------------------------------------------
+# --- the lab's own compute (measured by codecarbon) ----------------------------------------------
 
-ASSUMED_WATTS_PER_CORE = 12.0
-ASSUMED_POWER_NOTE = ("ASSUMPTION, not measured: {w:g} W per fully busy CPU core x CPU seconds "
-                      "(the order of a server core's share of its CPU's TDP, as in the Green Algorithms "
-                      "calculator's generic CPU); idle power, memory and the rest of the machine are ignored")
-RAPL_GLOB = "/sys/class/powercap/intel-rapl*/energy_uj"
+WORLD_GRID_GCO2_PER_KWH = 475.0  # world average, IEA 2019: codecarbon's own fallback figure too
 
 
-def read_rapl() -> dict | None:
-    """{zone: (energy in µJ, wrap-around range in µJ)} of the top-level RAPL zones (packages), or
-    None when there are none or they cannot be read (common without root, and in VMs)."""
-    zones = {}
-    for path in sorted(glob.glob(RAPL_GLOB)):
-        zone = Path(path).parent
-        if zone.name.count(":") > 1:  # sub-zones (core, uncore, dram) are inside their package
-            continue
-        try:
-            energy_uj = int((zone / "energy_uj").read_text())
-            try:
-                max_uj = int((zone / "max_energy_range_uj").read_text())
-            except (OSError, ValueError):
-                max_uj = 0
-        except (OSError, ValueError):
-            return None
-        zones[str(zone)] = (energy_uj, max_uj)
-    return zones or None
-
-
-def _cpu_times():
-    own = time.process_time()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own, children.ru_utime + children.ru_stime
-
-
-@dataclass
+@dataclass(frozen=True)
 class ComputeCost:
-    """What a piece of work cost on this machine (measured, except where ``energy_source`` says not)."""
+    """What a block of work cost on this machine, as codecarbon's offline tracker measured it.
 
+    ``mode`` is how codecarbon measured the CPU (``intel_rapl`` counters, ``cpu_load`` x TDP, or a
+    ``constant`` share of TDP); ``tracking`` is ``machine``: the whole machine, other processes
+    included. ``energy_kwh`` includes the PUE; ``emissions_gco2e`` = energy x ``grid_gco2_per_kwh``.
+    ``cpu_s`` (CPU seconds of this process and of the children it waited for, where the compiled
+    simulation runs) is the one thing codecarbon does not give: on a shared machine it says how
+    much of the measured time was this work's.
+    """
+
+    energy_kwh: float
+    emissions_gco2e: float
     wall_s: float
-    cpu_s_self: float
-    cpu_s_children: float
-    energy_j: float
-    energy_source: str       # "RAPL (measured ...)" or the assumption used
-    energy_measured: bool
+    cpu_s: float
+    mode: str
+    tracking: str
+    pue: float
+    grid_gco2_per_kwh: float
+    grid_source: str
+    tool: str
 
     @property
-    def cpu_s(self) -> float:
-        return self.cpu_s_self + self.cpu_s_children
+    def energy_j(self) -> float:
+        return self.energy_kwh * 3.6e6
+
+    @property
+    def hardware_kw(self) -> float:
+        """Mean power of the hardware while it ran, kW: the energy without its PUE, over the wall time."""
+        return self.energy_kwh / self.pue / max(self.wall_s / 3600, 1e-12)
 
     def as_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "cpu_s": self.cpu_s}
+        return dataclasses.asdict(self)
 
     @classmethod
     def total(cls, costs) -> "ComputeCost":
-        """The sum of several costs (sources joined when they differ)."""
+        """The sum of several costs measured the same way."""
         costs = list(costs)
         if not costs:
             raise ValueError("no costs to add up")
@@ -556,105 +600,85 @@ class ComputeCost:
         return out
 
     def __add__(self, other: "ComputeCost") -> "ComputeCost":
-        return ComputeCost(self.wall_s + other.wall_s, self.cpu_s_self + other.cpu_s_self,
-                           self.cpu_s_children + other.cpu_s_children, self.energy_j + other.energy_j,
-                           self.energy_source if self.energy_source == other.energy_source
-                           else f"{self.energy_source}; {other.energy_source}",
-                           self.energy_measured and other.energy_measured)
+        how = ("mode", "tracking", "pue", "grid_gco2_per_kwh", "grid_source", "tool")
+        if any(getattr(self, name) != getattr(other, name) for name in how):
+            raise ValueError("cannot add costs measured in different ways: "
+                             f"{describe_compute(self)} and {describe_compute(other)}")
+        return dataclasses.replace(self, energy_kwh=self.energy_kwh + other.energy_kwh,
+                                   emissions_gco2e=self.emissions_gco2e + other.emissions_gco2e,
+                                   wall_s=self.wall_s + other.wall_s, cpu_s=self.cpu_s + other.cpu_s)
+
+
+def describe_compute(cost: ComputeCost | dict) -> str:
+    """One line that states how a cost was measured (mode, PUE, grid intensity) with what it cost."""
+    c = cost.as_dict() if isinstance(cost, ComputeCost) else cost
+    return (f"{1000 * c['energy_kwh']:.3g} Wh, {c['emissions_gco2e']:.3g} gCO2e ({c['wall_s']:.1f} s wall, "
+            f"{c['cpu_s']:.1f} CPU s; {c['tool']}, mode {c['mode']}, tracking {c['tracking']}, PUE {c['pue']:g}, "
+            f"grid {c['grid_gco2_per_kwh']:.0f} gCO2e/kWh from {c['grid_source']})")
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class ComputeMeter:
-    """Measure wall time, CPU seconds (this process and its waited-for children, where the
-    compiled simulation runs) and energy of a block of work::
+    """codecarbon's ``OfflineEmissionsTracker`` around a block of work (no internet: a given grid
+    intensity, or codecarbon's bundled figure for ``country_iso_code``)::
 
-        with ComputeMeter() as meter:
+        with ComputeMeter(pue=1.0) as meter:
             model.fit(X, y)
-        print(meter.cost)
+        print(describe_compute(meter.cost))
 
-    Energy comes from RAPL when ``/sys/class/powercap/intel-rapl*`` can be read (whole CPU
-    packages: other processes on the machine are included); otherwise from the stated assumption
-    ``watts_per_core`` x CPU seconds, labelled as such in ``cost.energy_source``.
+    It tracks the whole machine (codecarbon's ``machine`` mode): its ``process`` mode samples the
+    CPU time of the process tree every ``measure_power_secs`` and misses children that start and
+    end between samples, which is how the compiled simulation runs. It writes no file (no
+    emissions.csv, no lock) and logs only errors.
     """
 
-    def __init__(self, watts_per_core: float = ASSUMED_WATTS_PER_CORE, use_rapl: bool = True):
-        self.watts_per_core = float(watts_per_core)
-        self.use_rapl = use_rapl
+    def __init__(self, pue: float = 1.0, grid_gco2_per_kwh: float | None = WORLD_GRID_GCO2_PER_KWH,
+                 country_iso_code: str | None = None, measure_power_secs: float = 15.0):
+        if pue < 1:
+            raise ValueError(f"pue is at least 1, got {pue}")
+        if grid_gco2_per_kwh is None and not country_iso_code:
+            raise ValueError("give a grid intensity (grid_gco2_per_kwh) or a country (country_iso_code)")
+        if grid_gco2_per_kwh is not None and grid_gco2_per_kwh < 0:
+            raise ValueError(f"grid_gco2_per_kwh must be >= 0, got {grid_gco2_per_kwh}")
+        self.pue, self.grid_gco2_per_kwh, self.country_iso_code = float(pue), grid_gco2_per_kwh, country_iso_code
+        self.measure_power_secs = measure_power_secs
         self.cost: ComputeCost | None = None
 
     def __enter__(self):
-        self._rapl = read_rapl() if self.use_rapl else None
-        self._cpu = _cpu_times()
-        self._wall = time.perf_counter()
-        return self
+        import logging
 
-    def __exit__(self, *exc):
-        wall = time.perf_counter() - self._wall
-        own, children = _cpu_times()
-        cpu_self, cpu_children = own - self._cpu[0], children - self._cpu[1]
-        rapl_end = read_rapl() if self._rapl else None
-        if self._rapl and rapl_end and set(rapl_end) == set(self._rapl):
-            joules = 0.0
-            for zone, (end, wrap) in rapl_end.items():
-                delta = end - self._rapl[zone][0]
-                if delta < 0 and wrap:
-                    delta += wrap
-                joules += max(delta, 0) * 1e-6
-            self.cost = ComputeCost(wall, cpu_self, cpu_children, joules,
-                                    f"RAPL (measured, {len(rapl_end)} package zone(s), whole machine)", True)
-        else:
-            self.cost = ComputeCost(wall, cpu_self, cpu_children,
-                                    (cpu_self + cpu_children) * self.watts_per_core,
-                                    ASSUMED_POWER_NOTE.format(w=self.watts_per_core), False)
-        return False
-
-
-class EmissionsMeter:
-    """codecarbon's ``OfflineEmissionsTracker`` (no internet: the grid intensity comes from its
-    bundled per-country data) around a block of work::
-
-        with EmissionsMeter(country_iso_code="FRA", pue=1.0) as meter:
-            run()
-        meter.report  # mode, pue, grid intensity, kWh, gCO2e
-
-    ``report["mode"]`` is how codecarbon measured the CPU: RAPL counters, the CPU load x TDP, or a
-    constant; a report states it with the PUE and the grid intensity (emissions / energy).
-    ``grid_gco2_per_kwh`` overrides the country's figure (e.g. 475, the world average that
-    ``SweepFootprint`` assumes).
-    """
-
-    def __init__(self, country_iso_code: str = "FRA", pue: float = 1.0, grid_gco2_per_kwh: float | None = None,
-                 measure_power_secs: float = 15.0):
-        if pue < 1:
-            raise ValueError(f"pue is at least 1, got {pue}")
-        if grid_gco2_per_kwh is not None and grid_gco2_per_kwh < 0:
-            raise ValueError(f"grid_gco2_per_kwh must be >= 0, got {grid_gco2_per_kwh}")
-        self.country_iso_code, self.pue, self.measure_power_secs = country_iso_code, float(pue), measure_power_secs
-        self.grid_gco2_per_kwh = grid_gco2_per_kwh
-        self.report: dict | None = None
-
-    def __enter__(self):
         from codecarbon import OfflineEmissionsTracker
 
-        self._tracker = OfflineEmissionsTracker(country_iso_code=self.country_iso_code, pue=self.pue,
-                                                measure_power_secs=self.measure_power_secs, save_to_file=False,
-                                                log_level="error",
-                                                force_carbon_intensity_g_co2e_kwh=self.grid_gco2_per_kwh)
+        # codecarbon logs at INFO until the tracker applies log_level, after its first messages.
+        logging.getLogger("codecarbon").setLevel(logging.ERROR)
+        self._tracker = OfflineEmissionsTracker(
+            country_iso_code=self.country_iso_code, pue=self.pue, measure_power_secs=self.measure_power_secs,
+            force_carbon_intensity_g_co2e_kwh=self.grid_gco2_per_kwh, tracking_mode="machine",
+            output_methods=[], allow_multiple_runs=True, log_level="error")
+        self._cpu = _cpu_seconds()
         self._tracker.start()
         return self
 
     def __exit__(self, *exc):
         self._tracker.stop()
         data = self._tracker.final_emissions_data
-        # codecarbon names the CPU's measuring mode only on its CPU object ("cpu_load", "constant", ...).
-        cpu = next((h for h in getattr(self._tracker, "_hardware", []) if type(h).__name__ == "CPU"), None)
-        self.report = {
-            "tool": f"codecarbon {data.codecarbon_version} OfflineEmissionsTracker",
-            "mode": getattr(cpu, "_mode", "not reported"), "tracking": data.tracking_mode,
-            "pue": data.pue, "country": data.country_name,
-            "grid_gco2_per_kwh": 1000 * data.emissions / data.energy_consumed if data.energy_consumed else float("nan"),
-            "energy_kwh": data.energy_consumed, "emissions_gco2e": 1000 * data.emissions, "duration_s": data.duration,
-            "cpu_power_w": data.cpu_power, "ram_power_w": data.ram_power, "cpu_model": data.cpu_model,
-        }
+        # codecarbon names the CPU's measuring mode only on its CPU object.
+        cpu = next((h for h in self._tracker._hardware if type(h).__name__ == "CPU"), None)
+        if self.grid_gco2_per_kwh is not None:
+            grid, source = self.grid_gco2_per_kwh, "the figure given"
+        else:
+            grid = 1000 * data.emissions / data.energy_consumed if data.energy_consumed else float("nan")
+            source = f"codecarbon's bundled figure for {data.country_name}"
+        self.cost = ComputeCost(
+            energy_kwh=data.energy_consumed, emissions_gco2e=1000 * data.emissions, wall_s=data.duration,
+            cpu_s=_cpu_seconds() - self._cpu, mode=getattr(cpu, "_mode", "not reported"),
+            tracking=data.tracking_mode, pue=data.pue, grid_gco2_per_kwh=grid, grid_source=source,
+            tool=f"codecarbon {data.codecarbon_version} OfflineEmissionsTracker")
         return False
 
 
@@ -671,8 +695,8 @@ class SweepFootprint:
       network, loading data, label assignment and testing), kWh.
     - ``hours_per_epoch``: wall time of one training epoch, hours.
     - ``epochs``: training epochs per experiment.
-    - ``hardware_kw`` (hardware term): mean power of the hardware while running, kW (measured,
-      e.g. from RAPL, or CPU seconds x power per core / wall time).
+    - ``hardware_kw`` (hardware term): mean power of the hardware while running, kW (measured by
+      codecarbon, its PUE taken out).
     - ``pue`` (data-centre term): power usage effectiveness of the facility, >= 1 (1.0 for a
       desktop with no cooling overhead).
     - ``grid_gco2_per_kwh`` (grid term): carbon intensity of the electricity, gCO2e/kWh.
@@ -683,10 +707,11 @@ class SweepFootprint:
     epochs: int
     hardware_kw: float
     pue: float = 1.0
-    grid_gco2_per_kwh: float = 475.0
+    grid_gco2_per_kwh: float = WORLD_GRID_GCO2_PER_KWH
     overhead_kwh: float = 0.0
     assumptions: str = ("pue 1.0 (no data-centre overhead) and a grid intensity of 475 gCO2e/kWh "
                         "(about the world average, IEA 2019) unless set")
+    measured_by: str = ""   # how the terms were measured (``describe_compute``), when they were
 
     def __post_init__(self):
         if self.pue < 1:
@@ -716,14 +741,18 @@ class SweepFootprint:
 
     @classmethod
     def from_cost(cls, train_cost: ComputeCost, other_cost: ComputeCost | None, n_experiments: int,
-                  epochs: int, **terms) -> "SweepFootprint":
-        """From one measured experiment: training cost per epoch gives time and hardware power,
-        everything else (compilation, labels, testing) gives A."""
+                  epochs: int) -> "SweepFootprint":
+        """From one experiment measured by codecarbon: its training gives time and hardware power,
+        everything else (compilation, labels, testing) gives A; PUE and grid intensity are the
+        ones codecarbon used, so one experiment's total is what was measured."""
         hours = train_cost.wall_s / 3600 / max(epochs, 1)
-        kw = train_cost.energy_j / max(train_cost.wall_s, 1e-9) / 1000
-        overhead = (other_cost.energy_j / 3.6e6) if other_cost is not None else 0.0
-        return cls(n_experiments=n_experiments, hours_per_epoch=hours, epochs=epochs, hardware_kw=kw,
-                   overhead_kwh=overhead, **terms)
+        measured = train_cost if other_cost is None else train_cost + other_cost
+        return cls(n_experiments=n_experiments, hours_per_epoch=hours, epochs=epochs,
+                   hardware_kw=train_cost.hardware_kw,
+                   pue=train_cost.pue, grid_gco2_per_kwh=train_cost.grid_gco2_per_kwh,
+                   overhead_kwh=other_cost.energy_kwh if other_cost is not None else 0.0,
+                   assumptions="the PUE and grid intensity of the measurement",
+                   measured_by=describe_compute(measured))
 
 
 # --- one SNN, trained, tested and measured ---------------------------------------------------------
@@ -751,12 +780,12 @@ class MeasuredSNN:
         """Measured cost per stage and in total, as plain dicts."""
         return {**{stage: c.as_dict() for stage, c in self.cost.items()}, "total": self.total_cost.as_dict()}
 
-    def footprint(self, n_experiments: int = 1, **terms) -> SweepFootprint:
+    def footprint(self, n_experiments: int = 1) -> SweepFootprint:
         """The sweep total if every experiment cost what this one did: training gives time and power,
         the other stages the per-experiment overhead."""
         other = ComputeCost.total([c for stage, c in self.cost.items() if stage != "train"])
         return SweepFootprint.from_cost(self.cost["train"], other, n_experiments=n_experiments,
-                                        epochs=int(self.model.epochs), **terms)
+                                        epochs=int(self.model.epochs))
 
     def summary(self) -> dict:
         """Accuracy and operation counts per image and in total, for a metrics file."""
@@ -766,10 +795,11 @@ class MeasuredSNN:
                 "training_total": self.train.total()}
 
 
-def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=500,
-                watts_per_core: float = ASSUMED_WATTS_PER_CORE, **params) -> MeasuredSNN:
+def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=500, pue: float = 1.0,
+                grid_gco2_per_kwh: float = WORLD_GRID_GCO2_PER_KWH, **params) -> MeasuredSNN:
     """Compile (both binaries), learn from ``x_train`` without labels, assign labels on it with
-    learning off, and test on ``x_test``; each stage measured apart with a ``ComputeMeter``."""
+    learning off, and test on ``x_test``; each stage measured apart with a ``ComputeMeter`` (its
+    ``pue`` and ``grid_gco2_per_kwh``)."""
     from .estimator import DiehlCook2015  # here: counting and pricing need no Brian 2
     from .simulator import compiled_network
 
@@ -784,7 +814,7 @@ def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=
     }
     cost, outcome = {}, {}
     for stage in STAGES:
-        with ComputeMeter(watts_per_core) as meter:
+        with ComputeMeter(pue=pue, grid_gco2_per_kwh=grid_gco2_per_kwh) as meter:
             outcome[stage] = stages[stage]()
         cost[stage] = meter.cost
     responses = outcome["test"]
@@ -807,9 +837,7 @@ def summary(main: MeasuredSNN, rows: list[dict]) -> dict:
         "stdp_updates_per_training_image": float(main.train.mean()["stdp_updates"]),
         "energy_per_image_j": {r["preset"]: r["energy_per_image_j"] for r in mine},
         "energy_per_correct_j": {r["preset"]: r["energy_per_correct_j"] for r in mine},
-        "measured_cpu_s": total.cpu_s,
-        "measured_energy_j": total.energy_j,
-        "measured_energy_is_assumption": not total.energy_measured,
+        "measured_compute": total.as_dict(),
     }
 
 
@@ -834,11 +862,7 @@ def report(rows: list[dict], compute: dict | None = None) -> str:
                      f"{format_energy(r['energy_per_image_j']):>15}{format_energy(r['energy_per_correct_j']):>16}")
     if compute:
         lines += ["", "MEASURED: this lab simulating the SNN on this CPU (not comparable with the above)"]
-        for stage, cost in compute.items():
-            c = cost.as_dict() if isinstance(cost, ComputeCost) else cost
-            lines.append(f"  {stage:<10} wall {c['wall_s']:.1f} s, CPU {c['cpu_s']:.1f} s, "
-                         f"energy {format_energy(c['energy_j'])}"
-                         f" [{'measured, RAPL' if c['energy_measured'] else 'ASSUMED CPU power, not measured'}]")
+        lines += [f"  {stage:<10} {describe_compute(cost)}" for stage, cost in compute.items()]
     lines += ["", "CAVEATS", caveats_text()]
     return "\n".join(lines)
 
@@ -853,9 +877,9 @@ def write_table(rows: list[dict], path) -> Path:
 
 
 __all__ = [
-    "CAVEATS", "ComputeCost", "ComputeMeter", "EmissionsMeter", "MeasuredSNN", "OperationCounts", "PRESETS",
-    "Preset", "STAGES", "SweepFootprint", "UnknownPresetError", "conventional_energy", "conventional_ops",
-    "conventional_rows", "counts_from_training", "counts_from_result", "counts_from_stats", "energy", "get_preset",
-    "layer_macs", "measure_snn", "preset_table", "read_rapl", "register_preset", "report", "snn_rows", "summary",
-    "train_conventional", "write_table",
+    "CAVEATS", "ComputeCost", "ComputeMeter", "MeasuredSNN", "OperationCounts", "PRESETS", "Preset", "STAGES",
+    "SweepFootprint", "UnknownPresetError", "WEIGHT_FETCH", "WeightFetch", "conventional_energy", "conventional_ops",
+    "conventional_rows", "counts_from_result", "counts_from_stats", "counts_from_training", "describe_compute",
+    "energy", "get_preset", "layer_macs", "measure_snn", "preset_table", "register_preset", "report", "snn_rows",
+    "summary", "train_conventional", "weight_fetches", "with_weight_fetches", "write_table",
 ]

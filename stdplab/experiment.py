@@ -75,7 +75,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
                                            "config": config, "timings": timings, "labelled": labelled,
                                            "invocations": invocations})
 
-    meter = ComputeMeter()  # this invocation's cost on this machine (a resumed run: the rest)
+    meter = ComputeMeter()  # this invocation's cost, measured by codecarbon (a resumed run: the rest)
     with meter:
         seen = getattr(model, "n_examples_seen_", 0)
         bar = progress_bar(total, "training", "ex", initial=seen, enabled=verbose)

@@ -10,7 +10,10 @@ point's metrics are read from the ``*_metrics.json`` files the notebook writes t
     point, status, <parameters>, <metrics>, wall_time_s, error, notebook, finished
 
 ``status`` is ``ok`` or ``failed``; a failed point keeps its error message and the path of its
-executed (failed) notebook, and the other points go on. Points recorded ``ok`` are skipped when
+executed (failed) notebook, and the other points go on. Each point's compute, measured by
+codecarbon around its whole execution (``energy.ComputeMeter``), goes into ``point_compute.*``
+columns; the sweep's own total, measured once around all its points, into ``out/sweep.json``
+(``compute_total``). Points recorded ``ok`` are skipped when
 the same sweep runs again, so an interrupted sweep resumes where it stopped; failed points run
 again. Names and value types are checked against the notebook's ``parameters`` cell before
 anything runs.
@@ -40,6 +43,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .energy import ComputeCost, ComputeMeter
 from .hints import did_you_mean
 from .progress import progress_bar
 from .records import atomic_write, write_json
@@ -258,16 +262,21 @@ def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = Non
     output = point_dir / Path(notebook).name
     record = {"status": "ok", "error": None, "notebook": str(output), "metrics": {}}
     start = time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(output), parameters={**params, "output_dir": str(point_dir) + os.sep},
-            cwd=cwd, kernel_name=kernel_name, execution_timeout=timeout, progress_bar=False,
-            log_output=False, stdout_file=None, stderr_file=None)
-    except PapermillExecutionError as exc:
-        record.update(status="failed", error=f"{exc.ename}: {exc.evalue}")
-    except Exception as exc:  # the kernel died, timed out, could not start...
-        record.update(status="failed", error=f"{type(exc).__name__}: {exc}".strip())
+    # Metered here, around papermill, not inside the notebook: the point's work is the kernel's
+    # start, imports, data, compilation and the compiled simulation (grandchild processes), and
+    # only this process sees all of it. A failed point is metered too: its energy was spent.
+    with ComputeMeter() as meter:
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters={**params, "output_dir": str(point_dir) + os.sep},
+                cwd=cwd, kernel_name=kernel_name, execution_timeout=timeout, progress_bar=False,
+                log_output=False, stdout_file=None, stderr_file=None)
+        except PapermillExecutionError as exc:
+            record.update(status="failed", error=f"{exc.ename}: {exc.evalue}")
+        except Exception as exc:  # the kernel died, timed out, could not start...
+            record.update(status="failed", error=f"{type(exc).__name__}: {exc}".strip())
     record["wall_time_s"] = time.perf_counter() - start
+    record["compute"] = meter.cost.as_dict()
     if record["status"] == "ok":
         try:
             record["metrics"] = read_metrics(point_dir)
@@ -307,6 +316,7 @@ def _row(point_id_: str, params: dict, record: dict) -> dict:
     row = {"point": point_id_, "status": record["status"], **params}
     for key, value in record.get("metrics", {}).items():
         row[f"metric.{key}" if key in row or key in RESERVED else key] = value
+    row.update({f"point_compute.{key}": value for key, value in record.get("compute", {}).items()})
     row.update(wall_time_s=record.get("wall_time_s"), error=record.get("error"),
                notebook=record.get("notebook"), finished=record.get("finished"))
     return row
@@ -402,10 +412,14 @@ def run_sweep(notebook, grid: dict, out, jobs: int = 2, client=None, dask_addres
             if todo:
                 tasks = [(p, (str(notebook), str(out / "points" / p.id), p.params, str(notebook.parent),
                               kernel_name, timeout)) for p in todo]
-                if client is not None or dask_address:
-                    _run_dask(tasks, finished, client, dask_address)
-                else:
-                    _run_local(tasks, finished, jobs)
+                # One meter around all the points: codecarbon tracks the whole machine, so points
+                # running at once each see the others' load, and only this total counts it once.
+                with ComputeMeter() as meter:
+                    if client is not None or dask_address:
+                        _run_dask(tasks, finished, client, dask_address)
+                    else:
+                        _run_local(tasks, finished, jobs)
+                _record_run(out, len(todo), meter.cost)
         finally:
             if bar is not None:
                 bar.close()
@@ -452,6 +466,26 @@ def _check_sweep_file(out: Path, notebook: Path) -> None:
             raise ValueError(f"{out} holds a sweep of {previous}; use another --out for {notebook.name}")
     else:
         write_json(path, {"notebook": str(notebook)})
+
+
+def _record_run(out: Path, n_points: int, cost) -> None:
+    """Add one invocation of the sweep and its measured compute to ``out/sweep.json``."""
+    record = json.loads((out / "sweep.json").read_text())
+    record.setdefault("runs", []).append({"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                          "points_run": n_points, "compute": cost.as_dict()})
+    write_json(out / "sweep.json", record)
+
+
+def compute_total(out) -> dict | None:
+    """The sweep's compute in ``out``, every invocation added up (None before any point ran): what
+    codecarbon measured on this machine while the points ran, with its mode, PUE and grid
+    intensity. With a Dask cluster the points ran elsewhere: their ``point_compute.*`` columns,
+    each measured on its worker, are the record then."""
+    runs = json.loads((Path(out) / "sweep.json").read_text()).get("runs", [])
+    if not runs:
+        return None
+    total = ComputeCost.total(ComputeCost(**run["compute"]) for run in runs)
+    return {**total.as_dict(), "runs": len(runs), "points_run": sum(run["points_run"] for run in runs)}
 
 
 def _read_point_record(folder: Path) -> dict | None:

@@ -20,6 +20,9 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     results = json.loads((whole / "results.json").read_text())
     assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == 500
     assert len(results["test"]["confusion_matrix"]) == 10
+    compute = results["compute"]  # this run, measured by codecarbon, with how it was measured
+    assert compute["energy_kwh"] > 0 and compute["cpu_s"] > 0 and compute["tracking"] == "machine"
+    assert (compute["pue"], compute["grid_gco2_per_kwh"]) == (1.0, 475.0)
 
     cut = tmp_path / "cut"
     process = subprocess.Popen([sys.executable, "-m", "stdplab", *ARGS, "--out", str(cut)],

@@ -7,7 +7,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier
 
 from stdplab import counting, energy
-from stdplab.conversion import MARGIN, SETTINGS, ConvertedMLP, activations, compare, layer_scale
+from stdplab.conversion import MARGIN, SETTINGS, ConvertedMLP, activations, compare, layer_scale, priced_rows
 from stdplab.energy import OperationCounts
 
 
@@ -103,6 +103,12 @@ def test_operation_counts_on_a_tiny_net_match_a_hand_count(reset, hidden_spikes)
     assert counts["memory_bytes"] == (10 + 5 + 5) * 4        # weights + biases + membrane potentials
     assert counts["spikes_per_synapse"] == pytest.approx(hidden_spikes * 3 / 10)
     assert counting.converted_counts(result, conv.weights_, step=4)["dense_macs"] == 10 * 4
+    # Priced with the memory term: one weight read per AC and per MAC of the constant-current input.
+    rows = priced_rows("tiny", "SNN (converted)", 1.0, counts["effective_acs"], 5 * 8, counts["effective_macs"],
+                       ["cmos45nm", "loihi"])  # Loihi has no MAC figure: left out
+    (sram,) = energy.with_weight_fetches(rows, "sram_8kb")
+    assert sram["weight_fetches_per_image"] == hidden_spikes * 3 + 2
+    assert sram["energy_per_image_j"] == pytest.approx(rows[0]["energy_per_image_j"] + (hidden_spikes * 3 + 2) * 5e-12)
 
 
 def test_dense_and_effective_macs_of_an_mlp_match_a_hand_count():

@@ -40,7 +40,11 @@ def test_notebook_runs_and_writes_metrics_table_and_figure(tmp_path):
     assert conventional["logistic regression"]["accuracy"] > 0.5
     compute = metrics["measured_compute"]["SNN 20"]
     assert compute["total"]["cpu_s"] > 0 and compute["total"]["wall_s"] > 0
-    assert metrics["sweep_footprint"]["energy_kwh"] > 0
+    assert compute["total"]["pue"] == 1.0 and compute["total"]["grid_gco2_per_kwh"] == 475.0
+    assert compute["total"]["mode"] and compute["total"]["tool"].startswith("codecarbon")
+    # One experiment (sweep_experiments = 1): the NATURE-style total is what codecarbon measured.
+    assert metrics["sweep_footprint"]["energy_kwh"] == pytest.approx(compute["total"]["energy_kwh"])
+    assert metrics["sweep_footprint"]["carbon_gco2e"] == pytest.approx(compute["total"]["emissions_gco2e"])
     assert any("memory traffic" in c for c in metrics["caveats"])
 
     executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)

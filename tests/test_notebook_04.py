@@ -41,6 +41,9 @@ def test_notebook_sweeps_a_stand_in_notebook(tmp_path):
     assert metrics["best_accuracy"] == pytest.approx(0.8)
     assert metrics["best_point"] == {"nu_post": 0.02, "n_neurons": 100}
     assert [p["accuracy"] for p in metrics["points"]] == pytest.approx([0.7, 0.8])
+    compute = metrics["compute"]  # the sweep as codecarbon measured it, stating how
+    assert compute["points_run"] == 2 and compute["energy_kwh"] > 0
+    assert (compute["pue"], compute["grid_gco2_per_kwh"], compute["tracking"]) == (1.0, 475.0, "machine")
     assert (out / "04_sweep_accuracy.png").stat().st_size > 10_000
     assert list(pd.read_csv(sweep_dir / "results.csv")["accuracy"]) == pytest.approx([0.7, 0.8])
     executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)

@@ -91,6 +91,13 @@ def test_table_contents_and_resume(tiny, tmp_path):
     assert "nested.ignored_list" not in table.columns  # only scalars go into the table
     assert table["error"].isna().all()
     assert (table["wall_time_s"] > 0).all()
+    # Each point metered by codecarbon around its whole execution, stating how.
+    assert (table["point_compute.energy_kwh"] > 0).all() and (table["point_compute.pue"] == 1.0).all()
+    assert (table["point_compute.grid_gco2_per_kwh"] == 475.0).all() and table["point_compute.mode"].notna().all()
+    assert (table["point_compute.wall_s"] <= table["wall_time_s"]).all()
+    first = sweep.compute_total(out)
+    assert (first["runs"], first["points_run"]) == (1, 2) and first["energy_kwh"] > 0
+    assert first["emissions_gco2e"] == pytest.approx(first["energy_kwh"] * 475.0)
     for _, row in table.iterrows():
         assert row["point"].startswith(f"x-{row['x']}-")
         notebook = Path(row["notebook"])
@@ -110,6 +117,8 @@ def test_table_contents_and_resume(tiny, tmp_path):
     assert list(again["x"]) == [1, 2, 3] and list(again["y"]) == [0.5, 1.0, 1.5]
     assert list(again["wall_time_s"][:2]) == pytest.approx(list(table["wall_time_s"]))
     assert len(pd.read_csv(out / "results.csv")) == 3
+    total = sweep.compute_total(out)  # both invocations added up
+    assert (total["runs"], total["points_run"]) == (2, 3) and total["energy_kwh"] > first["energy_kwh"]
 
 
 def test_a_failed_point_is_recorded_and_the_others_finish(tiny, tmp_path):
@@ -160,6 +169,8 @@ def test_command_line(tiny, tmp_path, capsys):
                  "-p", "log", str(log), "--jobs", "2", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "results.csv" in printed and "ok" in printed
+    assert "2 points run" in printed and "PUE 1" in printed and "475 gCO2e/kWh" in printed
+    assert "point_compute" not in printed  # not mistaken for a metric in the printed table
     csv = pd.read_csv(out / "results.csv")
     assert list(csv["x"]) == [2, 3] and list(csv["y"]) == [4.0, 6.0] and list(csv["label"]) == ["b", "b"]
     assert main(["sweep", str(tiny), "--grid", "nope=1", "--out", str(out)]) == 2
