@@ -34,15 +34,15 @@ __all__ = ["NeuronTrace", "WeightChange", "single_neuron", "weight_change", "pai
 
 
 @contextlib.contextmanager
-def _runtime(seed=None):
-    """Brian's runtime device with the numpy target, restoring the previous target afterwards."""
+def _runtime(seed=None, target="numpy"):
+    """Brian's runtime device with the numpy target (or ``target``), restoring the previous target afterwards."""
     import brian2 as b2
     from brian2.devices.device import RuntimeDevice, get_device, reset_device
 
     if not isinstance(get_device(), RuntimeDevice):
         reset_device("runtime")
     previous = b2.prefs.codegen.target
-    b2.prefs.codegen.target = "numpy"
+    b2.prefs.codegen.target = target
     if seed is not None:
         b2.seed(seed)
     try:

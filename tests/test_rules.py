@@ -190,13 +190,15 @@ def first_spike(threshold):
     return steps * P.dt
 
 
-def test_the_membrane_step_is_eulers_until_it_would_overshoot_and_then_stops_at_equilibrium():
+# cython: the target of the runtime reference in benchmarks/speed.py.
+@pytest.mark.parametrize("target", ["numpy", "cython"])
+def test_the_membrane_step_is_eulers_until_it_would_overshoot_and_then_stops_at_equilibrium(target):
     """Forward Euler of dv/dt = (v_rest - v + gi (E_inh - v)) / tau overshoots E_inh once
     dt (1 + gi) > tau and diverges beyond 2 tau; the capped step lands on the equilibrium instead."""
     from stdplab.network import build_network
 
     gi = np.array([0.5, 150.0, 300.0, 1000.0])
-    with probes._runtime() as b2:
+    with probes._runtime(target=target) as b2:
         params = dataclasses.replace(P, n_neurons=len(gi))
         net = build_network(params, 1, learning=False)
         net.set_parameters()
