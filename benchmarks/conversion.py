@@ -86,6 +86,7 @@ def main(argv=None):
         return
     command = command_line(argv)
     print(command, flush=True)
+    env = environment()  # the commit that runs, not the one checked out when it ends
     settings = {label: SETTINGS[label] for label in args.settings.split(",")}
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]
 
@@ -127,7 +128,7 @@ def main(argv=None):
     energy.write_table(table, f"{args.results}/conversion.csv")
     energy.write_table(counts_rows, f"{args.results}/conversion_counts.csv")
     write_json(f"{args.results}/conversion.json", {
-        "command": command, **environment(), "wall_time_s": time.time() - start, "dataset": "mnist",
+        "command": command, **env, "wall_time_s": time.time() - start, "dataset": "mnist",
         "n_train": len(x_train), "n_test": len(x_test), "t_max": args.t_max, "dt_ms": 1.0, "margin": MARGIN,
         "readout": "most output spikes so far, ties broken by the higher membrane potential",
         "networks": results, "stdp": stdp, "priced": priced,

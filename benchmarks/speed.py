@@ -110,6 +110,7 @@ def main():
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
+    commit = git_commit()  # the commit that runs, not the one checked out when it ends
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
     if args.measure:
@@ -119,9 +120,9 @@ def main():
             x_train[: args.examples], args.neurons[0], args.chunk_size)
         print(json.dumps({"s_per_example": train, "inference_s_per_example": infer, "compile_s": compile_seconds,
                           "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__),
-                          "commit": git_commit()}))
+                          "commit": commit}))
         return
-    record = {"command": command_line(), "commit": git_commit(),
+    record = {"command": command_line(), "commit": commit,
               "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
               "sizes": {}}
