@@ -50,14 +50,18 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
 
     timings = {"train": 0.0, "labels": 0.0, "test": 0.0}
     progress = {}
+    resolved = _resolved(config)
     if resume and checkpoint.exists():
         progress = _read_progress(out)
-        if _training(_resolved(progress.get("config", config))) != _training(_resolved(config)):
-            raise ValueError(f"{out} holds a run with another configuration: {progress.get('config')}")
+        # As resolved when the run started (older progress files: resolved now), so that a size
+        # default changed since, in a newer stdplab, cannot slip into the rest of the run.
+        started = progress.get("resolved") or _resolved(progress.get("config", config))
+        _check_same_training(started, resolved, out)
         finished = progress.get("stage") == "done" and progress.get("config") == config
         if finished and (out / "results.json").exists():
             return json.loads((out / "results.json").read_text())  # finished: nothing to redo
-        model = DiehlCook2015.load(checkpoint)
+        model = DiehlCook2015.load(checkpoint).set_params(**params)
+        resolved = started
         timings.update(progress.get("timings", {}))
     else:
         model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, verbose=verbose, **params)
@@ -73,7 +77,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         model.save(checkpoint)
         write_json(out / "progress.json", {"stage": stage, "examples_seen": model.n_examples_seen_,
                                            "config": config, "timings": timings, "labelled": labelled,
-                                           "invocations": invocations})
+                                           "invocations": invocations, "resolved": resolved})
 
     meter = ComputeMeter()  # this invocation's cost, measured by codecarbon (a resumed run: the rest)
     with meter:
@@ -132,6 +136,21 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
 def _accuracy(model, counts, labels, voting) -> float:
     predicted = model.classes_[readout.predict(counts, model.assignments_, model.proportions_, voting)]
     return float(np.mean(predicted == labels))
+
+
+def _check_same_training(started: dict, now: dict, out: Path) -> None:
+    if _training(started) == _training(now):
+        return
+    differ = [key for key, value in _training(started).items() if key != "params" and now.get(key) != value]
+    if differ:
+        raise ValueError(f"{out} holds a run with another configuration: "
+                         + ", ".join(f"{key} {started[key]} (now {now.get(key)})" for key in differ))
+    changed = {name: (value, now["params"].get(name)) for name, value in started["params"].items()
+               if now["params"].get(name) != value}
+    raise ValueError(
+        f"{out} holds a run that started with {', '.join(f'{n}={old}' for n, (old, _) in changed.items())};"
+        f" these settings give {', '.join(f'{n}={new}' for n, (_, new) in changed.items())}. To go on as it"
+        f" started, resume with {' '.join(f'--set {n}={old}' for n, (old, _) in changed.items())}")
 
 
 def _resolved(config: dict) -> dict:

@@ -58,6 +58,22 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     np.testing.assert_array_equal(DiehlCook2015.load(part / "model.npz").weights_, uninterrupted.weights_)
 
 
+def test_resume_refuses_a_run_whose_size_default_has_changed_since(tmp_path, monkeypatch, capsys):
+    from stdplab import parameters
+
+    part = tmp_path / "part"
+    assert main(ARGS + ["--out", str(part), "--stop-after", "100"]) == 0
+    monkeypatch.setitem(parameters.SIZE_TABLE["theta_plus"], 100, 0.04)  # as if a newer table
+    before = json.loads((part / "progress.json").read_text())
+    assert main(ARGS + ["--out", str(part), "--resume"]) == 2
+    message = capsys.readouterr().err
+    assert "started with theta_plus=0.025" in message and "give theta_plus=0.04" in message
+    assert json.loads((part / "progress.json").read_text()) == before  # nothing trained on
+    # With the value it started with, it goes on, and with that value.
+    assert main(ARGS + ["--out", str(part), "--resume", "--set", "theta_plus=0.025"]) == 0
+    assert DiehlCook2015.load(part / "model.npz").network_parameters.theta_plus == 0.025
+
+
 def test_resume_refuses_another_configuration(tmp_path, capsys):
     assert main(ARGS + ["--out", str(tmp_path)]) == 0
     assert main([*ARGS[:2], "50", *ARGS[3:], "--out", str(tmp_path), "--resume"]) == 2
