@@ -32,7 +32,7 @@ SIZE_TABLE = {
     "theta_plus": {
         100: 0.025,   # benchmarks/results/theta_plus_100.csv: 0.0125/0.025/0.05/0.1 -> 74.6/79.7/71.4/33.2 %
         400: 0.05,    # the paper's (and 89.5 % after 3 epochs, accuracy_400.json)
-        1600: 0.2,    # benchmarks/results/theta_plus_1600.csv: 0.05/0.1/0.2/0.4 -> runaway/60.3/77.4/66.9 %
+        1600: 0.05,   # theta_plus_1600_capped.csv: 0.05/0.1 -> 84.8/83.4 %; theta_plus_1600.csv: 0.2/0.4 -> 77.4/66.9 %
     },
 }
 
@@ -91,7 +91,7 @@ class Parameters:
     spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last", domain=NON_NEGATIVE)
     theta_init: float = _p(20.0, "mV", "initial adaptive threshold", domain=REAL)
     theta_plus: float | None = _p(None, "mV", "threshold rise per spike; None: the size's own"
-                                  " (SIZE_TABLE: 0.025 at 100 neurons, 0.05 at 400 as published, 0.2 at 1600)", domain=[*NON_NEGATIVE, None])
+                                  " (SIZE_TABLE: 0.025 at 100 neurons, 0.05 at 400 as published, 0.05 at 1600)", domain=[*NON_NEGATIVE, None])
     tau_theta: float = _p(1e7, "ms", "threshold decay time constant", domain=POSITIVE)
     theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e", domain=REAL)
     # --- inhibitory neurons --------------------------------------------------------------------------
