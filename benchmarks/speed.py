@@ -57,7 +57,10 @@ def previous_seconds_per_example(directory, n_neurons, examples, chunk_size):
     out = subprocess.run([sys.executable, __file__, "--measure", "--neurons", str(n_neurons),
                           "--examples", str(examples), "--chunk-size", str(chunk_size)],
                          env=env, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    # The checkout's own commit: the measuring script (this file) may import records from elsewhere.
+    commit = subprocess.run(["git", "-C", directory, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or None
+    return {**json.loads(out.strip().splitlines()[-1]), "commit": commit}
 
 
 def reference_seconds_per_example(images, n_neurons):

@@ -599,9 +599,13 @@ class ComputeCost:
             out = out + cost
         return out
 
+    @property
+    def method(self) -> tuple:
+        """How it was measured: costs add up only when this is the same."""
+        return tuple(getattr(self, name) for name in ("mode", "tracking", "pue", "grid_gco2_per_kwh", "grid_source", "tool"))
+
     def __add__(self, other: "ComputeCost") -> "ComputeCost":
-        how = ("mode", "tracking", "pue", "grid_gco2_per_kwh", "grid_source", "tool")
-        if any(getattr(self, name) != getattr(other, name) for name in how):
+        if self.method != other.method:
             raise ValueError("cannot add costs measured in different ways: "
                              f"{describe_compute(self)} and {describe_compute(other)}")
         return dataclasses.replace(self, energy_kwh=self.energy_kwh + other.energy_kwh,
@@ -625,7 +629,7 @@ def _cpu_seconds() -> float:
 
 class ComputeMeter:
     """codecarbon's ``OfflineEmissionsTracker`` around a block of work (no internet: a given grid
-    intensity, or codecarbon's bundled figure for ``country_iso_code``)::
+    intensity, else codecarbon's bundled figure for ``country_iso_code``, else the world average)::
 
         with ComputeMeter(pue=1.0) as meter:
             model.fit(X, y)
@@ -637,12 +641,12 @@ class ComputeMeter:
     emissions.csv, no lock) and logs only errors.
     """
 
-    def __init__(self, pue: float = 1.0, grid_gco2_per_kwh: float | None = WORLD_GRID_GCO2_PER_KWH,
+    def __init__(self, pue: float = 1.0, grid_gco2_per_kwh: float | None = None,
                  country_iso_code: str | None = None, measure_power_secs: float = 15.0):
         if pue < 1:
             raise ValueError(f"pue is at least 1, got {pue}")
-        if grid_gco2_per_kwh is None and not country_iso_code:
-            raise ValueError("give a grid intensity (grid_gco2_per_kwh) or a country (country_iso_code)")
+        if grid_gco2_per_kwh is None and not country_iso_code:  # neither given: the world average
+            grid_gco2_per_kwh = WORLD_GRID_GCO2_PER_KWH
         if grid_gco2_per_kwh is not None and grid_gco2_per_kwh < 0:
             raise ValueError(f"grid_gco2_per_kwh must be >= 0, got {grid_gco2_per_kwh}")
         self.pue, self.grid_gco2_per_kwh, self.country_iso_code = float(pue), grid_gco2_per_kwh, country_iso_code
@@ -668,7 +672,7 @@ class ComputeMeter:
         self._tracker.stop()
         data = self._tracker.final_emissions_data
         # codecarbon names the CPU's measuring mode only on its CPU object.
-        cpu = next((h for h in self._tracker._hardware if type(h).__name__ == "CPU"), None)
+        cpu = next((h for h in getattr(self._tracker, "_hardware", []) if type(h).__name__ == "CPU"), None)
         if self.grid_gco2_per_kwh is not None:
             grid, source = self.grid_gco2_per_kwh, "the figure given"
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from . import datasets, readout
 from .energy import ComputeMeter
 from .estimator import SPIKE_STATS, DiehlCook2015
+from .parameters import SIZE_TABLE
 from .progress import progress_bar
 from .records import environment, git_commit, save_npz, write_json
 
@@ -53,14 +55,14 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     resolved = _resolved(config)
     if resume and checkpoint.exists():
         progress = _read_progress(out)
-        # As resolved when the run started (older progress files: resolved now), so that a size
-        # default changed since, in a newer stdplab, cannot slip into the rest of the run.
-        started = progress.get("resolved") or _resolved(progress.get("config", config))
-        _check_same_training(started, resolved, out)
         finished = progress.get("stage") == "done" and progress.get("config") == config
         if finished and (out / "results.json").exists():
             return json.loads((out / "results.json").read_text())  # finished: nothing to redo
-        model = DiehlCook2015.load(checkpoint).set_params(**params)
+        # As resolved when the run started, so that a size default changed since, in a newer
+        # stdplab, cannot slip into the rest of the run.
+        started = progress.get("resolved") or _resolved_before_records(progress.get("config", config), resolved)
+        _check_same_training(started, resolved, out)
+        model = DiehlCook2015.load(checkpoint).set_params(verbose=verbose, **params)
         resolved = started
         timings.update(progress.get("timings", {}))
     else:
@@ -145,12 +147,25 @@ def _check_same_training(started: dict, now: dict, out: Path) -> None:
     if differ:
         raise ValueError(f"{out} holds a run with another configuration: "
                          + ", ".join(f"{key} {started[key]} (now {now.get(key)})" for key in differ))
-    changed = {name: (value, now["params"].get(name)) for name, value in started["params"].items()
-               if now["params"].get(name) != value}
+    names = dict.fromkeys([*started["params"], *now["params"]])
+    changed = {name: (started["params"].get(name), now["params"].get(name)) for name in names
+               if now["params"].get(name) != started["params"].get(name)}
     raise ValueError(
         f"{out} holds a run that started with {', '.join(f'{n}={old}' for n, (old, _) in changed.items())};"
         f" these settings give {', '.join(f'{n}={new}' for n, (_, new) in changed.items())}. To go on as it"
         f" started, resume with {' '.join(f'--set {n}={old}' for n, (old, _) in changed.items())}")
+
+
+def _resolved_before_records(config: dict, now: dict) -> dict:
+    """For progress files from before runs recorded their resolved parameters: the size defaults
+    they started with are unknown, so those left to the size take today's (with a warning)."""
+    started = _resolved(config)
+    unknown = [name for name in SIZE_TABLE if name not in config["params"]]
+    started["params"].update({name: now["params"][name] for name in unknown})
+    today = ", ".join(f"{name}={now['params'][name]}" for name in unknown)
+    warnings.warn(f"this run's progress file predates recorded parameters: the size defaults it started with"
+                  f" cannot be checked, and it goes on with {today}", stacklevel=3)
+    return started
 
 
 def _resolved(config: dict) -> dict:

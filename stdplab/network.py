@@ -294,6 +294,8 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
     # Standalone runs then reorder each row by delay (``delivery_target``, see simulator.py).
     input_exc.connect(i=np.repeat(np.arange(n_input), n), j=np.tile(np.arange(n), n_input))
     input_exc.delay = np.zeros(n_input * n) * b2.ms  # one delay per synapse, set before each run
+    if controlled:
+        input_exc.delivery_target = "j"  # the plain layout, until a run gives its own
     if learning:
         for var, value in rule.initial:
             setattr(input_exc, var, value)

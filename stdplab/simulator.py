@@ -160,6 +160,7 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
                 "n_examples": arg(controller, "n_examples"), "rng_seed": arg(controller, "rng_seed"),
                 **({"wsum": arg(net.exc, "wsum")} if learning else {}),
             },
+            "integer_inputs": ["targets"],
             "results": {
                 "weights": result(net.input_exc, "w"), "theta": result(net.exc, "theta"),
                 **{f"{population}_spike_{var}": result(monitor, var)
@@ -251,8 +252,9 @@ class StandaloneProject:
 def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]) -> tuple[dict, dict | None, float]:
     """Run a compiled project's binary once, in a temporary folder.
 
-    ``arrays``: {input name in ``manifest["inputs"]``: values, written as float64 files (int32 for
-    integer arrays, Brian's integer) and given to every target of that name}; ``values``: further
+    ``arrays``: {input name in ``manifest["inputs"]``: values, written as float64 files (int32, Brian's
+    integer, for the names in ``manifest["integer_inputs"]``) and given to every target of that name};
+    ``values``: further
     ``target=value`` run arguments. Returns
     ({result name: array}, seconds per code object when built with profiling else None, wall seconds).
     """
@@ -262,8 +264,8 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
         args = []
         for name, data in arrays.items():
             path = tmp / f"{name}.dat"
-            data = np.asarray(data)
-            np.ascontiguousarray(data, dtype=np.int32 if data.dtype.kind in "iu" else np.float64).tofile(path)
+            dtype = np.int32 if name in manifest.get("integer_inputs", ()) else np.float64
+            np.ascontiguousarray(data, dtype=dtype).tofile(path)
             targets = manifest["inputs"][name]
             args += [f"{target}={path}" for target in ([targets] if isinstance(targets, str) else targets)]
         results = tmp / "results"
@@ -287,7 +289,8 @@ def delivery_order(delays: np.ndarray, n_input: int, dt: float) -> np.ndarray:
     Standalone runs connect input i's k-th synapse to target ``order[i, k]``. The synapses one
     input spike reaches in one time step then lie side by side in memory, instead of scattered over
     the row, and Brian still delivers them in the same order (by target, as with the plain row), so
-    every result is the same bit for bit.
+    every result is the same bit for bit. (With OpenMP threads whose share of the synapses splits an
+    input's row, e.g. 3, the order within that row can differ: results then agree to rounding.)
     """
     steps = np.floor(np.reshape(delays, (n_input, -1)) / dt + 0.5)  # Brian's rounding (spikequeue.h)
     return np.argsort(steps, axis=1, kind="stable").astype(np.int32)

@@ -66,8 +66,11 @@ def test_bad_settings_are_refused():
         energy.ComputeMeter(pue=0.9)
     with pytest.raises(ValueError, match="grid"):
         energy.ComputeMeter(grid_gco2_per_kwh=-1)
-    with pytest.raises(ValueError, match="country"):
-        energy.ComputeMeter(grid_gco2_per_kwh=None)
+
+def test_the_grid_intensity_is_the_one_given_else_the_countrys_else_the_world_average():
+    assert energy.ComputeMeter(grid_gco2_per_kwh=300).grid_gco2_per_kwh == 300
+    assert energy.ComputeMeter(country_iso_code="FRA").grid_gco2_per_kwh is None  # codecarbon's figure for France
+    assert energy.ComputeMeter().grid_gco2_per_kwh == energy.WORLD_GRID_GCO2_PER_KWH
 
 
 def cost(kwh, wall_s, pue=1.2, grid=300.0):

@@ -177,3 +177,17 @@ def test_command_line(tiny, tmp_path, capsys):
     assert "valid names: x, scale" in capsys.readouterr().err
     assert main(["sweep", str(tiny), "--grid", "x=1", "--grid", "fail=true", "--out", str(out), "--quiet"]) == 2
     assert "1 of 1 points failed" in capsys.readouterr().err
+
+
+def test_the_sweep_total_adds_only_invocations_measured_the_same_way(tmp_path):
+    def run(kwh, tool, **compute):
+        return {"finished": "t", "points_run": 1, "compute": {
+            "energy_kwh": kwh, "emissions_gco2e": kwh * 475, "wall_s": 10.0, "cpu_s": 5.0, "mode": "cpu_load",
+            "tracking": "machine", "pue": 1.0, "grid_gco2_per_kwh": 475.0, "grid_source": "the figure given",
+            "tool": tool, **compute}}
+    before_codecarbon = {"finished": "t", "points_run": 4, "compute": {"wall_s": 9.0, "energy_j": 1.0}}
+    (tmp_path / "sweep.json").write_text(json.dumps({"runs": [
+        before_codecarbon, run(1.0, "codecarbon 3.2"), run(2.0, "codecarbon 3.3"), run(4.0, "codecarbon 3.3")]}))
+    total = sweep.compute_total(tmp_path)
+    assert total["energy_kwh"] == 6.0 and total["tool"] == "codecarbon 3.3"
+    assert (total["runs"], total["runs_measured_otherwise"], total["points_run"]) == (2, 1, 2)
