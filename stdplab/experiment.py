@@ -143,10 +143,11 @@ def _accuracy(model, counts, labels, voting) -> float:
 def _check_same_training(started: dict, now: dict, out: Path) -> None:
     if _training(started) == _training(now):
         return
-    differ = [key for key, value in _training(started).items() if key != "params" and now.get(key) != value]
+    differ = [key for key in dict.fromkeys([*_training(started), *_training(now)])
+              if key != "params" and now.get(key) != started.get(key)]
     if differ:
         raise ValueError(f"{out} holds a run with another configuration: "
-                         + ", ".join(f"{key} {started[key]} (now {now.get(key)})" for key in differ))
+                         + ", ".join(f"{key} {started.get(key)} (now {now.get(key)})" for key in differ))
     names = dict.fromkeys([*started["params"], *now["params"]])
     changed = {name: (started["params"].get(name), now["params"].get(name)) for name in names
                if now["params"].get(name) != started["params"].get(name)}

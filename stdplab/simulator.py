@@ -254,8 +254,7 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
 
     ``arrays``: {input name in ``manifest["inputs"]``: values, written as float64 files (int32, Brian's
     integer, for the names in ``manifest["integer_inputs"]``) and given to every target of that name};
-    ``values``: further
-    ``target=value`` run arguments. Returns
+    ``values``: further ``target=value`` run arguments. Returns
     ({result name: array}, seconds per code object when built with profiling else None, wall seconds).
     """
     start = time.perf_counter()

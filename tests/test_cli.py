@@ -7,6 +7,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from stdplab import DiehlCook2015
 from stdplab.cli import main
 
@@ -103,3 +104,17 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
     monkeypatch.setattr(experiment, "run_experiment", broken)
     with pytest.raises(TypeError, match="a programming error"):
         main(["train", "--out", "/nonexistent"])
+
+
+def test_a_progress_file_from_before_recorded_parameters_resumes_with_a_warning(tmp_path, monkeypatch):
+    from stdplab import parameters
+
+    part = tmp_path / "part"
+    assert main(ARGS + ["--out", str(part), "--stop-after", "100"]) == 0
+    progress = json.loads((part / "progress.json").read_text())
+    del progress["resolved"]  # as written before runs recorded their resolved parameters
+    (part / "progress.json").write_text(json.dumps(progress))
+    monkeypatch.setitem(parameters.SIZE_TABLE["theta_plus"], 100, 0.04)
+    with pytest.warns(UserWarning, match="theta_plus=0.04"):
+        assert main(ARGS + ["--out", str(part), "--resume", "--stop-after", "200"]) == 0
+    assert DiehlCook2015.load(part / "model.npz").n_examples_seen_ == 200
