@@ -57,10 +57,8 @@ def previous_seconds_per_example(directory, n_neurons, examples, chunk_size):
     out = subprocess.run([sys.executable, __file__, "--measure", "--neurons", str(n_neurons),
                           "--examples", str(examples), "--chunk-size", str(chunk_size)],
                          env=env, capture_output=True, text=True, check=True).stdout
-    # The checkout's own commit: the measuring script (this file) may import records from elsewhere.
-    commit = subprocess.run(["git", "-C", directory, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or None
-    return {**json.loads(out.strip().splitlines()[-1]), "commit": commit}
+    # The checkout's own commit: its package need not have records.git_commit to report it.
+    return {**json.loads(out.strip().splitlines()[-1]), "commit": git_commit(directory)}
 
 
 def reference_seconds_per_example(images, n_neurons):
@@ -113,7 +111,6 @@ def main():
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
-    commit = git_commit()  # the commit that runs, not the one checked out when it ends
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
     if args.measure:
@@ -122,10 +119,9 @@ def main():
         train, infer, compile_seconds, presentations = standalone_seconds_per_example(
             x_train[: args.examples], args.neurons[0], args.chunk_size)
         print(json.dumps({"s_per_example": train, "inference_s_per_example": infer, "compile_s": compile_seconds,
-                          "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__),
-                          "commit": commit}))
+                          "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__)}))
         return
-    record = {"command": command_line(), "commit": commit,
+    record = {"command": command_line(), "commit": git_commit(),
               "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
               "sizes": {}}

@@ -87,10 +87,11 @@ def command_line(argv=None) -> str:
     return "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *args])
 
 
-def git_commit() -> str | None:
+def git_commit(directory=None) -> str | None:
+    """The short commit of the checkout holding ``directory`` (default: this package), or None."""
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip() or None
+                              cwd=directory or Path(__file__).parent, check=True).stdout.strip() or None
     except (OSError, subprocess.CalledProcessError):
         return None
 

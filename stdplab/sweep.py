@@ -481,17 +481,17 @@ def compute_total(out) -> dict | None:
     codecarbon measured on this machine while the points ran, with its mode, PUE and grid
     intensity. With a Dask cluster the points ran elsewhere: their ``point_compute.*`` columns,
     each measured on its worker, are the record then."""
-    runs = [run for run in json.loads((Path(out) / "sweep.json").read_text()).get("runs", [])
+    runs = [(run["points_run"], ComputeCost(**run["compute"]))
+            for run in json.loads((Path(out) / "sweep.json").read_text()).get("runs", [])
             if "energy_kwh" in run["compute"]]  # earlier records, before codecarbon, are left out
     if not runs:
         return None
     # Invocations measured another way (another codecarbon version or mode) do not add up with the
     # latest: the total covers the latest's way, and says how many were left out.
-    latest = ComputeCost(**runs[-1]["compute"]).method
-    same = [run for run in runs if ComputeCost(**run["compute"]).method == latest]
-    total = ComputeCost.total(ComputeCost(**run["compute"]) for run in same)
+    same = [(points, cost) for points, cost in runs if cost.method == runs[-1][1].method]
+    total = ComputeCost.total(cost for _, cost in same)
     return {**total.as_dict(), "runs": len(same), "runs_measured_otherwise": len(runs) - len(same),
-            "points_run": sum(run["points_run"] for run in same)}
+            "points_run": sum(points for points, _ in same)}
 
 
 def _read_point_record(folder: Path) -> dict | None:
