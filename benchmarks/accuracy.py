@@ -37,6 +37,8 @@ def main():
     p.add_argument("--stop-after", type=int, default=None, metavar="N",
                    help="stop training after N examples in all; label and test there (a partial result)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="a DiehlCook2015 parameter (repeatable)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="runs of the network at once while labelling and testing (default 1; -1: every CPU)")
     p.add_argument("--results", default="benchmarks/results")
     args = p.parse_args()
     params = parameter_settings(args.set)
@@ -45,7 +47,8 @@ def main():
     start = time.time()
     results = run_experiment(f"runs/{name}", n_neurons=args.neurons, n_train=args.train,
                              epochs=args.epochs, n_test=args.test, seed=args.seed, n_label=args.label,
-                             resume=args.resume, stop_after=args.stop_after, checkpoint_every=5000, **params)
+                             resume=args.resume, stop_after=args.stop_after, checkpoint_every=5000, n_jobs=args.jobs,
+                             **params)
     record = {
         "command": command_line(),
         "commit": results["environment"]["commit"],

@@ -63,6 +63,8 @@ def train_parser(sub):
                    help="stop training after N examples in all, then label and test (a partial run; --resume goes on)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="any DiehlCook2015 parameter, e.g. --set nu_post=0.005 (repeatable)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="runs of the network at once while labelling and testing (default 1; -1: every CPU)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -75,8 +77,7 @@ def train(args) -> dict:
     results = run_experiment(args.out, n_neurons=args.neurons, n_train=args.train, epochs=args.epochs,
                              n_test=args.test, dataset=args.dataset, data_dir=args.data_dir, seed=args.seed,
                              checkpoint_every=args.checkpoint_every, n_label=args.label, resume=args.resume,
-                             stop_after=args.stop_after,
-                             verbose=not args.quiet, **params)
+                             stop_after=args.stop_after, n_jobs=args.jobs, verbose=not args.quiet, **params)
     print(f"test accuracy {results['accuracy']:.4f} (proportion weighting {results['accuracy_proportion']:.4f})"
           f" on {args.test} images; {results['train_seconds_per_example'] * 1e3:.1f} ms per training example;"
           f" results in {args.out}/results.json")

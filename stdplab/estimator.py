@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -35,6 +36,8 @@ SETTING_CONSTRAINTS = {
     "assignment_window": [Interval(Integral, 1, None, closed="left")],
     "snapshot_every": [Interval(Integral, 0, None, closed="left")],
     "chunk_size": [Interval(Integral, 1, None, closed="left")],
+    # joblib's convention: None is 1, -1 every CPU, -2 all but one; 0 means nothing.
+    "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
     "random_state": ["random_state"],
     "verbose": ["boolean"],
 }
@@ -61,7 +64,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     Every network parameter is a keyword with the paper's default (see ``Parameters``; θ+ defaults
     to the size's own, ``parameters.SIZE_TABLE``; ``network_parameters`` shows every value used), plus
     the estimator settings ``epochs``, ``voting``, ``n_label_examples``, ``assignment_window``,
-    ``snapshot_every``, ``chunk_size``, ``random_state`` and ``verbose``.
+    ``snapshot_every``, ``chunk_size``, ``n_jobs``, ``random_state`` and ``verbose``. ``n_jobs``: runs of
+    the binary at once with learning off (labels, ``transform``, ``predict``), in joblib's convention
+    (None: one, -1: every CPU); the counts are the same whatever it is. Learning runs one at a time.
 
     Learned state: ``weights_`` (n_input, n_neurons), ``delays_`` (seconds), ``theta_`` (mV),
     ``assignments_`` (class index per neuron, -1 if it never fired), ``proportions_``,
@@ -84,7 +89,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                  max_delay=10.0, w_exc_inh=10.4, w_inh_exc=17.0, weight_total=78.0, w_max=1.0, tau_pre=20.0,
                  tau_post1=20.0, tau_post2=40.0, nu_pre=1e-4, nu_post=None, x_tar=0.4, mu=0.2, beta=3.0,
                  epochs=1, voting="all", n_label_examples=None, assignment_window=10000, snapshot_every=0,
-                 chunk_size=500, random_state=None, verbose=True):
+                 chunk_size=500, n_jobs=None, random_state=None, verbose=True):
         # scikit-learn's convention: keep every argument as given; fit validates them.
         for name, value in dict(locals()).items():
             if name != "self":
@@ -186,11 +191,19 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         counts = np.zeros((len(rates), params.n_neurons))
         stats = {key: [] for key in SPIKE_STATS}
         bar = self._bar(len(rates), "responses (learning off)")
-        for index, start in enumerate(range(0, len(rates), net.chunk_size)):
-            stop = min(start + net.chunk_size, len(rates))
-            # A fixed seed per chunk: the same model and images always give the same counts.
+        starts = range(0, len(rates), net.chunk_size)
+
+        def run_chunk(index):
+            # A fixed seed per chunk: the same model and images give the same counts, in any order.
             seed = int(np.random.SeedSequence([self.seed_, 1, index]).generate_state(1)[0])
-            result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params, seed=seed)
+            return net.run(rates[starts[index]:starts[index] + net.chunk_size], self.weights_, self.delays_,
+                           self.theta_, params, seed=seed)
+
+        # Threads suffice: each one waits on its own process running the binary.
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+            delayed(run_chunk)(index) for index in range(len(starts)))
+        for start, result in zip(starts, results):
+            stop = start + len(result.counts)
             counts[start:stop] = result.counts
             for key, values in stats.items():
                 values.extend(getattr(result, key).tolist())

@@ -25,13 +25,14 @@ from .records import environment, git_commit, save_npz, write_json
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
                    data_dir=None, seed=0, checkpoint_every=5000, n_label=None, resume=False,
-                   stop_after=None, verbose=True, callback=None, **params) -> dict:
+                   stop_after=None, n_jobs=None, verbose=True, callback=None, **params) -> dict:
     """Train ``n_neurons`` on the first ``n_train`` training images for ``epochs`` passes, assign
     labels on the first ``n_label`` (default: all ``n_train``), test on the first ``n_test`` test
     images. ``params`` are any further ``DiehlCook2015`` keywords; those left out or ``None`` take the
     dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. ``stop_after``
     ends training after that many examples in all: the run is labelled and tested there, its results
-    say ``partial``, and a later ``resume`` goes on training. ``callback(model)`` is called after
+    say ``partial``, and a later ``resume`` goes on training. ``n_jobs``: runs of the binary at once
+    while labelling and testing (``DiehlCook2015``'s; the results do not depend on it). ``callback(model)`` is called after
     every run of the binary (``DiehlCook2015.fit``'s, e.g. ``live.LiveView()``). Returns the results dict."""
     params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
               **{k: v for k, v in params.items() if v is not None}}
@@ -62,11 +63,11 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         # stdplab, cannot slip into the rest of the run.
         started = progress.get("resolved") or _resolved_before_records(progress.get("config", config), resolved)
         _check_same_training(started, resolved, out)
-        model = DiehlCook2015.load(checkpoint).set_params(verbose=verbose, **params)
+        model = DiehlCook2015.load(checkpoint).set_params(n_jobs=n_jobs, verbose=verbose, **params)
         resolved = started
         timings.update(progress.get("timings", {}))
     else:
-        model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, verbose=verbose, **params)
+        model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, n_jobs=n_jobs, verbose=verbose, **params)
     # Each invocation of a run, so that a results file says whether (and where) it was resumed.
     invocations = progress.get("invocations", []) + [
         {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "examples_seen": getattr(model, "n_examples_seen_", 0),
@@ -173,7 +174,7 @@ def _resolved(config: dict) -> dict:
     """A configuration with every model parameter spelled out (size and rule defaults resolved), so
     defaults given explicitly and defaults left out compare equal."""
     model = DiehlCook2015(n_neurons=config["n_neurons"], random_state=config["seed"], **config["params"])
-    params = {k: v for k, v in model.get_params().items() if k != "verbose"}
+    params = {k: v for k, v in model.get_params().items() if k not in ("n_jobs", "verbose")}  # no effect on results
     return {**config, "params": {**params, **dataclasses.asdict(model.network_parameters)}}
 
 

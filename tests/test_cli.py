@@ -37,7 +37,8 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     assert progress["stage"] == "train" and 100 <= progress["examples_seen"] < 500
     assert not (cut / "results.json").exists()
 
-    assert main(ARGS + ["--out", str(cut), "--resume"]) == 0
+    # Labelled and tested two runs of the binary at a time: nothing in the results changes.
+    assert main(ARGS + ["--out", str(cut), "--resume", "--jobs", "2"]) == 0
     resumed = DiehlCook2015.load(cut / "model.npz")
     uninterrupted = DiehlCook2015.load(whole / "model.npz")
     assert resumed.n_examples_seen_ == 500

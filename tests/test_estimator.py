@@ -1,4 +1,5 @@
 """DiehlCook2015 as a scikit-learn estimator, and learning on real MNIST."""
+import copy
 import dataclasses
 import inspect
 
@@ -92,6 +93,7 @@ def test_bad_images_get_clear_errors(images, error, message):
     ({"n_neurons": 2.5}, "'n_neurons' parameter of DiehlCook2015 must be an int"),
     ({"epochs": 0}, "'epochs' parameter"),
     ({"theta_plus": -0.1}, "'theta_plus' parameter"),
+    ({"n_jobs": 0}, "'n_jobs' parameter"),
     ({"present_time": 350.25}, "multiple of dt"),  # a cross-parameter rule, from Parameters
 ])
 def test_bad_parameter_values_get_clear_errors(setting, message):
@@ -127,6 +129,15 @@ def test_transform_gives_spike_counts(trained, mnist):
     assert counts.shape == (20, 100)
     assert (counts >= 0).all() and (counts.sum(axis=1) >= 5).mean() > 0.9
     np.testing.assert_array_equal(counts, trained.transform(mnist[2][:20]))  # deterministic
+
+
+def test_runs_at_once_give_the_same_counts_as_one_at_a_time(trained, mnist):
+    images = mnist[2][:600]  # three runs of the binary (chunk_size 250), the last one short
+    one_at_a_time = trained.responses(images)
+    at_once = copy.deepcopy(trained).set_params(n_jobs=2).responses(images)
+    for key, values in vars(one_at_a_time).items():
+        np.testing.assert_array_equal(getattr(at_once, key), values, err_msg=key)
+    assert one_at_a_time.counts[500:].sum() > 0  # the last run's images were counted too
 
 
 def test_images_in_any_layout_and_dtype(trained, mnist):
