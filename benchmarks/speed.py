@@ -3,6 +3,7 @@
     python benchmarks/speed.py                       # 100, 400 and 1,600 neurons
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
     python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
+    python benchmarks/speed.py --neurons 1600 --examples 2000 --reference-examples 0 --jobs 2 --out benchmarks/results/speed_jobs.json
 
 For each size, in one process and on the same MNIST images:
 - stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
@@ -14,7 +15,8 @@ For each size, in one process and on the same MNIST images:
   ``run(150 ms)`` of rest.
 Both learn (STDP on). With ``--previous DIR`` (a checkout of an earlier stdplab, e.g. made with
 ``git worktree add DIR COMMIT``) that version's hot loop is timed too, on the same images, in a
-subprocess that imports the package from DIR. Prints seconds per example and the ratios; writes
+subprocess that imports the package from DIR. With ``--jobs N`` inference is timed again with N
+runs of the binary at once (``n_jobs``; its counts must equal the first's). Prints seconds per example and the ratios; writes
 benchmarks/results/speed.json with the command and commit.
 """
 import argparse
@@ -32,8 +34,9 @@ from stdplab.records import command_line, git_commit, write_json
 from stdplab.parameters import Parameters
 
 
-def standalone_seconds_per_example(images, n_neurons, chunk_size):
-    """Seconds per example for training and for inference, the compile times, presentations."""
+def standalone_seconds_per_example(images, n_neurons, chunk_size, jobs=None):
+    """Seconds per example for training, for inference, and for inference with ``jobs`` runs of the
+    binary at once (None if not asked), the compile times, presentations."""
     model = DiehlCook2015(n_neurons=n_neurons, random_state=0, chunk_size=chunk_size, verbose=False)
     start = time.perf_counter()
     model.partial_fit(images[:1], reassign=False)  # builds (or loads) the learning binary
@@ -46,9 +49,15 @@ def standalone_seconds_per_example(images, n_neurons, chunk_size):
     train = (time.perf_counter() - start) / len(images)
     presentations = np.mean(model.history_["presentations_per_example"][1:])
     start = time.perf_counter()
-    model.transform(images)
+    counts = model.transform(images)
     infer = (time.perf_counter() - start) / len(images)
-    return train, infer, compile_seconds, presentations
+    infer_jobs = None
+    if jobs:
+        start = time.perf_counter()
+        if not np.array_equal(model.set_params(n_jobs=jobs).transform(images), counts):
+            raise RuntimeError(f"inference with {jobs} jobs gave other counts than with one")
+        infer_jobs = (time.perf_counter() - start) / len(images)
+    return train, infer, infer_jobs, compile_seconds, presentations
 
 
 def previous_seconds_per_example(directory, n_neurons, examples, chunk_size):
@@ -107,6 +116,7 @@ def main():
     p.add_argument("--examples", type=int, default=2000, help="stdplab training examples per size")
     p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles; 0: no reference)")
     p.add_argument("--chunk-size", type=int, default=500)
+    p.add_argument("--jobs", type=int, default=None, help="also time inference with this many runs of the binary at once")
     p.add_argument("--previous", metavar="DIR", help="also time the stdplab package in this checkout")
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
@@ -116,7 +126,7 @@ def main():
     if args.measure:
         import stdplab
 
-        train, infer, compile_seconds, presentations = standalone_seconds_per_example(
+        train, infer, _, compile_seconds, presentations = standalone_seconds_per_example(
             x_train[: args.examples], args.neurons[0], args.chunk_size)
         print(json.dumps({"s_per_example": train, "inference_s_per_example": infer, "compile_s": compile_seconds,
                           "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__)}))
@@ -126,8 +136,8 @@ def main():
                           "python": platform.python_version()},
               "sizes": {}}
     for n in args.neurons:
-        fast, infer, fast_compile, presentations = standalone_seconds_per_example(
-            x_train[: args.examples], n, args.chunk_size)
+        fast, infer, infer_jobs, fast_compile, presentations = standalone_seconds_per_example(
+            x_train[: args.examples], n, args.chunk_size, args.jobs)
         slow, slow_compile = (reference_seconds_per_example(x_train[: args.reference_examples], n)
                               if args.reference_examples else (None, None))
         row = {"stdplab_s_per_example": fast, "stdplab_inference_s_per_example": infer,
@@ -139,6 +149,10 @@ def main():
         line = (f"{n} neurons: training {fast * 1e3:.2f} ms/example, inference {infer * 1e3:.2f} ms/example,"
                 + (f" reference {slow * 1e3:.0f} ms/example (training), speed-up {slow / fast:.0f}x;" if slow else "")
                 + f" a 60,000-example epoch takes {row['epoch_60000_minutes']:.1f} min")
+        if infer_jobs:
+            row.update(inference_jobs=args.jobs, stdplab_inference_jobs_s_per_example=infer_jobs,
+                       inference_jobs_speedup=infer / infer_jobs)
+            line += f"; inference with {args.jobs} jobs {infer_jobs * 1e3:.2f} ms/example ({infer / infer_jobs:.1f}x)"
         if args.previous:
             previous = previous_seconds_per_example(args.previous, n, args.examples, args.chunk_size)
             row["previous"] = previous
