@@ -1,5 +1,6 @@
 """The compiled network: normalisation, the intensity boost, learning switched off, reproducibility."""
 import numpy as np
+import pytest
 
 from stdplab import DiehlCook2015
 from stdplab.parameters import Parameters
@@ -164,6 +165,31 @@ def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(m
     assert np.abs(reordered.weights - initial * 78 / initial.sum(axis=0)).max() > 1e-3  # it learned
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
         np.testing.assert_array_equal(getattr(reordered, field), getattr(plain, field), err_msg=field)
+
+
+def test_runs_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist, monkeypatch, tmp_path):
+    """The rewritten push is a faster loop only: a project compiled with Brian's own spike queue
+    learns the same weights, θ and spikes to the last bit."""
+    images = mnist[0][:4].reshape(4, -1)
+    ours, _ = run(images, plastic=True, seed=5)
+    learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
+    assert learning().manifest["spike_queue"] == "runs"
+    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, with Brian's queue as it ships
+    monkeypatch.setattr(simulator, "_compiled", {})
+    monkeypatch.setattr(simulator, "push_runs_of_equal_delay", lambda header: False)
+    brians, _ = run(images, plastic=True, seed=5)
+    assert learning().manifest["spike_queue"] == "brian"
+    assert ours.exc_spikes.sum() > 0
+    for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
+        np.testing.assert_array_equal(getattr(ours, field), getattr(brians, field), err_msg=field)
+
+
+def test_a_spike_queue_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
+    header = tmp_path / "spikequeue.h"
+    header.write_text("// another Brian's queue")
+    with pytest.warns(UserWarning, match="same results more slowly"):
+        assert not simulator.push_runs_of_equal_delay(header)
+    assert header.read_text() == "// another Brian's queue"
 
 
 def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
