@@ -88,10 +88,15 @@ def command_line(argv=None) -> str:
 
 
 def git_commit(directory=None) -> str | None:
-    """The short commit of the checkout holding ``directory`` (default: this package), or None."""
+    """The short commit of the checkout holding ``directory`` (default: this package), with "-dirty"
+    when tracked files differ from it (the result then came from code no commit holds), or None."""
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True,
+                              cwd=directory or Path(__file__).parent, check=True).stdout.strip()
+
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=directory or Path(__file__).parent, check=True).stdout.strip() or None
+        commit = git("rev-parse", "--short", "HEAD")
+        return commit + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "") if commit else None
     except (OSError, subprocess.CalledProcessError):
         return None
 
