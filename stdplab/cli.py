@@ -27,6 +27,10 @@ def _assignments(pairs, what) -> dict:
     return values
 
 
+# Estimator settings that the commands take as options of their own.
+OWN_OPTIONS = {"n_jobs": "--jobs", "random_state": "--seed", "verbose": "--quiet"}
+
+
 def parameter_settings(pairs, what="--set") -> dict:
     """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameters (names and
     domains) before any data is read."""
@@ -38,6 +42,9 @@ def parameter_settings(pairs, what="--set") -> dict:
     unknown = [name for name in params if name not in valid]
     if unknown:
         raise ValueError("unknown parameter(s): " + ", ".join(f"{name!r}{did_you_mean(name, valid)}" for name in unknown))
+    own = [name for name in params if name in OWN_OPTIONS]
+    if own:
+        raise ValueError(", ".join(f"{name!r} is set with {OWN_OPTIONS[name]}, not {what}" for name in own))
     model = DiehlCook2015(**params)
     model._validate_params()
     model.network_parameters  # the rules between parameters (multiples of dt, ...)

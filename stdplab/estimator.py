@@ -66,7 +66,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     the estimator settings ``epochs``, ``voting``, ``n_label_examples``, ``assignment_window``,
     ``snapshot_every``, ``chunk_size``, ``n_jobs``, ``random_state`` and ``verbose``. ``n_jobs``: runs of
     the binary at once with learning off (labels, ``transform``, ``predict``), in joblib's convention
-    (None: one, -1: every CPU); the counts are the same whatever it is. Learning runs one at a time.
+    (None: one, unless a joblib ``parallel_config`` says otherwise; -1: every CPU); the counts are
+    the same whatever it is. Learning runs one at a time.
 
     Learned state: ``weights_`` (n_input, n_neurons), ``delays_`` (seconds), ``theta_`` (mV),
     ``assignments_`` (class index per neuron, -1 if it never fired), ``proportions_``,
@@ -191,19 +192,18 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         counts = np.zeros((len(rates), params.n_neurons))
         stats = {key: [] for key in SPIKE_STATS}
         bar = self._bar(len(rates), "responses (learning off)")
-        starts = range(0, len(rates), net.chunk_size)
+        chunks = [(start, min(start + net.chunk_size, len(rates))) for start in range(0, len(rates), net.chunk_size)]
 
         def run_chunk(index):
             # A fixed seed per chunk: the same model and images give the same counts, in any order.
             seed = int(np.random.SeedSequence([self.seed_, 1, index]).generate_state(1)[0])
-            return net.run(rates[starts[index]:starts[index] + net.chunk_size], self.weights_, self.delays_,
-                           self.theta_, params, seed=seed)
+            start, stop = chunks[index]
+            return net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params, seed=seed)
 
         # Threads suffice: each one waits on its own process running the binary.
-        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
-            delayed(run_chunk)(index) for index in range(len(starts)))
-        for start, result in zip(starts, results):
-            stop = start + len(result.counts)
+        results = Parallel(n_jobs=self.n_jobs, backend="threading", return_as="generator")(
+            delayed(run_chunk)(index) for index in range(len(chunks)))
+        for (start, stop), result in zip(chunks, results):
             counts[start:stop] = result.counts
             for key, values in stats.items():
                 values.extend(getattr(result, key).tolist())

@@ -89,14 +89,16 @@ def command_line(argv=None) -> str:
 
 def git_commit(directory=None) -> str | None:
     """The short commit of the checkout holding ``directory`` (default: this package), with "-dirty"
-    when tracked files differ from it (the result then came from code no commit holds), or None."""
+    when its code (``stdplab/``, ``benchmarks/*.py``) differs from the commit's, so that a result from
+    uncommitted code says so; or None."""
     def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True,
-                              cwd=directory or Path(__file__).parent, check=True).stdout.strip()
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=directory or Path(__file__).parent,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, check=True).stdout.strip()
 
     try:
         commit = git("rev-parse", "--short", "HEAD")
-        return commit + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "") if commit else None
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ":/stdplab", ":/benchmarks/*.py")
+        return commit + ("-dirty" if changed else "") if commit else None
     except (OSError, subprocess.CalledProcessError):
         return None
 

@@ -295,23 +295,22 @@ _BRIAN_PUSH = re.compile(
     r"const int synaptic_index = cur_indices\[idx_indices\];\s*int delay = rdelays\[synaptic_index\];\s*"
     r"queue\[\(offset\+delay\)%queue\.size\(\)\]\.push_back\(synaptic_index\);\s*\}")
 # The same events in the same order, a run of equal delays at a time: in delay order (below) a run
-# is a whole time step's worth of one input's synapses, one slot lookup and one bulk insert.
+# is a whole time step's worth of one input's synapses, one slot (and one division) per run.
 _PUSH_RUNS = """const int n_slots = queue.size();
                 for(int first=0; first<num_indices;)
                 {
                     const int delay = rdelays[cur_indices[first]];
                     int last = first + 1;
                     while(last<num_indices && rdelays[cur_indices[last]]==delay) last++;
-                    const int slot = offset + delay < n_slots ? offset + delay : offset + delay - n_slots;
-                    queue[slot].insert(queue[slot].end(), cur_indices + first, cur_indices + last);
+                    vector<int32_t> &slot = queue[(offset+delay)%n_slots];
+                    slot.insert(slot.end(), cur_indices + first, cur_indices + last);
                     first = last;
                 }"""
 
 
 def push_runs_of_equal_delay(header: Path) -> bool:
     """Rewrite the push loop of a project's copy of Brian's spike queue to insert runs of synapses
-    with equal delays at once (offset and delay are both below the queue's length, so one
-    subtraction replaces the modulo). Returns False, with a warning, if the loop is not Brian's as
+    with equal delays at once. Returns False, with a warning, if the loop is not Brian's as
     known: the project then keeps Brian's own queue, with the same results, only slower."""
     text = header.read_text()
     rewritten, found = _BRIAN_PUSH.subn(lambda _: _PUSH_RUNS, text)

@@ -87,6 +87,11 @@ def test_unknown_parameter_is_a_clear_error(capsys):
     assert "did you mean 'nu_post'" in capsys.readouterr().err
 
 
+def test_settings_with_an_option_of_their_own_are_refused_by_set(capsys):
+    assert main(["train", "--set", "n_jobs=2", "--set", "random_state=1", "--out", "/nonexistent"]) == 2
+    assert "'n_jobs' is set with --jobs, not --set, 'random_state' is set with --seed" in capsys.readouterr().err
+
+
 def test_bad_parameter_value_is_a_clear_error_before_any_data_is_read(capsys):
     assert main(["train", "--set", "dt=0", "--out", "/nonexistent"]) == 2
     assert "'dt' parameter of DiehlCook2015 must be a float in the range (0.0, inf)" in capsys.readouterr().err
