@@ -32,8 +32,9 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. ``stop_after``
     ends training after that many examples in all: the run is labelled and tested there, its results
     say ``partial``, and a later ``resume`` goes on training. ``n_jobs``: runs of the binary at once
-    while labelling and testing (``DiehlCook2015``'s; the results do not depend on it). ``callback(model)`` is called after
-    every run of the binary (``DiehlCook2015.fit``'s, e.g. ``live.LiveView()``). Returns the results dict."""
+    while labelling and testing (``DiehlCook2015``'s; the results do not depend on it).
+    ``callback(model)`` is called after every run of the binary (``DiehlCook2015.fit``'s, e.g.
+    ``live.LiveView()``). Returns the results dict."""
     params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
               **{k: v for k, v in params.items() if v is not None}}
     out = Path(out)
