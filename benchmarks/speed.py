@@ -16,8 +16,8 @@ For each size, in one process and on the same MNIST images:
 Both learn (STDP on). With ``--previous DIR`` (a checkout of an earlier stdplab, e.g. made with
 ``git worktree add DIR COMMIT``) that version's hot loop is timed too, on the same images, in a
 subprocess that imports the package from DIR. With ``--jobs N`` inference is timed again with N
-runs of the binary at once (``n_jobs``; its counts must equal the first's). Prints seconds per example and the ratios; writes
-benchmarks/results/speed.json with the command and commit.
+runs of the binary at once (``n_jobs``; its counts must equal the first's). Prints seconds per
+example and the ratios; writes benchmarks/results/speed.json with the command and commit.
 """
 import argparse
 import json
