@@ -15,6 +15,12 @@ $py -m papermill notebooks/02_train_diehl_cook.ipynb runs/notebooks/02_400.ipynb
     -p n_neurons 400 -p n_train 60000 -p epochs 3 -p n_test 10000 -p snapshot_every 0 \
     -p run_dir "$PWD/runs/accuracy_400" -p output_dir "$PWD/figures/"
 
+# The same notebook on the 1,600-neuron, 7-epoch run (benchmarks/accuracy.py --neurons 1600 ...), into
+# figures/1600_neurons/ (it retests the finished run: about 5 minutes).
+$py -m papermill notebooks/02_train_diehl_cook.ipynb runs/notebooks/02_1600.ipynb \
+    -p n_neurons 1600 -p n_train 60000 -p epochs 7 -p n_test 10000 -p snapshot_every 0 \
+    -p run_dir "$PWD/runs/accuracy_1600" -p output_dir "$PWD/figures/1600_neurons/"
+
 # Energy against accuracy: the best 100-neuron run (theta_plus 0.025) and the 400-neuron run beside
 # conventional networks.
 $py benchmarks/energy.py --model runs/accuracy_100_theta_plus=0.025/model.npz --model runs/accuracy_400/model.npz \
