@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from stdplab.exercises import ExerciseFailed, check_choice, check_close, check_prediction, digest
+
+OPTIONS = {"a": "no: inhibition does not change the threshold", "b": "yes: each spike raises θ"}
+
+
+def test_choice_passes_only_for_the_option_whose_digest_is_given(capsys):
+    assert check_choice("Exercise 1", " B ", OPTIONS, digest("b")) == OPTIONS["b"]
+    assert "right" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed, match="inhibition does not change"):
+        check_choice("Exercise 1", "a", OPTIONS, digest("b"))
+
+
+def test_choice_refuses_no_answer_and_answers_that_are_not_options():
+    with pytest.raises(ExerciseFailed, match="not answered yet"):
+        check_choice("Exercise 1", None, OPTIONS, digest("b"))
+    with pytest.raises(ExerciseFailed, match="not one of the options"):
+        check_choice("Exercise 1", "c", OPTIONS, digest("b"))
+
+
+def test_close_compares_values_and_shapes():
+    check_close("Exercise 2", [1.0, 2.0], np.array([1.0, 2.0 + 1e-9]))
+    with pytest.raises(ExerciseFailed, match="off by up to 0.5"):
+        check_close("Exercise 2", [1.0, 2.5], [1.0, 2.0], hint="look at the units")
+    with pytest.raises(ExerciseFailed, match="shape"):
+        check_close("Exercise 2", [1.0], [1.0, 2.0])
+
+
+def test_prediction_fails_when_it_differs_from_the_outcome_and_explains():
+    check_prediction("Exercise 3", "Lower", "lower")
+    with pytest.raises(ExerciseFailed, match="you predicted 'higher'; the run gave 'lower'. traces"):
+        check_prediction("Exercise 3", "higher", "lower", "traces carry over")
