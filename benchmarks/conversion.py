@@ -14,7 +14,7 @@ the field's units and priced under the presets of ``stdplab.energy``), conversio
 priced models of the digital presets again with one weight read per weight-using operation from
 8 KB SRAM, 1 MB SRAM or DRAM, ranked by energy per image), figures/conversion_accuracy.png
 and figures/conversion_energy.png. The run's own compute is metered by codecarbon's offline
-tracker (``energy.ComputeMeter``: mode, PUE and grid intensity in the JSON).
+tracker (``metering.ComputeMeter``: mode, PUE and grid intensity in the JSON).
 """
 import argparse
 import json
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stdplab import counting, datasets, energy, plots
+from stdplab import counting, datasets, energy, metering, plots
 from stdplab.conversion import MARGIN, SETTINGS, compare
 from stdplab.records import command_line, environment, write_json
 
@@ -91,7 +91,7 @@ def main(argv=None):
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]
 
     # This run's own compute, metered by codecarbon (offline), is kept apart from the hardware estimates.
-    with energy.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
+    with metering.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
         start = time.time()
         x_train, y_train, x_test, y_test = datasets.load("mnist")
         x_train, y_train = x_train[:args.train], y_train[:args.train]
@@ -140,7 +140,7 @@ def main(argv=None):
     data = json.loads(Path(f"{args.results}/conversion.json").read_text())
     make_figures(data, args.figures)
     memory_table(data, args.results)
-    print(f"done in {time.time() - start:.0f} s; this run: {energy.describe_compute(meter.cost)}")
+    print(f"done in {time.time() - start:.0f} s; this run: {metering.describe_compute(meter.cost)}")
 
 
 if __name__ == "__main__":

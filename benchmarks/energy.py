@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stdplab import DiehlCook2015, datasets, energy, plots
+from stdplab import DiehlCook2015, datasets, energy, metering, plots
 from stdplab.records import command_line, git_commit, write_json
 
 
@@ -56,7 +56,7 @@ def main(argv=None):
         model = DiehlCook2015.load(path)
         model.verbose = False
         name = f"SNN {model.n_neurons}"
-        with energy.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
+        with metering.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
             responses = model.responses(x_test)
         accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
         test_counts = energy.counts_from_result(model, responses)
@@ -64,10 +64,10 @@ def main(argv=None):
                          "energy_per_image_j": meter.cost.energy_j / len(x_test),
                          "training_wall_s_from_history": float(np.sum(model.history_.get("wall_time", [0])))}
         train_wall = compute[name]["training_wall_s_from_history"]
-        compute[name]["sweep_footprint"] = energy.SweepFootprint(
+        compute[name]["sweep_footprint"] = metering.SweepFootprint(
             n_experiments=1, hours_per_epoch=train_wall / 3600 / max(int(model.epochs), 1), epochs=int(model.epochs),
             hardware_kw=meter.cost.hardware_kw, pue=meter.cost.pue, grid_gco2_per_kwh=meter.cost.grid_gco2_per_kwh,
-            overhead_kwh=meter.cost.energy_kwh, measured_by=energy.describe_compute(meter.cost)).as_dict()
+            overhead_kwh=meter.cost.energy_kwh, measured_by=metering.describe_compute(meter.cost)).as_dict()
         compute[name]["sweep_footprint"]["note"] = (
             "time from the model's training history (binary wall time); hardware power from the test run "
             "as codecarbon measured it; A = the test run's energy")

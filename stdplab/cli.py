@@ -77,7 +77,7 @@ def train_parser(sub):
 
 
 def train(args) -> dict:
-    from .energy import describe_compute
+    from .metering import describe_compute
     from .experiment import run_experiment
 
     params = parameter_settings(args.set)
@@ -129,7 +129,7 @@ def parse_grid(items) -> dict:
 def sweep_command(args) -> None:
     import pandas as pd
 
-    from .energy import describe_compute
+    from .metering import describe_compute
     from .sweep import TABLE, compute_total, run_sweep
 
     grid = parse_grid(args.grid)

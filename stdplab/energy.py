@@ -38,9 +38,7 @@ Counting rules (``n_input`` inputs, ``n`` excitatory and ``n`` inhibitory neuron
 """
 from __future__ import annotations
 
-import dataclasses
 import math
-import resource
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -50,6 +48,7 @@ import numpy as np
 
 from .encoding import unit_pixels
 from .hints import did_you_mean
+from .metering import WORLD_GRID_GCO2_PER_KWH, ComputeCost, ComputeMeter, SweepFootprint, describe_compute
 from .records import atomic_write
 
 # --- caveats ---------------------------------------------------------------------------------------
@@ -548,217 +547,6 @@ def preset_table():
     return pd.DataFrame(rows)
 
 
-# --- the lab's own compute (measured by codecarbon) ----------------------------------------------
-
-WORLD_GRID_GCO2_PER_KWH = 475.0  # world average, IEA 2019: codecarbon's own fallback figure too
-
-
-@dataclass(frozen=True)
-class ComputeCost:
-    """What a block of work cost on this machine, as codecarbon's offline tracker measured it.
-
-    ``mode`` is how codecarbon measured the CPU (``intel_rapl`` counters, ``cpu_load`` x TDP, or a
-    ``constant`` share of TDP); ``tracking`` is ``machine``: the whole machine, other processes
-    included. ``energy_kwh`` includes the PUE; ``emissions_gco2e`` = energy x ``grid_gco2_per_kwh``.
-    ``cpu_s`` (CPU seconds of this process and of the children it waited for, where the compiled
-    simulation runs) is the one thing codecarbon does not give: on a shared machine it says how
-    much of the measured time was this work's.
-    """
-
-    energy_kwh: float
-    emissions_gco2e: float
-    wall_s: float
-    cpu_s: float
-    mode: str
-    tracking: str
-    pue: float
-    grid_gco2_per_kwh: float
-    grid_source: str
-    tool: str
-
-    @property
-    def energy_j(self) -> float:
-        return self.energy_kwh * 3.6e6
-
-    @property
-    def hardware_kw(self) -> float:
-        """Mean power of the hardware while it ran, kW: the energy without its PUE, over the wall time."""
-        return self.energy_kwh / self.pue / max(self.wall_s / 3600, 1e-12)
-
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def total(cls, costs) -> "ComputeCost":
-        """The sum of several costs measured the same way."""
-        costs = list(costs)
-        if not costs:
-            raise ValueError("no costs to add up")
-        out = costs[0]
-        for cost in costs[1:]:
-            out = out + cost
-        return out
-
-    @property
-    def method(self) -> tuple:
-        """How it was measured: costs add up only when this is the same."""
-        return tuple(getattr(self, name) for name in ("mode", "tracking", "pue", "grid_gco2_per_kwh", "grid_source", "tool"))
-
-    def __add__(self, other: "ComputeCost") -> "ComputeCost":
-        if self.method != other.method:
-            raise ValueError("cannot add costs measured in different ways: "
-                             f"{describe_compute(self)} and {describe_compute(other)}")
-        return dataclasses.replace(self, energy_kwh=self.energy_kwh + other.energy_kwh,
-                                   emissions_gco2e=self.emissions_gco2e + other.emissions_gco2e,
-                                   wall_s=self.wall_s + other.wall_s, cpu_s=self.cpu_s + other.cpu_s)
-
-
-def describe_compute(cost: ComputeCost | dict) -> str:
-    """One line that states how a cost was measured (mode, PUE, grid intensity) with what it cost."""
-    c = cost.as_dict() if isinstance(cost, ComputeCost) else cost
-    return (f"{1000 * c['energy_kwh']:.3g} Wh, {c['emissions_gco2e']:.3g} gCO2e ({c['wall_s']:.1f} s wall, "
-            f"{c['cpu_s']:.1f} CPU s; {c['tool']}, mode {c['mode']}, tracking {c['tracking']}, PUE {c['pue']:g}, "
-            f"grid {c['grid_gco2_per_kwh']:.0f} gCO2e/kWh from {c['grid_source']})")
-
-
-def _cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-class ComputeMeter:
-    """codecarbon's ``OfflineEmissionsTracker`` around a block of work (no internet: a given grid
-    intensity, else codecarbon's bundled figure for ``country_iso_code``, else the world average)::
-
-        with ComputeMeter(pue=1.0) as meter:
-            model.fit(X, y)
-        print(describe_compute(meter.cost))
-
-    It tracks the whole machine (codecarbon's ``machine`` mode): its ``process`` mode samples the
-    CPU time of the process tree every ``measure_power_secs`` and misses children that start and
-    end between samples, which is how the compiled simulation runs. It writes no file (no
-    emissions.csv, no lock) and logs only errors.
-    """
-
-    def __init__(self, pue: float = 1.0, grid_gco2_per_kwh: float | None = None,
-                 country_iso_code: str | None = None, measure_power_secs: float = 15.0):
-        if pue < 1:
-            raise ValueError(f"pue is at least 1, got {pue}")
-        if grid_gco2_per_kwh is None and not country_iso_code:  # neither given: the world average
-            grid_gco2_per_kwh = WORLD_GRID_GCO2_PER_KWH
-        if grid_gco2_per_kwh is not None and grid_gco2_per_kwh < 0:
-            raise ValueError(f"grid_gco2_per_kwh must be >= 0, got {grid_gco2_per_kwh}")
-        self.pue, self.grid_gco2_per_kwh, self.country_iso_code = float(pue), grid_gco2_per_kwh, country_iso_code
-        self.measure_power_secs = measure_power_secs
-        self.cost: ComputeCost | None = None
-
-    def __enter__(self):
-        import logging
-
-        from codecarbon import OfflineEmissionsTracker
-
-        # codecarbon logs at INFO until the tracker applies log_level, after its first messages.
-        logging.getLogger("codecarbon").setLevel(logging.ERROR)
-        self._tracker = OfflineEmissionsTracker(
-            country_iso_code=self.country_iso_code, pue=self.pue, measure_power_secs=self.measure_power_secs,
-            force_carbon_intensity_g_co2e_kwh=self.grid_gco2_per_kwh, tracking_mode="machine",
-            output_methods=[], allow_multiple_runs=True, log_level="error")
-        self._cpu = _cpu_seconds()
-        self._tracker.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._tracker.stop()
-        data = self._tracker.final_emissions_data
-        # codecarbon names the CPU's measuring mode only on its CPU object.
-        cpu = next((h for h in getattr(self._tracker, "_hardware", []) if type(h).__name__ == "CPU"), None)
-        if self.grid_gco2_per_kwh is not None:
-            grid, source = self.grid_gco2_per_kwh, "the figure given"
-        else:
-            grid = 1000 * data.emissions / data.energy_consumed if data.energy_consumed else float("nan")
-            source = f"codecarbon's bundled figure for {data.country_name}"
-        self.cost = ComputeCost(
-            energy_kwh=data.energy_consumed, emissions_gco2e=1000 * data.emissions, wall_s=data.duration,
-            cpu_s=_cpu_seconds() - self._cpu, mode=getattr(cpu, "_mode", "not reported"),
-            tracking=data.tracking_mode, pue=data.pue, grid_gco2_per_kwh=grid, grid_source=source,
-            tool=f"codecarbon {data.codecarbon_version} OfflineEmissionsTracker")
-        return False
-
-
-# --- sweep total (NATURE-style, Chharia et al.) ----------------------------------------------------
-
-@dataclass(frozen=True)
-class SweepFootprint:
-    """Total energy and carbon of a sweep: ``n_experiments x [A + time x (PUE x hardware power) x
-    epochs]``, carbon = energy x grid intensity. This follows the NATURE-style reporting metric
-    proposed by Chharia et al. as described in this lab's issue; every term is an explicit input.
-
-    - ``n_experiments``: runs in the sweep (every configuration and seed, failed runs included).
-    - ``overhead_kwh`` (A): energy per experiment that does not scale with epochs (compiling the
-      network, loading data, label assignment and testing), kWh.
-    - ``hours_per_epoch``: wall time of one training epoch, hours.
-    - ``epochs``: training epochs per experiment.
-    - ``hardware_kw`` (hardware term): mean power of the hardware while running, kW (measured by
-      codecarbon, its PUE taken out).
-    - ``pue`` (data-centre term): power usage effectiveness of the facility, >= 1 (1.0 for a
-      desktop with no cooling overhead).
-    - ``grid_gco2_per_kwh`` (grid term): carbon intensity of the electricity, gCO2e/kWh.
-    """
-
-    n_experiments: int
-    hours_per_epoch: float
-    epochs: int
-    hardware_kw: float
-    pue: float = 1.0
-    grid_gco2_per_kwh: float = WORLD_GRID_GCO2_PER_KWH
-    overhead_kwh: float = 0.0
-    assumptions: str = ("pue 1.0 (no data-centre overhead) and a grid intensity of 475 gCO2e/kWh "
-                        "(about the world average, IEA 2019) unless set")
-    measured_by: str = ""   # how the terms were measured (``describe_compute``), when they were
-
-    def __post_init__(self):
-        if self.pue < 1:
-            raise ValueError(f"pue is at least 1, got {self.pue}")
-        for name in ("n_experiments", "hours_per_epoch", "epochs", "hardware_kw", "grid_gco2_per_kwh",
-                     "overhead_kwh"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-
-    @property
-    def energy_per_experiment_kwh(self) -> float:
-        return self.overhead_kwh + self.hours_per_epoch * self.pue * self.hardware_kw * self.epochs
-
-    @property
-    def energy_kwh(self) -> float:
-        return self.n_experiments * self.energy_per_experiment_kwh
-
-    @property
-    def carbon_g(self) -> float:
-        return self.energy_kwh * self.grid_gco2_per_kwh
-
-    def as_dict(self) -> dict:
-        return {**dataclasses.asdict(self), "energy_per_experiment_kwh": self.energy_per_experiment_kwh,
-                "energy_kwh": self.energy_kwh, "carbon_gco2e": self.carbon_g,
-                "formula": "n_experiments x [overhead_kwh + hours_per_epoch x pue x hardware_kw x epochs]; "
-                           "carbon = energy x grid_gco2_per_kwh"}
-
-    @classmethod
-    def from_cost(cls, train_cost: ComputeCost, other_cost: ComputeCost | None, n_experiments: int,
-                  epochs: int) -> "SweepFootprint":
-        """From one experiment measured by codecarbon: its training gives time and hardware power,
-        everything else (compilation, labels, testing) gives A; PUE and grid intensity are the
-        ones codecarbon used, so one experiment's total is what was measured."""
-        hours = train_cost.wall_s / 3600 / max(epochs, 1)
-        measured = train_cost if other_cost is None else train_cost + other_cost
-        return cls(n_experiments=n_experiments, hours_per_epoch=hours, epochs=epochs,
-                   hardware_kw=train_cost.hardware_kw,
-                   pue=train_cost.pue, grid_gco2_per_kwh=train_cost.grid_gco2_per_kwh,
-                   overhead_kwh=other_cost.energy_kwh if other_cost is not None else 0.0,
-                   assumptions="the PUE and grid intensity of the measurement",
-                   measured_by=describe_compute(measured))
-
-
 # --- one SNN, trained, tested and measured ---------------------------------------------------------
 
 STAGES = ("compile", "train", "labels", "test")
@@ -881,9 +669,9 @@ def write_table(rows: list[dict], path) -> Path:
 
 
 __all__ = [
-    "CAVEATS", "ComputeCost", "ComputeMeter", "MeasuredSNN", "OperationCounts", "PRESETS", "Preset", "STAGES",
-    "SweepFootprint", "UnknownPresetError", "WEIGHT_FETCH", "WeightFetch", "conventional_energy", "conventional_ops",
-    "conventional_rows", "counts_from_result", "counts_from_stats", "counts_from_training", "describe_compute",
+    "CAVEATS", "MeasuredSNN", "OperationCounts", "PRESETS", "Preset", "STAGES",
+    "UnknownPresetError", "WEIGHT_FETCH", "WeightFetch", "conventional_energy", "conventional_ops",
+    "conventional_rows", "counts_from_result", "counts_from_stats", "counts_from_training",
     "energy", "get_preset", "layer_macs", "measure_snn", "preset_table", "register_preset", "report", "snn_rows",
     "summary", "train_conventional", "weight_fetches", "with_weight_fetches", "write_table",
 ]

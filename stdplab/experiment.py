@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets, readout
-from .energy import ComputeMeter
+from .metering import ComputeMeter
 from .estimator import SPIKE_STATS, DiehlCook2015
 from .parameters import SIZE_TABLE
 from .progress import progress_bar

@@ -11,7 +11,7 @@ point's metrics are read from the ``*_metrics.json`` files the notebook writes t
 
 ``status`` is ``ok`` or ``failed``; a failed point keeps its error message and the path of its
 executed (failed) notebook, and the other points go on. Each point's compute, measured by
-codecarbon around its whole execution (``energy.ComputeMeter``), goes into ``point_compute.*``
+codecarbon around its whole execution (``metering.ComputeMeter``), goes into ``point_compute.*``
 columns; the sweep's own total, measured once around all its points, into ``out/sweep.json``
 (``compute_total``). Points recorded ``ok`` are skipped when
 the same sweep runs again, so an interrupted sweep resumes where it stopped; failed points run
@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .energy import ComputeCost, ComputeMeter
+from .metering import ComputeCost, ComputeMeter
 from .hints import did_you_mean
 from .progress import progress_bar
 from .records import atomic_write, write_json

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from stdplab import DiehlCook2015, datasets, energy
+from stdplab import DiehlCook2015, energy, metering
 from stdplab.energy import OperationCounts, Preset, UnknownPresetError
 
 # One tiny shape (digits: 64 inputs, 20 neurons, chunks of 100) shared by every test here and by
@@ -203,12 +203,12 @@ def test_weight_fetch_term_matches_a_hand_count():
 
 
 def test_sweep_footprint_formula():
-    s = energy.SweepFootprint(n_experiments=12, hours_per_epoch=0.5, epochs=3, hardware_kw=0.1, pue=1.5,
+    s = metering.SweepFootprint(n_experiments=12, hours_per_epoch=0.5, epochs=3, hardware_kw=0.1, pue=1.5,
                               grid_gco2_per_kwh=200, overhead_kwh=0.01)
     assert s.energy_kwh == pytest.approx(12 * (0.01 + 0.5 * 1.5 * 0.1 * 3))
     assert s.carbon_g == pytest.approx(s.energy_kwh * 200)
     with pytest.raises(ValueError):
-        energy.SweepFootprint(1, 1, 1, 1, pue=0.5)
+        metering.SweepFootprint(1, 1, 1, 1, pue=0.5)
 
 
 def test_energy_accuracy_figure_and_report(tiny, digits):
