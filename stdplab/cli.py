@@ -1,4 +1,6 @@
-"""Command line: ``python -m stdplab train ...`` and ``python -m stdplab sweep ...``."""
+"""Command line: ``python -m stdplab train ...``, ``python -m stdplab sweep ...``, and with no
+arguments the default experiment, which ends with the receptive fields it learned and the lesson
+to open next."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +20,7 @@ def _value(text: str):
 
 
 def _assignments(pairs, what) -> dict:
+    """``NAME=VALUE`` strings -> {name: value string}; SystemExit on one without ``=``."""
     values = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
@@ -29,11 +32,32 @@ def _assignments(pairs, what) -> dict:
 
 # Estimator settings that the commands take as options of their own.
 OWN_OPTIONS = {"n_jobs": "--jobs", "random_state": "--seed", "verbose": "--quiet"}
+# What ``python -m stdplab`` runs without arguments: the train command's defaults, spelled out.
+DEFAULT_RUN = ["train", "--neurons", "100", "--train", "2000", "--test", "1000", "--out", "runs/default"]
+NEXT_LESSON = "notebooks/01_neuron_and_stdp.ipynb"
 
 
 def parameter_settings(pairs, what="--set") -> dict:
-    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameters (names and
-    domains) before any data is read."""
+    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameters.
+
+    Parameters
+    ----------
+    pairs : list of str or None
+        ``NAME=VALUE`` strings; values are read as int, float, bool, None or str.
+    what : str, default "--set"
+        The option they came from, for messages.
+
+    Returns
+    -------
+    dict
+        Parameter name -> value.
+
+    Raises
+    ------
+    ValueError
+        On an unknown name, a setting with an option of its own (``OWN_OPTIONS``), or a value
+        outside its domain; before any data is read.
+    """
     from .estimator import DiehlCook2015
     from .hints import did_you_mean
 
@@ -52,6 +76,18 @@ def parameter_settings(pairs, what="--set") -> dict:
 
 
 def train_parser(sub):
+    """Add the ``train`` subcommand to ``sub`` (an argparse subparsers object).
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        ``ArgumentParser.add_subparsers()``'s result.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser.
+    """
     p = sub.add_parser("train", help="learn, assign labels and test; writes results.json",
                        description="Train the Diehl & Cook (2015) network and test it.")
     p.add_argument("--neurons", type=int, default=100, help="excitatory neurons (default 100)")
@@ -77,6 +113,23 @@ def train_parser(sub):
 
 
 def train(args) -> dict:
+    """Run ``python -m stdplab train``: train, label, test; print the accuracy and the compute.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``train_parser``'s arguments.
+
+    Returns
+    -------
+    dict
+        The results (also in ``<out>/results.json``).
+
+    Raises
+    ------
+    ValueError
+        On a bad ``--set`` or a resume of another configuration.
+    """
     from .metering import describe_compute
     from .experiment import run_experiment
 
@@ -94,6 +147,18 @@ def train(args) -> dict:
 
 
 def sweep_parser(sub):
+    """Add the ``sweep`` subcommand to ``sub`` (an argparse subparsers object).
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        ``ArgumentParser.add_subparsers()``'s result.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The subcommand's parser.
+    """
     p = sub.add_parser(
         "sweep", help="run a notebook over a parameter grid with papermill; one table of results",
         description="Run NOTEBOOK (with papermill) at every combination of the --grid values. Each point"
@@ -105,7 +170,8 @@ def sweep_parser(sub):
     p.add_argument("-p", "--parameter", action="append", nargs=2, default=[], metavar=("NAME", "VALUE"),
                    help="a parameter fixed for every point (repeatable)")
     p.add_argument("--out", default=None, help="output folder (default sweeps/<notebook name>)")
-    p.add_argument("--jobs", type=int, default=2, help="points run at once in local processes (default 2)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="points run at once in local processes (at least 1; default 2; not used with --dask-address)")
     p.add_argument("--dask-address", default=None,
                    help="run the points on this Dask scheduler (e.g. tcp://host:8786) instead")
     p.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
@@ -116,7 +182,28 @@ def sweep_parser(sub):
 
 
 def parse_grid(items) -> dict:
-    """``["n_neurons=100,400", "dataset=digits"]`` -> ``{"n_neurons": [100, 400], "dataset": ["digits"]}``."""
+    """``--grid`` strings as a sweep's grid.
+
+    Parameters
+    ----------
+    items : list of str
+        ``NAME=V1,V2,...`` strings; values are read as int, float, bool, None or str.
+
+    Returns
+    -------
+    dict
+        Name -> list of values.
+
+    Raises
+    ------
+    ValueError
+        On a string not of that form.
+
+    Examples
+    --------
+    >>> parse_grid(["n_neurons=100,400", "dataset=digits"])
+    {'n_neurons': [100, 400], 'dataset': ['digits']}
+    """
     grid = {}
     for item in items:
         name, sep, values = item.partition("=")
@@ -127,6 +214,20 @@ def parse_grid(items) -> dict:
 
 
 def sweep_command(args) -> None:
+    """Run ``python -m stdplab sweep``: the sweep, then its table, compute and failed points.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``sweep_parser``'s arguments.
+
+    Raises
+    ------
+    ValueError
+        On a bad grid, parameter or ``--workers`` (``stdplab.sweep.run_sweep``).
+    RuntimeError
+        If any point failed (after the table is printed).
+    """
     import pandas as pd
 
     from .metering import describe_compute
@@ -135,7 +236,7 @@ def sweep_command(args) -> None:
     grid = parse_grid(args.grid)
     fixed = {name: _value(value) for name, value in args.parameter}
     out = args.out or os.path.join("sweeps", Path(args.notebook).stem)
-    table = run_sweep(args.notebook, grid, out, jobs=args.jobs, dask_address=args.dask_address,
+    table = run_sweep(args.notebook, grid, out, workers=args.workers, dask_address=args.dask_address,
                       fixed_params=fixed, progress=not args.quiet, kernel_name=args.kernel, timeout=args.timeout)
     shown = [c for c in table.columns if c not in ("point", "error", "notebook", "finished")]
     metric_columns = [c for c in shown if c not in grid and c not in fixed and c not in ("status", "wall_time_s")
@@ -156,22 +257,93 @@ def sweep_command(args) -> None:
         raise RuntimeError(f"{len(bad)} of {len(table)} points failed")
 
 
+def default_run(parser) -> dict:
+    """The default experiment (``DEFAULT_RUN``), ending with what it learned and what to open next.
+
+    Writes the receptive-field grid beside ``results.json``, says in one line what it shows, and
+    names the first lesson.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command line's parser (``main``'s).
+
+    Returns
+    -------
+    dict
+        The run's results.
+    """
+    print("stdplab: no command given, running the default experiment (python -m stdplab "
+          + " ".join(DEFAULT_RUN) + ")")
+    args = parser.parse_args(DEFAULT_RUN)
+    results = train(args)
+    show_receptive_fields(args.out)
+    print(f"next: open {NEXT_LESSON} (Lesson 1 of 5): one neuron and the STDP rule that shaped these weights")
+    return results
+
+
+def show_receptive_fields(out) -> Path:
+    """Write the receptive fields of the model in ``out`` as ``out/receptive_fields.png`` and say
+    what they show.
+
+    Parameters
+    ----------
+    out : str or Path
+        A run's folder, holding ``model.npz``.
+
+    Returns
+    -------
+    Path
+        The figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .estimator import DiehlCook2015
+
+    model = DiehlCook2015.load(Path(out) / "model.npz")
+    fig = plots.receptive_fields(model.weights_, model.image_shape_)
+    (path,) = plots.save(fig, out, "receptive_fields")
+    plt.close(fig)
+    height, width = model.image_shape_
+    print(f"receptive fields: {path} (each tile is one neuron's weights from the {height}x{width} input"
+          " pixels: learned by STDP alone, without labels, they look like the digits that neuron fires for)")
+    return path
+
+
 def main(argv=None) -> int:
+    """The command line: ``train``, ``sweep``, or with no arguments the default experiment.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0, or 2 after a one-line error for bad input (a value, a file, a failed simulation or
+        sweep point). Anything else is a bug and raises with its traceback.
+
+    Examples
+    --------
+    >>> main(["train", "--neurons", "100", "--train", "500", "--out", "runs/small"])  # doctest: +SKIP
+    0
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m stdplab", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     train_parser(sub)
     sweep_parser(sub)
-    if not argv:
-        argv = ["train"]  # the small default experiment
-        print("stdplab: no command given, running the default experiment"
-              " (python -m stdplab train --neurons 100 --train 2000 --test 1000 --out runs/default)")
-    args = parser.parse_args(argv)
     try:
-        if args.command == "train":
-            train(args)
+        if not argv:
+            default_run(parser)
         else:
-            args.run(args)
+            args = parser.parse_args(argv)
+            if args.command == "train":
+                train(args)
+            else:
+                args.run(args)
     # Bad input (values, files, a missing compiler, a failed simulation or sweep point) is one line;
     # anything else is a bug and keeps its traceback.
     except (ValueError, FileNotFoundError, RuntimeError) as exc:

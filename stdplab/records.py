@@ -80,6 +80,12 @@ def json_value(value):
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+def plain_value(value):
+    """A NumPy scalar or array as a plain Python value (``json_value``'s), anything else as it is:
+    what papermill's parameters, hashes and JSON files want from a value that may come from numpy."""
+    return json_value(value) if isinstance(value, (np.generic, np.ndarray)) else value
+
+
 def command_line(argv=None) -> str:
     """The command that is running (``argv``: its arguments, if not those of ``sys.argv``), as a
     results file records it."""

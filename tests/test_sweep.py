@@ -1,5 +1,7 @@
 """The sweep runner (stdplab.sweep) on a tiny notebook: table, resume, failures, bad grids, Dask."""
 import json
+import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -49,6 +51,29 @@ def test_parameters_cell_is_read_with_types(tiny):
     assert spec["fail"].types() == (bool,)
 
 
+def test_annotations_and_parameters_papermill_cannot_read(tmp_path):
+    """Types from annotations as papermill returns them; a cell with nothing papermill reads is refused."""
+    nb = new_notebook()
+    cell = new_code_cell('rate: float = 1\nlimit: Optional[int] = None\ncolours: list[str] = ["red"]\n'
+                         'anything = some_function()\noutput_dir = "."')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "annotated.ipynb"
+    nbformat.write(nb, str(path))
+    spec = sweep.notebook_parameters(path)
+    assert spec["rate"].types() == (float, int) and spec["rate"].check(2) == 2.0
+    assert spec["limit"].types() == (int, type(None)) and spec["limit"].check(None) is None
+    with pytest.raises(ValueError, match="parameter 'limit' takes int or None"):
+        spec["limit"].check(1.5)
+    assert spec["colours"].types() == (list,)
+    assert spec["anything"].types() is None and spec["anything"].check(object) is object  # no literal: no check
+    cell.source = "import os"
+    nbformat.write(nb, str(path))
+    with pytest.raises(ValueError, match="papermill finds no parameters"):
+        sweep.notebook_parameters(path)
+
+
 def test_grid_expansion_and_stable_point_ids(tiny):
     points = sweep.expand_grid(tiny, {"x": [1, 2], "label": ["a", "b"]}, {"scale": 2})
     assert [p.swept for p in points] == [{"x": 1, "label": "a"}, {"x": 1, "label": "b"},
@@ -79,9 +104,16 @@ def test_bad_grid_is_rejected_before_anything_runs(tiny, tmp_path, grid, fixed, 
     assert not out.exists()
 
 
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_bad_workers_are_refused_before_anything_runs(tiny, tmp_path, workers):
+    with pytest.raises(ValueError, match=f"workers .* must be an integer of at least 1, got {workers!r}"):
+        sweep.run_sweep(tiny, {"x": [1]}, tmp_path / "out", workers=workers, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
 def test_table_contents_and_resume(tiny, tmp_path):
     log, out = tmp_path / "log.txt", tmp_path / "out"
-    table = sweep.run_sweep(tiny, {"x": [1, 2]}, out, jobs=2, fixed_params={"log": str(log), "scale": 0.5},
+    table = sweep.run_sweep(tiny, {"x": [1, 2]}, out, workers=2, fixed_params={"log": str(log), "scale": 0.5},
                             progress=False)
     assert sorted(executions(log)) == ["1 0.5 False", "2 0.5 False"]
     assert list(table["x"]) == [1, 2]
@@ -105,12 +137,13 @@ def test_table_contents_and_resume(tiny, tmp_path):
         assert (notebook.parent / "tiny_metrics.json").exists()  # output_dir pointed into the folder
         executed = nbformat.read(str(notebook), as_version=4)
         assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    assert json.loads((out / "sweep.json").read_text())["format_version"] == sweep.FORMAT_VERSION
     csv = pd.read_csv(out / "results.csv")
     assert list(csv["point"]) == list(table["point"]) and list(csv["y"]) == [0.5, 1.0]
     assert {"point", "status", "x", "scale", "log", "y", "wall_time_s", "error", "notebook"} <= set(csv.columns)
 
     stamps = {p: Path(n).stat().st_mtime_ns for p, n in zip(table["point"], table["notebook"])}
-    again = sweep.run_sweep(tiny, {"x": [1, 2, 3]}, out, jobs=2,
+    again = sweep.run_sweep(tiny, {"x": [1, 2, 3]}, out, workers=2,
                             fixed_params={"log": str(log), "scale": 0.5}, progress=False)
     assert sorted(executions(log)) == ["1 0.5 False", "2 0.5 False", "3 0.5 False"]  # only x=3 ran
     assert {p: Path(n).stat().st_mtime_ns for p, n in zip(table["point"], table["notebook"])} == stamps
@@ -123,7 +156,7 @@ def test_table_contents_and_resume(tiny, tmp_path):
 
 def test_a_failed_point_is_recorded_and_the_others_finish(tiny, tmp_path):
     log, out = tmp_path / "log.txt", tmp_path / "out"
-    table = sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, jobs=2,
+    table = sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, workers=2,
                             fixed_params={"log": str(log)}, progress=False)
     assert len(executions(log)) == 4
     failed = table[table["status"] == "failed"]
@@ -145,7 +178,7 @@ def test_a_failed_point_is_recorded_and_the_others_finish(tiny, tmp_path):
     assert sweep.summary(failed, {"x": [1, 2]}, "y")["best_point"] is None  # nothing finished
 
     # Running again retries the failed points only.
-    sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, jobs=1, fixed_params={"log": str(log)},
+    sweep.run_sweep(tiny, {"fail": [True, False], "x": [1, 2]}, out, workers=1, fixed_params={"log": str(log)},
                     progress=False)
     assert sorted(executions(log)[4:]) == ["1 0.5 True", "2 0.5 True"]
 
@@ -166,7 +199,7 @@ def test_runs_on_a_dask_local_cluster(tiny, tmp_path):
 def test_command_line(tiny, tmp_path, capsys):
     out, log = tmp_path / "out", tmp_path / "log.txt"
     assert main(["sweep", str(tiny), "--grid", "x=2,3", "--grid", "label=b", "-p", "scale", "2",
-                 "-p", "log", str(log), "--jobs", "2", "--out", str(out), "--quiet"]) == 0
+                 "-p", "log", str(log), "--workers", "2", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "results.csv" in printed and "ok" in printed
     assert "2 points run" in printed and "PUE 1" in printed and "475 gCO2e/kWh" in printed
@@ -175,6 +208,9 @@ def test_command_line(tiny, tmp_path, capsys):
     assert list(csv["x"]) == [2, 3] and list(csv["y"]) == [4.0, 6.0] and list(csv["label"]) == ["b", "b"]
     assert main(["sweep", str(tiny), "--grid", "nope=1", "--out", str(out)]) == 2
     assert "valid names: x, scale" in capsys.readouterr().err
+    assert main(["sweep", str(tiny), "--grid", "x=1", "--workers", "0", "--out", str(out)]) == 2
+    assert "workers (points run at once in local processes) must be an integer of at least 1, got 0" \
+        in capsys.readouterr().err
     assert main(["sweep", str(tiny), "--grid", "x=1", "--grid", "fail=true", "--out", str(out), "--quiet"]) == 2
     assert "1 of 1 points failed" in capsys.readouterr().err
 
@@ -191,3 +227,48 @@ def test_the_sweep_total_adds_only_invocations_measured_the_same_way(tmp_path):
     total = sweep.compute_total(tmp_path)
     assert total["energy_kwh"] == 6.0 and total["tool"] == "codecarbon 3.3"
     assert (total["runs"], total["runs_measured_otherwise"], total["points_run"]) == (2, 1, 2)
+
+
+def test_a_sweep_folder_of_a_newer_format_is_refused(tiny, tmp_path, capsys):
+    out, log = tmp_path / "out", tmp_path / "log.txt"
+    out.mkdir()
+    (out / "sweep.json").write_text(json.dumps({"format_version": sweep.FORMAT_VERSION + 1, "notebook": str(tiny)}))
+    with pytest.raises(ValueError, match=f"format_version {sweep.FORMAT_VERSION + 1}; this stdplab reads"
+                                         f" versions 1 to {sweep.FORMAT_VERSION}"):
+        sweep.run_sweep(tiny, {"x": [1]}, out, fixed_params={"log": str(log)}, progress=False)
+    assert not executions(log)  # refused before any point ran
+    with pytest.raises(ValueError, match="format_version"):
+        sweep.compute_total(out)
+
+
+def test_a_version_1_record_is_read_and_rewritten_as_the_current_version(tmp_path):
+    metered = {"energy_kwh": 1.0, "emissions_gco2e": 475.0, "wall_s": 10.0, "cpu_s": 5.0, "mode": "cpu_load",
+               "tracking": "machine", "pue": 1.0, "grid_gco2_per_kwh": 475.0, "grid_source": "the figure given",
+               "tool": "codecarbon 3.3"}
+    before_codecarbon = {"finished": "t", "points_run": 4, "compute": {"wall_s": 9.0, "energy_j": 1.0}}
+    (tmp_path / "sweep.json").write_text(json.dumps({"notebook": "tiny.ipynb", "runs": [
+        before_codecarbon, {"finished": "t", "points_run": 1, "compute": metered}]}))
+    sweep._record_run(tmp_path, 2, sweep.ComputeCost(**metered))
+    record = json.loads((tmp_path / "sweep.json").read_text())
+    assert record["format_version"] == sweep.FORMAT_VERSION
+    assert record["runs_before_codecarbon"] == [before_codecarbon]  # kept, apart from the runs that add up
+    assert [run["points_run"] for run in record["runs"]] == [1, 2]
+    assert sweep.compute_total(tmp_path)["energy_kwh"] == 2.0
+
+
+def test_a_parquet_copy_that_cannot_be_written_is_named_in_a_warning(tmp_path, monkeypatch):
+    class ArrowException(Exception):
+        pass
+
+    def refuse(frame, path, index):
+        raise ArrowException("cannot mix int and str in column 'v'")
+
+    monkeypatch.setitem(sys.modules, "pyarrow", types.SimpleNamespace(ArrowException=ArrowException))
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", refuse)
+    (tmp_path / "results.parquet").write_text("an older table")
+    rows = [{"point": "a", "status": "ok", "v": 1}, {"point": "b", "status": "ok", "v": "x"}]
+    with pytest.warns(UserWarning, match=r"results\.parquet not written \(ArrowException: cannot mix int and str"
+                                         r".*the table is .*results\.csv"):
+        sweep._write_table(tmp_path, rows)
+    assert not (tmp_path / "results.parquet").exists()  # not left to disagree with the CSV
+    assert list(pd.read_csv(tmp_path / "results.csv")["v"]) == ["1", "x"]
