@@ -81,8 +81,18 @@ def json_value(value):
 
 
 def plain_value(value):
-    """A NumPy scalar or array as a plain Python value (``json_value``'s), anything else as it is:
-    what papermill's parameters, hashes and JSON files want from a value that may come from numpy."""
+    """A value that may come from NumPy as a plain Python one (papermill parameters, hashes, JSON).
+
+    Parameters
+    ----------
+    value : object
+        Any value.
+
+    Returns
+    -------
+    object
+        A NumPy scalar or array as ``json_value`` gives it (a number, a list); anything else as it is.
+    """
     return json_value(value) if isinstance(value, (np.generic, np.ndarray)) else value
 
 

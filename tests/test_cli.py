@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from stdplab import DiehlCook2015
+from stdplab import DiehlCook2015, cli
 from stdplab.cli import main
 
 ARGS = ["train", "--neurons", "100", "--train", "500", "--test", "100", "--checkpoint-every", "100",
@@ -80,6 +80,27 @@ def test_resume_refuses_another_configuration(tmp_path, capsys):
     assert main(ARGS + ["--out", str(tmp_path)]) == 0
     assert main([*ARGS[:2], "50", *ARGS[3:], "--out", str(tmp_path), "--resume"]) == 2
     assert "another configuration" in capsys.readouterr().err
+
+
+def test_the_default_run_is_the_train_commands_defaults():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    cli.train_parser(sub)
+    assert parser.parse_args(cli.DEFAULT_RUN) == parser.parse_args(["train"])
+
+
+def test_the_default_run_ends_with_the_receptive_fields_and_the_next_lesson(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "default"
+    monkeypatch.setattr(cli, "DEFAULT_RUN", ARGS + ["--out", str(out)])  # small, the same path through main
+    assert main([]) == 0
+    printed = capsys.readouterr().out
+    figure = out / "receptive_fields.png"
+    assert figure.stat().st_size > 10_000 and (out / "results.json").exists()
+    assert f"receptive fields: {figure} (each tile is one neuron's weights from the 28x28 input pixels" in printed
+    assert "next: open notebooks/01_neuron_and_stdp.ipynb (Lesson 1 of 5)" in printed
+    assert printed.index("test accuracy") < printed.index("receptive fields") < printed.index("next: open")
 
 
 def test_unknown_parameter_is_a_clear_error(capsys):

@@ -5,6 +5,7 @@ import types
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -84,6 +85,9 @@ def test_grid_expansion_and_stable_point_ids(tiny):
     assert {p.id for p in again} == {p.id for p in points}  # order of the grid does not matter
     other = sweep.expand_grid(tiny, {"x": [1, 2], "label": ["a", "b"]}, {"scale": 3})
     assert not {p.id for p in other} & {p.id for p in points}  # fixed values are part of the id
+    from_numpy = sweep.expand_grid(tiny, {"x": np.arange(1, 3), "label": ["a", "b"]}, {"scale": np.float64(2)})
+    assert [p.id for p in from_numpy] == [p.id for p in points]  # numpy values are injected as plain ones
+    assert all(type(p.params["x"]) is int and type(p.params["scale"]) is float for p in from_numpy)
 
 
 @pytest.mark.parametrize("grid, fixed, message", [
