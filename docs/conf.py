@@ -102,6 +102,15 @@ def _mend_prose_lists(app, what, name, obj, options, lines):
         MENDED.append(name)
 
 
+def _drop_type_docstrings(app, what, name, obj, options, lines):
+    """A constant without a docstring of its own would show its type's (a tuple's, a dict's)."""
+    if what in ("data", "attribute"):
+        own = (type(obj).__doc__ or "").strip().splitlines()
+        text = [line.strip() for line in lines if line.strip()]
+        if own and text and text[0] == own[0].strip():
+            lines.clear()
+
+
 def _report_mended(app, exception):
     if MENDED:
         from sphinx.util import logging
@@ -111,5 +120,6 @@ def _report_mended(app, exception):
 
 def setup(app):
     app.connect("autodoc-skip-member", _skip_foreign_members)
+    app.connect("autodoc-process-docstring", _drop_type_docstrings)
     app.connect("autodoc-process-docstring", _mend_prose_lists)
     app.connect("build-finished", _report_mended)
