@@ -40,6 +40,9 @@ for _nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
     _copy = _lessons / _nb.name
     if not _copy.exists() or _copy.read_bytes() != _nb.read_bytes():
         shutil.copyfile(_nb, _copy)
+for _copy in _lessons.glob("*.ipynb"):  # a notebook renamed or removed since the last build
+    if not (ROOT / "notebooks" / _copy.name).exists():
+        _copy.unlink()
 
 exclude_patterns = ["_build", "_ext", "api/import_graph.md", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
 templates_path = []
