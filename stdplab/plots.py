@@ -6,6 +6,33 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+# One marker and one colour per hardware preset (``stdplab.energy.PRESETS``), the same in every energy
+# figure: neuromorphic chips in warm colours, digital processors in cool ones.
+PRESET_STYLE: dict[str, dict] = {
+    "loihi": {"marker": "o", "color": "#d62728"},
+    "truenorth": {"marker": "s", "color": "#ff7f0e"},
+    "spinnaker": {"marker": "^", "color": "#8c564b"},
+    "spinnaker2": {"marker": "v", "color": "#e377c2"},
+    "cmos45nm": {"marker": "D", "color": "#1f77b4"},
+    "cpu": {"marker": "P", "color": "#2ca02c"},
+    "gpu": {"marker": "X", "color": "#9467bd"},
+}
+_SPARE_STYLES = [{"marker": m, "color": c} for m, c in zip("h * < > p d 8 H".split(),
+                                                            ("#17becf", "#bcbd22", "#7f7f7f", "#000000",
+                                                             "#aec7e8", "#98df8a", "#ff9896", "#c5b0d5"))]
+
+
+def preset_style(preset: str) -> dict:
+    """The marker and colour of a hardware preset: ``PRESET_STYLE``'s; a preset it does not know
+    (one a user registered) gets the next spare style, kept in ``PRESET_STYLE`` so that every later
+    figure draws it the same way."""
+    if preset not in PRESET_STYLE:
+        used = list(PRESET_STYLE.values())
+        spare = [style for style in _SPARE_STYLES if style not in used]
+        PRESET_STYLE[preset] = dict(spare[0]) if spare else {"marker": "o", "color": "0.4"}
+    return PRESET_STYLE[preset]
+
+
 
 def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
     """Write ``fig`` as ``output_dir/name.<format>`` for each format; returns the paths."""
@@ -46,37 +73,58 @@ def _tiles(weights, image_shape):
     return canvas
 
 
-def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
-    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
-    canvas = _tiles(np.asarray(weights), image_shape)
-    rows, cols = _grid(np.asarray(weights).shape[1])
-    fig, ax = plt.subplots(figsize=(min(12, 1 + cols * 0.45), min(12, 1 + rows * 0.45)))
+WEIGHT_LABEL = "input weight w (w_max = 1)"
+THETA_LABEL = "adaptive threshold θ (mV)"
+
+
+def _draw_fields(ax, weights, image_shape):
+    """The receptive-field tiles on ``ax``, unlabelled axes off; returns the image."""
+    weights = np.asarray(weights)
+    canvas = _tiles(weights, image_shape)
     im = ax.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title)
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="weight")
-    return fig
+    cols = _grid(weights.shape[1])[1]
+    ax.set_xlabel(f"one {image_shape[0]}×{image_shape[1]}-pixel tile per neuron, {cols} to a row")
+    return im
 
 
-def theta_map(theta, title="Adaptive thresholds θ (mV)"):
+def _draw_theta(ax, theta):
+    """The θ grid (issue 22: its one home): neuron k at row k // cols, column k % cols, the cells
+    past the last neuron blank; ticks off, the layout said on the x axis. Returns the image."""
     theta = np.asarray(theta, dtype=float)
     rows, cols = _grid(len(theta))
     canvas = np.full(rows * cols, np.nan)
     canvas[: len(theta)] = theta
-    fig, ax = plt.subplots(figsize=(5, 4.5))
     im = ax.imshow(canvas.reshape(rows, cols), cmap="viridis", interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel(f"one cell per neuron, {cols} to a row")
+    return im
+
+
+def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
+    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
+    rows, cols = _grid(np.asarray(weights).shape[1])
+    fig, ax = plt.subplots(figsize=(min(12, 1 + cols * 0.45), min(12, 1 + rows * 0.45)))
+    im = _draw_fields(ax, weights, image_shape)
     ax.set_title(title)
-    fig.colorbar(im, ax=ax, label="θ (mV)")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=WEIGHT_LABEL)
+    return fig
+
+
+def theta_map(theta, title="Adaptive thresholds θ (mV)"):
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    im = _draw_theta(ax, theta)
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, label=THETA_LABEL)
     return fig
 
 
 def raster(spike_trains, start, duration, present_time=None, title="One presentation"):
     """Spikes of each population ({name: (indices, times s)}) in [start, start + duration) s."""
     names = [n for n in ("input", "exc", "inh") if n in spike_trains]
-    labels = {"input": "input (Poisson)", "exc": "excitatory", "inh": "inhibitory"}
+    labels = {"input": "input neuron\n(Poisson)", "exc": "excitatory\nneuron", "inh": "inhibitory\nneuron"}
     fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(7, 1.2 + 1.8 * len(names)),
                              gridspec_kw={"height_ratios": [3 if n == "input" else 1 for n in names]},
                              squeeze=False)
@@ -110,27 +158,45 @@ def accuracy_curve(curves: dict, title="Accuracy during training", paper=None):
     return fig
 
 
-def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps"):
-    """``curves``: {(network, setting): accuracy after each step (0-1)}; ``ann``: {network: the
-    MLP's own accuracy}, drawn as a broad pale line in the network's colour. Solid: the first
-    setting of each network; dashed and dotted: the others."""
-    colours = {net: f"C{k % 10}" for k, net in enumerate(ann)}
-    styles = {}
-    fig, ax = plt.subplots(figsize=(9.5, 4.5))
-    for net, accuracy in ann.items():
-        ax.axhline(100 * accuracy, color=colours[net], lw=2.5, alpha=0.3, label=f"{net} ANN {100 * accuracy:.2f} %")
-    for (net, setting), accuracy in curves.items():
-        style = styles.setdefault(net, iter(["-", "--", ":", "-.", (0, (1, 3)), (0, (5, 1))]))
-        ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), color=colours[net], ls=next(style),
-                lw=1.2, label=f"{net}, {setting}")
-    ax.set_xscale("log")
-    ax.set_xlabel("time steps of 1 ms (log scale)")
-    ax.set_ylabel("test accuracy (%)")
-    ax.set_ylim(max(0, min(100 * min(ann.values()) - 15, 80)), 100)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title)
-    fig.tight_layout()
+def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps",
+                        margin=1.0):
+    """Small multiples: one panel per network, on one y scale. ``curves``: {(network, setting):
+    accuracy after each step (0-1)}; ``ann``: {network: the MLP's own accuracy}, drawn as a black
+    line with the band ``margin`` points below it shaded. One colour and line style per setting,
+    the same in every panel."""
+    settings = list(dict.fromkeys(setting for _, setting in curves))
+    styles = {setting: (f"C{k % 10}", ("-", "--", ":", "-.")[k % 4]) for k, setting in enumerate(settings)}
+    nets = list(ann) + [net for net, _ in curves if net not in ann]
+    nets = list(dict.fromkeys(nets))
+    fig, axes = plt.subplots(1, len(nets), figsize=(0.6 + 3.6 * len(nets), 4.2), sharex=True, sharey=True,
+                             squeeze=False)
+    axes = axes[0]
+    for ax, net in zip(axes, nets):
+        if net in ann:
+            ax.axhspan(100 * ann[net] - margin, 100 * ann[net], color="0.85", zorder=0)
+            ax.axhline(100 * ann[net], color="k", lw=1.2, label=f"the MLP itself (shaded: within {margin:g} point)")
+        for (n, setting), accuracy in curves.items():
+            if n == net:
+                colour, ls = styles[setting]
+                ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), color=colour, ls=ls, lw=1.3,
+                        label=setting)
+        ax.set_title(net + (f"\nMLP {100 * ann[net]:.2f} %" if net in ann else ""), fontsize=10)
+        ax.set_xscale("log")
+        ax.set_xlabel("time steps of 1 ms (log scale)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("test accuracy (%)")
+    low = min(100 * min(ann.values()) - 15, 80) if ann else 0
+    axes[0].set_ylim(max(0, low), 100)
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes[1:]:  # settings the first panel lacks
+        for h, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8,
+               title="conversion setting (normalisation-input-reset)", title_fontsize=8, bbox_to_anchor=(0.5, 0))
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.06 + 0.045 * int(np.ceil(len(labels) / 3)), 1, 1))
     return fig
 
 
@@ -140,70 +206,92 @@ def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
     im = ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(len(classes)), classes)
     ax.set_yticks(range(len(classes)), classes)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     for (r, c), v in np.ndenumerate(matrix):
         if v:
             ax.text(c, r, v, ha="center", va="center", fontsize=7,
                     color="white" if v > matrix.max() / 2 else "black")
-    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.colorbar(im, ax=ax, fraction=0.046, label="test images")
     ax.set_title(title)
     per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     bx.bar(range(len(classes)), 100 * per_class, color="C2")
     bx.set_xticks(range(len(classes)), classes)
     bx.set_ylim(0, 100)
+    bx.set_xlabel("true class")
     bx.set_ylabel("accuracy (%)")
     bx.set_title("Per-class accuracy")
     fig.tight_layout()
     return fig
 
 
+def _spiking(row) -> bool:
+    return str(row.get("family", "")).startswith(("SNN", "STDP"))
+
+
 def energy_accuracy(rows, title="Accuracy against estimated energy per image",
                     caveat="Estimates: operation counts × published energy per operation; memory traffic ignored"):
-    """Accuracy against energy per image (log scale) for models under hardware presets.
+    """Energy per image (log scale) for models under hardware presets, beside each model's accuracy.
 
     ``rows``: dicts (or a DataFrame) with ``model``, ``family``, ``preset``, ``accuracy`` (0-1) and
     ``energy_per_image_j``, as made by ``stdplab.energy.snn_rows`` and ``conventional_rows``.
-    Colour: model; marker: preset; filled markers for spiking networks, open for conventional ones.
+    One row per model, the most accurate at the top: left, its energy under each preset (marker and
+    colour from ``PRESET_STYLE``, the same in every energy figure; filled for spiking networks, open
+    for conventional ones); right, its test accuracy. Rows without a finite positive energy are
+    left out.
     """
+    from matplotlib.lines import Line2D
+
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
     rows = [r for r in rows if r["energy_per_image_j"] is not None and np.isfinite(r["energy_per_image_j"])
             and r["energy_per_image_j"] > 0]
     models = list(dict.fromkeys(r["model"] for r in rows))
+    accuracy = {m: 100 * next(r["accuracy"] for r in rows if r["model"] == m) for m in models}
+    spiking = {m: _spiking(next(r for r in rows if r["model"] == m)) for m in models}
+    models.sort(key=lambda m: -accuracy[m])  # stable: equal accuracies keep their order
     presets = list(dict.fromkeys(r["preset"] for r in rows))
-    markers = dict(zip(presets, "o s ^ D v P X * h <".split() * 3))
-    palette = [f"C{k}" for k in range(10)] if len(models) <= 10 else list(plt.get_cmap("tab20").colors)
-    colours = {m: palette[k % len(palette)] for k, m in enumerate(models)}
-    fig, ax = plt.subplots(figsize=(8, 5))
+    presets.sort(key=lambda p: list(PRESET_STYLE).index(p) if p in PRESET_STYLE else len(PRESET_STYLE))
+    y = {m: k for k, m in enumerate(models)}
+    fig, (ax, bx) = plt.subplots(1, 2, sharey=True, figsize=(10, 1.6 + 0.36 * max(len(models), 8)),
+                                 gridspec_kw={"width_ratios": [3.2, 1], "wspace": 0.12})
     for model in models:
-        mine = [r for r in rows if r["model"] == model]
-        spiking = mine[0].get("family", "").startswith("SNN")
-        xs = [r["energy_per_image_j"] for r in mine]
-        ys = [100 * r["accuracy"] for r in mine]
-        ax.plot(sorted(xs), [ys[0]] * len(xs), color=colours[model], lw=0.8, alpha=0.5,
-                ls="-" if spiking else "--")
-        for r in mine:
-            ax.scatter(r["energy_per_image_j"], 100 * r["accuracy"], marker=markers[r["preset"]], s=45,
-                       color=colours[model] if spiking else "none", edgecolors=colours[model], zorder=3)
+        xs = [r["energy_per_image_j"] for r in rows if r["model"] == model]
+        ax.plot([min(xs), max(xs)], [y[model]] * 2, color="0.75", lw=1, ls="-" if spiking[model] else "--", zorder=1)
+    for r in rows:
+        style = preset_style(r["preset"])
+        ax.scatter(r["energy_per_image_j"], y[r["model"]], marker=style["marker"], s=48, zorder=3,
+                   color=style["color"] if spiking[r["model"]] else "none", edgecolors=style["color"], linewidths=1.3)
     ax.set_xscale("log")
     ax.set_xlabel("estimated energy per image (J, log scale)")
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_yticks(range(len(models)), models, fontsize=8)
+    ax.set_ylim(len(models) - 0.5, -0.5)
+    ax.set_ylabel("model (most accurate at the top)")
     ax.grid(alpha=0.3)
-    from matplotlib.lines import Line2D
-
-    model_handles = [Line2D([], [], color=colours[m], marker="o", ls="-",
-                            markerfacecolor=colours[m] if next(r for r in rows if r["model"] == m)
-                            .get("family", "").startswith("SNN") else "none", label=m) for m in models]
-    preset_handles = [Line2D([], [], color="0.3", marker=markers[p], ls="none", label=p) for p in presets]
-    ax.set_title(title)
-    fig.tight_layout(rect=(0, 0.03 if caveat else 0, 0.74, 1))
-    fig.legend(handles=model_handles, title="model (filled: spiking)", loc="upper left",
-               bbox_to_anchor=(0.75, 0.93), fontsize=8, title_fontsize=8)
-    fig.legend(handles=preset_handles, title="hardware preset", loc="lower left", bbox_to_anchor=(0.75, 0.1),
-               fontsize=8, title_fontsize=8)
+    ax.set_title(title, fontsize=10, loc="left")
+    low = 5 * np.floor((min(accuracy.values(), default=90) - 3) / 5)
+    for model in models:
+        colour = "k" if spiking[model] else "0.45"
+        bx.plot([low, accuracy[model]], [y[model]] * 2, color=colour, lw=1.2)
+        bx.plot(accuracy[model], y[model], "o", ms=6, color=colour, mfc=colour if spiking[model] else "white")
+        bx.annotate(f"{accuracy[model]:.1f} %", (accuracy[model], y[model]), xytext=(5, 0),
+                    textcoords="offset points", va="center", fontsize=7)
+    bx.set_xlim(low, 100 + 0.25 * (100 - low))
+    bx.set_xlabel("test accuracy (%)")
+    bx.grid(alpha=0.3, axis="x")
+    bx.tick_params(axis="y", left=False)
+    preset_handles = [Line2D([], [], color=preset_style(p)["color"], marker=preset_style(p)["marker"], ls="none",
+                             label=p) for p in presets]
+    family_handles = [Line2D([], [], color="0.3", marker="o", ls="-", label="spiking (filled)"),
+                      Line2D([], [], color="0.3", marker="o", mfc="white", ls="--", label="conventional (open)")]
+    first = bx.legend(handles=preset_handles, title="hardware preset", loc="upper left",
+                      bbox_to_anchor=(1.03, 1.02), fontsize=8, title_fontsize=8)
+    bx.add_artist(first)
+    bx.legend(handles=family_handles, title="network", loc="lower left", bbox_to_anchor=(1.03, -0.02),
+              fontsize=8, title_fontsize=8)
     if caveat:
         fig.text(0.01, 0.005, caveat, fontsize=7, color="0.35", ha="left", va="bottom")
+    fig.subplots_adjust(bottom=0.1 + 0.6 / (len(models) + 4))
     return fig
 
 
@@ -218,7 +306,7 @@ def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One e
     if input_spikes is not None:
         i, ti = (np.asarray(a) for a in input_spikes)
         axes[0].plot(ti, i, "|", ms=2, color="0.3")
-        axes[0].set_ylabel("input")
+        axes[0].set_ylabel("input neuron")
         axes[0].set_title(title)
     ax, bx = axes[-2], axes[-1]
     t, v = np.asarray(t), np.asarray(v)
@@ -228,7 +316,7 @@ def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One e
     if len(spikes):
         top = np.max(threshold) + 3
         ax.vlines(spikes, top, top + 6, color="k", lw=1.2, label="spikes")
-    ax.set_ylabel("mV")
+    ax.set_ylabel("potential (mV)")
     ax.legend(loc="lower right", fontsize=8)
     if input_spikes is None:
         ax.set_title(title)
@@ -241,38 +329,58 @@ def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One e
     return fig
 
 
+DW_LABEL = "Δw (weight units, w_max = 1)"
+
+
 def _rule_panels(n):
+    """One panel per rule on one shared y scale: a rule ten times weaker looks ten times smaller."""
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False, sharey=True)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(DW_LABEL)
     return fig, axes.ravel()
 
 
+def _peak_notes(axes, changes):
+    """Each panel's largest |Δw| and its size against the largest panel's, in the panel's corner."""
+    peaks = {rule: float(np.nanmax(np.abs(np.asarray(dw, float)))) for rule, dw in changes.items()}
+    top = max(peaks.values()) or 1.0
+    for ax, (rule, peak) in zip(axes, peaks.items()):
+        ratio = peak / top
+        ax.text(0.02, 0.97, f"max |Δw| = {peak:.2g}" + ("" if ratio == 1 else f"  (×{ratio:.2g} of the largest)"),
+                transform=ax.transAxes, va="top", ha="left", fontsize=7.5, color="0.25",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+
+
 def stdp_window(dts, windows: dict, title="STDP window measured from the rules"):
-    """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule."""
+    """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule,
+    every panel on the same y scale (each one's largest |Δw| written in its corner)."""
     dts = np.asarray(dts, float)
     fig, axes = _rule_panels(len(windows))
     for ax, (rule, dw) in zip(axes, windows.items()):
         dw = np.asarray(dw, float)
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
-        ax.plot(dts[dts < 0], dw[dts < 0], "o-", ms=3, color="C0")
-        ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3")
+        ax.plot(dts[dts < 0], dw[dts < 0], "o-", ms=3, color="C0", label="post before pre (Δt < 0)")
+        ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3", label="pre before post (Δt ≥ 0)")
         ax.set_title(rule)
         ax.set_xlabel("Δt = t_post − t_pre (ms)")
-        ax.set_ylabel("Δw")
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         ax.grid(alpha=0.3)
-    fig.suptitle(title)
+    _peak_notes(axes, windows)
+    axes[0].legend(fontsize=7, loc="lower left")
+    fig.suptitle(title + "\n(one y scale for every rule)")
     fig.tight_layout()
     return fig
 
 
 def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 ms"),
                       title="Weight dependence of the change"):
-    """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w."""
+    """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w,
+    every panel on the same y scale (each one's largest |Δw| written in its corner)."""
     w0s = np.asarray(w0s, float)
     fig, axes = _rule_panels(len(changes))
     for ax, (rule, dw) in zip(axes, changes.items()):
@@ -283,11 +391,11 @@ def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 m
                     label=labels[k] if k < len(labels) else None)
         ax.set_title(rule)
         ax.set_xlabel("weight before (w / w_max)")
-        ax.set_ylabel("Δw")
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle(title)
+    _peak_notes(axes, changes)
+    axes[0].legend(fontsize=8, loc="lower left")
+    fig.suptitle(title + "\n(one y scale for every rule)")
     fig.tight_layout()
     return fig
 
@@ -312,7 +420,8 @@ def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
         bx.barh(range(n), run["counts"], color="C3")
         bx.set_yticks(range(n))
         bx.set_ylim(-0.6, n - 0.4)
-        bx.set_xlabel("excitatory spikes")
+        bx.set_xlabel("excitatory spikes (count)")
+        bx.set_ylabel("neuron")
     axes[0, 0].legend(loc="upper right", fontsize=8)
     axes[-1, 0].set_xlabel("time (ms)")
     fig.suptitle(title)
@@ -461,25 +570,16 @@ def training_state(weights, image_shape, theta, history, max_fields=100):
     running accuracy so far (``history``: the estimator's ``history_``)."""
     weights = np.asarray(weights)[:, :max_fields]
     fig, (rf, th, acc) = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1.3, 1, 1.2]})
-    canvas = _tiles(weights, image_shape)
-    rf.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
+    _draw_fields(rf, weights, image_shape)
     rf.set_title(f"Receptive fields ({weights.shape[1]} neurons)")
-    theta = np.asarray(theta, dtype=float)
-    rows, cols = _grid(len(theta))
-    grid = np.full(rows * cols, np.nan)
-    grid[: len(theta)] = theta
-    fig.colorbar(th.imshow(grid.reshape(rows, cols), cmap="viridis", interpolation="nearest"), ax=th,
-                 fraction=0.046, pad=0.02, label="mV")
+    fig.colorbar(_draw_theta(th, theta), ax=th, fraction=0.046, pad=0.02, label=THETA_LABEL)
     th.set_title("Adaptive thresholds θ")
-    for ax in (rf, th):
-        ax.set_xticks([])
-        ax.set_yticks([])
     seen = [(x, a) for x, a in zip(history["examples"], history["running_accuracy"]) if a is not None]
     if seen:
         acc.plot(*zip(*seen), marker="o", ms=3)
     acc.set_ylim(0, 1)
     acc.set_xlabel("training examples")
-    acc.set_ylabel("running accuracy")
+    acc.set_ylabel("running accuracy (fraction correct)")
     acc.set_title("Accuracy so far" if seen else "Accuracy so far (needs labels)")
     acc.grid(alpha=0.3)
     examples = history["examples"][-1] if history["examples"] else 0
