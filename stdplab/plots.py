@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -472,16 +473,10 @@ def learning_record(history, title="How the network learns"):
     return fig
 
 
-def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against training, every size the lab has run"):
-    """Running accuracy during training (lines, a moving mean over ``smooth`` records) and test
-    accuracy at the end (markers), one colour per size and one marker and line style per run of a
-    size, with the paper's figures (stars at their training; dashed where it is not given).
-    ``runs``: dicts with ``n_neurons``, ``label``, ``examples``, ``running_accuracy`` (in [0, 1],
-    None where not yet measured), ``examples_trained``, ``test_accuracy_percent``;
-    ``paper``: {n_neurons: (accuracy %, training examples or None)}."""
-    sizes = sorted({run["n_neurons"] for run in runs} | set(paper))
-    colour = {n: f"C{k}" for k, n in enumerate(sizes)}
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+def _training_lines(ax, runs: list, paper: dict, colour: dict, smooth=10):
+    """Running accuracy (a moving mean over ``smooth`` records) against training examples and the
+    test accuracy at the end, one colour per size (``colour``) and one marker and line style per run
+    of a size, with the paper's figures (stars at their training; dashed where it is not given)."""
     seen = {}
     for run in runs:
         k = seen[run["n_neurons"]] = seen.get(run["n_neurons"], -1) + 1
@@ -492,7 +487,9 @@ def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against trai
             mean = np.convolve(np.nan_to_num(y), window, "valid") / np.convolve(~np.isnan(y), window, "valid")
         c = colour[run["n_neurons"]]
         ax.plot(x[len(window) - 1:], mean, color=c, lw=1.2, alpha=0.7, ls=("-", "--", "-.", ":")[k % 4])
-        ax.plot(run["examples_trained"], run["test_accuracy_percent"], "osD^"[k % 4], color=c, ms=7, mec="k",
+        ax.plot(run["examples_trained"], run["test_accuracy_percent"], "osD^"[k % 4], color=c, ms=7,
+                mec=c if run.get("partial") else "k", mew=1.5 if run.get("partial") else 1,
+                mfc="white" if run.get("partial") else c,
                 label=f"{run['label']}: {run['test_accuracy_percent']:.1f} %")
     for n, (accuracy, examples) in paper.items():
         if examples:
@@ -505,8 +502,87 @@ def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against trai
     lowest = min([40.0] + [float(np.nanmin(line.get_ydata())) for line in ax.lines if len(line.get_ydata())])
     ax.set_ylim(10 * np.floor((lowest - 2) / 10), 100)
     ax.grid(alpha=0.3, which="both")
+
+
+def _size_colours(runs, paper):
+    sizes = sorted({run["n_neurons"] for run in runs} | set(paper))
+    return {n: f"C{k}" for k, n in enumerate(sizes)}
+
+
+def paper_table(runs: list, paper: dict, smooth=10, title="The paper's accuracy beside the lab's, per network size"):
+    """The paper's table as a figure. Left: test accuracy per size, the paper's bar (grey) beside the
+    lab's (a partial run hatched and marked partial). Right: how each of these runs got there (see
+    ``training_runs``). ``runs``: one per size, dicts with ``n_neurons``, ``label``, ``examples``,
+    ``running_accuracy`` (in [0, 1], None where not yet measured), ``examples_trained``,
+    ``test_accuracy_percent`` and optionally ``partial`` and ``examples_planned``; ``paper``:
+    {n_neurons: (accuracy %, training examples or None)}. Runs set aside (other settings, stopped
+    early) belong in ``training_runs``' figure."""
+    sizes = [run["n_neurons"] for run in runs]
+    if len(set(sizes)) != len(sizes):
+        raise ValueError(f"paper_table takes one run per size, got sizes {sizes}; "
+                         "draw the others with training_runs")
+    colour = _size_colours(runs, paper)
+    order = list(colour)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.25]})
+    x = np.arange(len(order))
+    width = 0.38
+    paper_bars = ax.bar([x[order.index(n)] - width / 2 for n in paper], [a for a, _ in paper.values()], width,
+                        color="0.7", edgecolor="k", label="paper (Diehl & Cook 2015)")
+    lab = sorted(runs, key=lambda run: run["n_neurons"])
+    lab_bars = ax.bar([x[order.index(run["n_neurons"])] + width / 2 for run in lab],
+                      [run["test_accuracy_percent"] for run in lab], width, edgecolor="k", label="this lab",
+                      color=[colour[run["n_neurons"]] for run in lab])
+    for bar, run in zip(lab_bars, lab):
+        if run.get("partial"):
+            bar.set_hatch("//")
+            bar.set_facecolor(matplotlib.colors.to_rgba(colour[run["n_neurons"]], 0.35))
+    for bar, (accuracy, _) in zip(paper_bars, paper.values()):
+        ax.annotate(f"{accuracy:.1f}", (bar.get_x() + bar.get_width() / 2, accuracy), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    for bar, run in zip(lab_bars, lab):
+        centre = bar.get_x() + bar.get_width() / 2
+        ax.annotate(f"{run['test_accuracy_percent']:.1f}", (centre, run["test_accuracy_percent"]), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8)
+        if run.get("partial"):
+            planned = run.get("examples_planned")
+            ax.text(centre, run["test_accuracy_percent"] / 2,
+                    f"partial: {run['examples_trained']:,}" + (f" of {planned:,}" if planned else "") + " examples",
+                    rotation=90, ha="center", va="center", fontsize=7.5, fontweight="bold",
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1.5})
+    ax.set_xticks(x, [f"{n:,}" for n in order])
+    ax.set_xlabel("excitatory neurons")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 118)
+    ax.set_yticks(range(0, 101, 20))
+    ax.grid(alpha=0.3, axis="y")
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor="0.7", edgecolor="k", label="paper (Diehl & Cook 2015)"),
+               Patch(facecolor="white", edgecolor="k", label="this lab (colour: size)")]
+    if any(run.get("partial") for run in lab):
+        handles.append(Patch(facecolor="white", edgecolor="k", hatch="//", label="this lab, run still training"))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", framealpha=0.95, ncol=2)
+    ax.set_title("Test accuracy at the end", fontsize=10)
+    _training_lines(bx, lab, paper, colour, smooth)
+    bx.legend(fontsize=7, loc="lower right")
+    bx.set_title(f"During training (lines: running accuracy, mean of {smooth} records;\n"
+                 "markers: test set, open where partial; stars: the paper)", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def training_runs(runs: list, paper: dict, smooth=10, title="Accuracy against training, every run the lab has made"):
+    """Running accuracy during training (lines, a moving mean over ``smooth`` records) and test
+    accuracy at the end (markers), one colour per size and one marker and line style per run of a
+    size, with the paper's figures (stars at their training; dashed where it is not given): for the
+    runs set aside from ``paper_table`` (other settings, stopped early) beside the main ones.
+    ``runs`` and ``paper`` as for ``paper_table``, several runs per size allowed."""
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    _training_lines(ax, runs, paper, _size_colours(runs, paper), smooth)
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"{title}\nlines: running accuracy (mean of {smooth} records); markers: test set", fontsize=10)
+    ax.set_title(f"{title}\nlines: running accuracy (mean of {smooth} records); markers: test set (open: partial)",
+                 fontsize=10)
     return fig
 
 
