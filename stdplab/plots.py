@@ -430,6 +430,16 @@ def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
     return fig
 
 
+# The rule constants' meanings and units (stdplab.parameters), for axis labels.
+CONSTANT_LABELS = {
+    "nu_pre": "nu_pre: learning rate on pre spikes (per spike, w_max = 1)",
+    "nu_post": "nu_post: learning rate on post spikes (per spike, w_max = 1)",
+    "x_tar": "x_tar: target presynaptic trace (dimensionless)",
+    "mu": "mu: weight-dependence exponent (dimensionless)",
+    "beta": "beta: weight-dependence steepness (dimensionless)",
+}
+
+
 def sensitivity(rules: dict, title="Accuracy against each rule constant"):
     """One panel per constant, one line per rule. ``rules``: {rule: {"defaults": {name: value},
     "default_accuracy_percent": [one per seed], "constants": {name: [{"value", "accuracy_percent"}]}}};
@@ -449,7 +459,7 @@ def sensitivity(rules: dict, title="Accuracy against each rule constant"):
             ax.errorbar(entry["defaults"][name], seeds.mean(), yerr=spread, marker="*", ms=10, color=color, capsize=3)
         if name.startswith("nu_"):
             ax.set_xscale("log")
-        ax.set_xlabel(name)
+        ax.set_xlabel(CONSTANT_LABELS.get(name, name).replace(": ", ":\n", 1), fontsize=9)
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("test accuracy (%)")
     axes[0, 0].legend(fontsize=8)
@@ -606,23 +616,42 @@ def variants_course(variants: dict, title="Two hot loops, the same learning"):
 
 
 def sweep(table, params, metric: str = "accuracy"):
-    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the
-    mean over the other parameters as a line. ``table``: ``stdplab.sweep.run_sweep``'s."""
+    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the mean
+    over the other parameters as a line. With a ``seed`` column holding several seeds, the mean is
+    over seeds (each seed first averaged over the other parameters), with the range over seeds as an
+    error bar; ``seed`` itself gets no panel unless it is the only parameter. An accuracy in [0, 1]
+    is drawn in %. ``table``: ``stdplab.sweep.run_sweep``'s."""
     params = [params] if isinstance(params, str) else list(params)
     if not params:
         raise ValueError("the sweep figure needs at least one parameter to put on the x axis")
     ok = table[table["status"] == "ok"]
-    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.2), squeeze=False)
+    seeds = "seed" in ok.columns and ok["seed"].nunique(dropna=True) > 1
+    if seeds and len(params) > 1:
+        params = [name for name in params if name != "seed"]
+    scale, unit = 1.0, ""
+    values_all = ok[metric].dropna() if metric in ok.columns else ok.iloc[0:0, 0]
+    if "accuracy" in metric and len(values_all) and values_all.between(0, 1).all():
+        scale, unit = 100.0, " (%)"
+    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.4), squeeze=False)
     for ax, name in zip(axes[0], params):
-        values = ok[[name, metric]].dropna()
+        columns = [name, metric] + (["seed"] if seeds and name != "seed" else [])
+        values = ok[columns].dropna()
+        values = values.assign(**{metric: scale * values[metric].astype(float)})
         numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
                       for v in values[name])
         levels = sorted(values[name].unique(), key=lambda v: (str(type(v)), v))
         position = (lambda v: v) if numeric else (lambda v: levels.index(v))
-        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.6,
+        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.5, s=16,
                    label="points")
-        means = values.groupby(name)[metric].mean()
-        ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
+        if seeds and name != "seed":
+            per_seed = values.groupby([name, "seed"])[metric].mean().unstack("seed")
+            mean = per_seed.mean(axis=1)
+            spread = [mean - per_seed.min(axis=1), per_seed.max(axis=1) - mean]
+            ax.errorbar([position(v) for v in mean.index], mean.values, yerr=spread, fmt="o-", color="tab:red",
+                        capsize=4, label=f"mean of {per_seed.shape[1]} seeds (bar: range)")
+        else:
+            means = values.groupby(name)[metric].mean()
+            ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
         if not numeric:
             ax.set_xticks(range(len(levels)), [str(v) for v in levels])
         else:
@@ -632,7 +661,7 @@ def sweep(table, params, metric: str = "accuracy"):
                 ax.set_xticks(levels, [f"{v:g}" for v in levels])
                 ax.minorticks_off()
         ax.set_xlabel(name)
-        ax.set_ylabel(metric)
+        ax.set_ylabel(metric + unit)
         ax.grid(alpha=0.3)
     axes[0][0].legend(loc="best", fontsize="small")
     n_failed = int((table["status"] != "ok").sum())
