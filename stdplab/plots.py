@@ -42,7 +42,10 @@ def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
     paths = []
     for fmt in formats:
         path = output_dir / f"{name}.{fmt}"
-        fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None} if fmt == "png" else None)
+        # No software version or date in the file: a figure remade from the same data is the same file.
+        metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+        with plt.rc_context({"svg.hashsalt": "stdplab"}):  # the SVG's element ids, fixed
+            fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata)
         paths.append(path)
     return paths
 
