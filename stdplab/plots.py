@@ -216,7 +216,7 @@ def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
         if v:
             ax.text(c, r, v, ha="center", va="center", fontsize=7,
                     color="white" if v > matrix.max() / 2 else "black")
-    fig.colorbar(im, ax=ax, fraction=0.046, label="test images")
+    fig.colorbar(im, ax=ax, fraction=0.046, label="test images (count)")
     ax.set_title(title)
     per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     bx.bar(range(len(classes)), 100 * per_class, color="C2")
@@ -264,7 +264,7 @@ def energy_accuracy(rows, title="Accuracy against estimated energy per image",
         ax.plot([min(xs), max(xs)], [y[model]] * 2, color="0.75", lw=1, ls="-" if spiking[model] else "--", zorder=1)
     for r in rows:
         style = preset_style(r["preset"])
-        ax.scatter(r["energy_per_image_j"], y[r["model"]], marker=style["marker"], s=48, zorder=3,
+        ax.scatter(r["energy_per_image_j"], y[r["model"]], marker=style["marker"], s=48, zorder=3, gid=r["preset"],
                    color=style["color"] if spiking[r["model"]] else "none", edgecolors=style["color"], linewidths=1.3)
     ax.set_xscale("log")
     ax.set_xlabel("estimated energy per image (J, log scale)")
