@@ -349,14 +349,13 @@ def _rule_panels(n):
 
 
 def _peak_notes(axes, changes):
-    """Each panel's largest |Δw| and its size against the largest panel's, in the panel's corner."""
+    """Each panel's title: the rule, its largest |Δw| and that against the largest panel's."""
     peaks = {rule: float(np.nanmax(np.abs(np.asarray(dw, float)))) for rule, dw in changes.items()}
     top = max(peaks.values()) or 1.0
     for ax, (rule, peak) in zip(axes, peaks.items()):
         ratio = peak / top
-        ax.text(0.02, 0.97, f"max |Δw| = {peak:.2g}" + ("" if ratio == 1 else f"  (×{ratio:.2g} of the largest)"),
-                transform=ax.transAxes, va="top", ha="left", fontsize=7.5, color="0.25",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+        size = "the largest" if ratio > 0.995 else f"×{ratio:.2g} of the largest"
+        ax.set_title(f"{rule}\nmax |Δw| = {peak:.2g} ({size})", fontsize=10)
 
 
 def stdp_window(dts, windows: dict, title="STDP window measured from the rules"):
@@ -370,13 +369,11 @@ def stdp_window(dts, windows: dict, title="STDP window measured from the rules")
         ax.axvline(0, color="0.6", lw=0.8)
         ax.plot(dts[dts < 0], dw[dts < 0], "o-", ms=3, color="C0", label="post before pre (Δt < 0)")
         ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3", label="pre before post (Δt ≥ 0)")
-        ax.set_title(rule)
         ax.set_xlabel("Δt = t_post − t_pre (ms)")
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         ax.grid(alpha=0.3)
     _peak_notes(axes, windows)
-    axes[0].legend(fontsize=7, loc="lower left")
-    fig.suptitle(title + "\n(one y scale for every rule)")
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle(title + " (one y scale for every rule)")
     fig.tight_layout()
     return fig
 
@@ -393,13 +390,11 @@ def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 m
         for k in range(dw.shape[1]):
             ax.plot(w0s, dw[:, k], "o-", ms=3, color=("C0", "C3", "C2", "C1")[k % 4],
                     label=labels[k] if k < len(labels) else None)
-        ax.set_title(rule)
         ax.set_xlabel("weight before (w / w_max)")
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         ax.grid(alpha=0.3)
     _peak_notes(axes, changes)
-    axes[0].legend(fontsize=8, loc="lower left")
-    fig.suptitle(title + "\n(one y scale for every rule)")
+    axes[0].legend(fontsize=8, loc="best")
+    fig.suptitle(title + " (one y scale for every rule)")
     fig.tight_layout()
     return fig
 

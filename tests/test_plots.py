@@ -241,8 +241,9 @@ def test_stdp_panels_share_one_y_scale_and_say_each_ones_size():
     fig = plots.stdp_window(dts, windows)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 3 and len({ax.get_ylim() for ax in visible}) == 1
-    notes = [next(t.get_text() for t in ax.texts if t.get_text().startswith("max |Δw|")) for ax in visible]
-    assert notes[0].endswith("(×0.1 of the largest)") and "×" not in notes[1]
+    titles = [ax.get_title() for ax in visible]
+    assert titles[0] == "triplet\nmax |Δw| = 0.002 (×0.1 of the largest)"
+    assert titles[1] == "power_law\nmax |Δw| = 0.02 (the largest)"
     assert not unlabelled(fig)
     w0s = np.linspace(0.1, 0.9, 5)
     fig = plots.weight_dependence(w0s, {rule: np.outer(1 - w0s, [-1, 1]) * scale
