@@ -172,7 +172,7 @@ def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accu
     styles = {setting: (f"C{k % 10}", ("-", "--", ":", "-.")[k % 4]) for k, setting in enumerate(settings)}
     nets = list(ann) + [net for net, _ in curves if net not in ann]
     nets = list(dict.fromkeys(nets))
-    fig, axes = plt.subplots(1, len(nets), figsize=(0.6 + 3.6 * len(nets), 4.2), sharex=True, sharey=True,
+    fig, axes = plt.subplots(1, len(nets), figsize=(max(5.5, 0.6 + 3.6 * len(nets)), 4.2), sharex=True, sharey=True,
                              squeeze=False)
     axes = axes[0]
     for ax, net in zip(axes, nets):
@@ -197,10 +197,14 @@ def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accu
             if label not in labels:
                 handles.append(h)
                 labels.append(label)
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8,
-               title="conversion setting (normalisation-input-reset)", title_fontsize=8, bbox_to_anchor=(0.5, 0))
+    legend = {"fontsize": 8, "title": "conversion setting (normalisation-input-reset)", "title_fontsize": 8}
     fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.06 + 0.045 * int(np.ceil(len(labels) / 3)), 1, 1))
+    if len(nets) == 1:  # one panel: the legend beside it
+        fig.tight_layout()
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), **legend)
+    else:
+        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), bbox_to_anchor=(0.5, 0), **legend)
+        fig.tight_layout(rect=(0, 0.06 + 0.045 * int(np.ceil(len(labels) / 3)), 1, 1))
     return fig
 
 
