@@ -268,7 +268,8 @@ def energy_accuracy(rows, title="Accuracy against estimated energy per image",
         ax.plot([min(xs), max(xs)], [y[model]] * 2, color="0.75", lw=1, ls="-" if spiking[model] else "--", zorder=1)
     for r in rows:
         style = preset_style(r["preset"])
-        ax.scatter(r["energy_per_image_j"], y[r["model"]], marker=style["marker"], s=48, zorder=3, gid=r["preset"],
+        ax.scatter(r["energy_per_image_j"], y[r["model"]], marker=style["marker"], s=48, zorder=3,
+                   gid=f"preset_{r['preset']}_row{y[r['model']]}",  # one SVG id each; the tests read the preset
                    color=style["color"] if spiking[r["model"]] else "none", edgecolors=style["color"], linewidths=1.3)
     ax.set_xscale("log")
     ax.set_xlabel("estimated energy per image (J, log scale)")

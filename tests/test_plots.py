@@ -170,7 +170,8 @@ def preset_marks(fig):
     for c in ax.collections:
         if c.get_gid():
             vertices = c.get_paths()[0].vertices.round(6).tolist()
-            points.setdefault(c.get_gid(), set()).add((str(vertices), tuple(c.get_edgecolor()[0])))
+            preset = c.get_gid().removeprefix("preset_").rsplit("_row", 1)[0]
+            points.setdefault(preset, set()).add((str(vertices), tuple(c.get_edgecolor()[0])))
     legend = {}
     for lg in [child for child in fig.axes[1].get_children() if type(child).__name__ == "Legend"]:
         if lg.get_title().get_text() == "hardware preset":
