@@ -1,7 +1,6 @@
 """Figures that take plain records (the others are exercised by the notebooks): what each figure
 promises its reader, checked on the figure object."""
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
