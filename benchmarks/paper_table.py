@@ -1,10 +1,15 @@
-"""The paper's table beside the lab's: figures/paper_table.png and a Markdown table, from the
-recorded accuracy results (benchmarks/results/accuracy_*.json, written by benchmarks/accuracy.py).
+"""The paper's table beside the lab's: figures/paper_table.png, figures/accuracy_all_runs.png and a
+Markdown table, from the recorded accuracy results (benchmarks/results/accuracy_*.json, written by
+benchmarks/accuracy.py).
 
     python benchmarks/paper_table.py
 
-One row per results file; a file from a run stopped early (--stop-after) is marked partial with how
-far it got, and one finished after an interruption is marked resumed.
+paper_table.png shows one result per size beside the paper's four: each size's main run,
+accuracy_<n>.json, or where there is none yet accuracy_<n>_partial.json, marked partial. The runs
+set aside (other settings such as accuracy_100_theta_plus=0.05.json, runs stopped early) are drawn
+with the main ones in accuracy_all_runs.png. The Markdown table has one row per results file; a file
+from a run stopped early (--stop-after) is marked partial with how far it got, and one finished
+after an interruption is marked resumed.
 """
 import argparse
 import json
@@ -26,13 +31,27 @@ def load_runs(results_dir) -> list[dict]:
         label = f"{config['n_neurons']} neurons" + (f", {settings}" if settings else "")
         if record.get("partial"):
             label += f" (partial: {trained:,} of {config['n_train'] * config['epochs']:,} examples)"
+        if config["n_test"] != 10000:
+            label += f" ({config['n_test']:,} test images)"
         runs.append({"n_neurons": config["n_neurons"], "label": label, "file": path.name,
+                     "examples_planned": config["n_train"] * config["epochs"],
                      "examples": record["history_examples"], "running_accuracy": record["running_accuracy"],
                      "examples_trained": trained, "test_accuracy_percent": record["accuracy_percent"],
                      "test_images": config["n_test"], "theta_plus": record.get("network_parameters", {}).get("theta_plus"),
                      "partial": bool(record.get("partial")), "resumed": bool(record.get("resumed")),
                      "wall_time_h": sum(record["timings_s"].values()) / 3600})
     return sorted(runs, key=lambda run: (run["n_neurons"], run["examples_trained"]))
+
+
+def main_runs(runs) -> list[dict]:
+    """One run per size for the paper's table: accuracy_<n>.json, else accuracy_<n>_partial.json."""
+    chosen = {}
+    for run in runs:
+        n = run["n_neurons"]
+        for rank, name in enumerate((f"accuracy_{n}.json", f"accuracy_{n}_partial.json")):
+            if run["file"] == name and (n not in chosen or rank < chosen[n][0]):
+                chosen[n] = (rank, run)
+    return [chosen[n][1] for n in sorted(chosen)]
 
 
 def markdown(runs) -> str:
@@ -54,7 +73,10 @@ def main():
     args = p.parse_args()
     runs = load_runs(args.results)
     paper = {n: (accuracy, epochs * EPOCH if epochs else None) for n, (accuracy, epochs) in PAPER.items()}
-    saved = plots.save(plots.paper_table(runs, paper), args.out, "paper_table")
+    main = main_runs(runs)
+    saved = plots.save(plots.paper_table(main, paper), args.out, "paper_table")
+    labelled = [{**run, "label": run["label"] + (" (main run)" if run in main else " (set aside)")} for run in runs]
+    saved += plots.save(plots.training_runs(labelled, paper), args.out, "accuracy_all_runs")
     print(markdown(runs))
     print(f"-> {', '.join(map(str, saved))}")
 

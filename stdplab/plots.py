@@ -3,8 +3,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+
+# One marker and one colour per hardware preset (``stdplab.energy.PRESETS``), the same in every energy
+# figure: neuromorphic chips in warm colours, digital processors in cool ones.
+PRESET_STYLE: dict[str, dict] = {
+    "loihi": {"marker": "o", "color": "#d62728"},
+    "truenorth": {"marker": "s", "color": "#ff7f0e"},
+    "spinnaker": {"marker": "^", "color": "#8c564b"},
+    "spinnaker2": {"marker": "v", "color": "#e377c2"},
+    "cmos45nm": {"marker": "D", "color": "#1f77b4"},
+    "cpu": {"marker": "P", "color": "#2ca02c"},
+    "gpu": {"marker": "X", "color": "#9467bd"},
+}
+_SPARE_STYLES = [{"marker": m, "color": c} for m, c in zip("h * < > p d 8 H".split(),
+                                                            ("#17becf", "#bcbd22", "#7f7f7f", "#000000",
+                                                             "#aec7e8", "#98df8a", "#ff9896", "#c5b0d5"))]
+
+
+def preset_style(preset: str) -> dict:
+    """The marker and colour of a hardware preset: ``PRESET_STYLE``'s; a preset it does not know
+    (one a user registered) gets the next spare style, kept in ``PRESET_STYLE`` so that every later
+    figure draws it the same way."""
+    if preset not in PRESET_STYLE:
+        used = list(PRESET_STYLE.values())
+        spare = [style for style in _SPARE_STYLES if style not in used]
+        PRESET_STYLE[preset] = dict(spare[0]) if spare else {"marker": "o", "color": "0.4"}
+    return PRESET_STYLE[preset]
+
 
 
 def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
@@ -14,7 +42,10 @@ def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
     paths = []
     for fmt in formats:
         path = output_dir / f"{name}.{fmt}"
-        fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None} if fmt == "png" else None)
+        # No software version or date in the file: a figure remade from the same data is the same file.
+        metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+        with plt.rc_context({"svg.hashsalt": "stdplab"}):  # the SVG's element ids, fixed
+            fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata=metadata)
         paths.append(path)
     return paths
 
@@ -46,37 +77,58 @@ def _tiles(weights, image_shape):
     return canvas
 
 
-def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
-    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
-    canvas = _tiles(np.asarray(weights), image_shape)
-    rows, cols = _grid(np.asarray(weights).shape[1])
-    fig, ax = plt.subplots(figsize=(min(12, 1 + cols * 0.45), min(12, 1 + rows * 0.45)))
+WEIGHT_LABEL = "input weight w (w_max = 1)"
+THETA_LABEL = "adaptive threshold θ (mV)"
+
+
+def _draw_fields(ax, weights, image_shape):
+    """The receptive-field tiles on ``ax``, unlabelled axes off; returns the image."""
+    weights = np.asarray(weights)
+    canvas = _tiles(weights, image_shape)
     im = ax.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title)
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="weight")
-    return fig
+    cols = _grid(weights.shape[1])[1]
+    ax.set_xlabel(f"one {image_shape[0]}×{image_shape[1]}-pixel tile per neuron, {cols} to a row")
+    return im
 
 
-def theta_map(theta, title="Adaptive thresholds θ (mV)"):
+def _draw_theta(ax, theta):
+    """The θ grid (issue 22: its one home): neuron k at row k // cols, column k % cols, the cells
+    past the last neuron blank; ticks off, the layout said on the x axis. Returns the image."""
     theta = np.asarray(theta, dtype=float)
     rows, cols = _grid(len(theta))
     canvas = np.full(rows * cols, np.nan)
     canvas[: len(theta)] = theta
-    fig, ax = plt.subplots(figsize=(5, 4.5))
     im = ax.imshow(canvas.reshape(rows, cols), cmap="viridis", interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel(f"one cell per neuron, {cols} to a row")
+    return im
+
+
+def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
+    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
+    rows, cols = _grid(np.asarray(weights).shape[1])
+    fig, ax = plt.subplots(figsize=(min(12, 1 + cols * 0.45), min(12, 1 + rows * 0.45)))
+    im = _draw_fields(ax, weights, image_shape)
     ax.set_title(title)
-    fig.colorbar(im, ax=ax, label="θ (mV)")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label=WEIGHT_LABEL)
+    return fig
+
+
+def theta_map(theta, title="Adaptive thresholds θ (mV)"):
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    im = _draw_theta(ax, theta)
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, label=THETA_LABEL)
     return fig
 
 
 def raster(spike_trains, start, duration, present_time=None, title="One presentation"):
     """Spikes of each population ({name: (indices, times s)}) in [start, start + duration) s."""
     names = [n for n in ("input", "exc", "inh") if n in spike_trains]
-    labels = {"input": "input (Poisson)", "exc": "excitatory", "inh": "inhibitory"}
+    labels = {"input": "input neuron\n(Poisson)", "exc": "excitatory\nneuron", "inh": "inhibitory\nneuron"}
     fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(7, 1.2 + 1.8 * len(names)),
                              gridspec_kw={"height_ratios": [3 if n == "input" else 1 for n in names]},
                              squeeze=False)
@@ -110,27 +162,49 @@ def accuracy_curve(curves: dict, title="Accuracy during training", paper=None):
     return fig
 
 
-def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps"):
-    """``curves``: {(network, setting): accuracy after each step (0-1)}; ``ann``: {network: the
-    MLP's own accuracy}, drawn as a broad pale line in the network's colour. Solid: the first
-    setting of each network; dashed and dotted: the others."""
-    colours = {net: f"C{k % 10}" for k, net in enumerate(ann)}
-    styles = {}
-    fig, ax = plt.subplots(figsize=(9.5, 4.5))
-    for net, accuracy in ann.items():
-        ax.axhline(100 * accuracy, color=colours[net], lw=2.5, alpha=0.3, label=f"{net} ANN {100 * accuracy:.2f} %")
-    for (net, setting), accuracy in curves.items():
-        style = styles.setdefault(net, iter(["-", "--", ":", "-.", (0, (1, 3)), (0, (5, 1))]))
-        ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), color=colours[net], ls=next(style),
-                lw=1.2, label=f"{net}, {setting}")
-    ax.set_xscale("log")
-    ax.set_xlabel("time steps of 1 ms (log scale)")
-    ax.set_ylabel("test accuracy (%)")
-    ax.set_ylim(max(0, min(100 * min(ann.values()) - 15, 80)), 100)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title)
-    fig.tight_layout()
+def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps",
+                        margin=1.0):
+    """Small multiples: one panel per network, on one y scale. ``curves``: {(network, setting):
+    accuracy after each step (0-1)}; ``ann``: {network: the MLP's own accuracy}, drawn as a black
+    line with the band ``margin`` points below it shaded. One colour and line style per setting,
+    the same in every panel."""
+    settings = list(dict.fromkeys(setting for _, setting in curves))
+    styles = {setting: (f"C{k % 10}", ("-", "--", ":", "-.")[k % 4]) for k, setting in enumerate(settings)}
+    nets = list(ann) + [net for net, _ in curves if net not in ann]
+    nets = list(dict.fromkeys(nets))
+    fig, axes = plt.subplots(1, len(nets), figsize=(max(5.5, 0.6 + 3.6 * len(nets)), 4.2), sharex=True, sharey=True,
+                             squeeze=False)
+    axes = axes[0]
+    for ax, net in zip(axes, nets):
+        if net in ann:
+            ax.axhspan(100 * ann[net] - margin, 100 * ann[net], color="0.85", zorder=0)
+            ax.axhline(100 * ann[net], color="k", lw=1.2, label=f"the MLP itself (shaded: within {margin:g} point)")
+        for (n, setting), accuracy in curves.items():
+            if n == net:
+                colour, ls = styles[setting]
+                ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), color=colour, ls=ls, lw=1.3,
+                        label=setting)
+        ax.set_title(net + (f"\nMLP {100 * ann[net]:.2f} %" if net in ann else ""), fontsize=10)
+        ax.set_xscale("log")
+        ax.set_xlabel("time steps of 1 ms (log scale)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("test accuracy (%)")
+    low = min(100 * min(ann.values()) - 15, 80) if ann else 0
+    axes[0].set_ylim(max(0, low), 100)
+    handles, labels = axes[0].get_legend_handles_labels()
+    for ax in axes[1:]:  # settings the first panel lacks
+        for h, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    legend = {"fontsize": 8, "title": "conversion setting (normalisation-input-reset)", "title_fontsize": 8}
+    fig.suptitle(title)
+    if len(nets) == 1:  # one panel: the legend beside it
+        fig.tight_layout()
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), **legend)
+    else:
+        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), bbox_to_anchor=(0.5, 0), **legend)
+        fig.tight_layout(rect=(0, 0.06 + 0.045 * int(np.ceil(len(labels) / 3)), 1, 1))
     return fig
 
 
@@ -140,70 +214,93 @@ def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
     im = ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(len(classes)), classes)
     ax.set_yticks(range(len(classes)), classes)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     for (r, c), v in np.ndenumerate(matrix):
         if v:
             ax.text(c, r, v, ha="center", va="center", fontsize=7,
                     color="white" if v > matrix.max() / 2 else "black")
-    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.colorbar(im, ax=ax, fraction=0.046, label="test images (count)")
     ax.set_title(title)
     per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     bx.bar(range(len(classes)), 100 * per_class, color="C2")
     bx.set_xticks(range(len(classes)), classes)
     bx.set_ylim(0, 100)
+    bx.set_xlabel("true class")
     bx.set_ylabel("accuracy (%)")
     bx.set_title("Per-class accuracy")
     fig.tight_layout()
     return fig
 
 
+def _spiking(row) -> bool:
+    return str(row.get("family", "")).startswith(("SNN", "STDP"))
+
+
 def energy_accuracy(rows, title="Accuracy against estimated energy per image",
                     caveat="Estimates: operation counts × published energy per operation; memory traffic ignored"):
-    """Accuracy against energy per image (log scale) for models under hardware presets.
+    """Energy per image (log scale) for models under hardware presets, beside each model's accuracy.
 
     ``rows``: dicts (or a DataFrame) with ``model``, ``family``, ``preset``, ``accuracy`` (0-1) and
     ``energy_per_image_j``, as made by ``stdplab.energy.snn_rows`` and ``conventional_rows``.
-    Colour: model; marker: preset; filled markers for spiking networks, open for conventional ones.
+    One row per model, the most accurate at the top: left, its energy under each preset (marker and
+    colour from ``PRESET_STYLE``, the same in every energy figure; filled for spiking networks, open
+    for conventional ones); right, its test accuracy. Rows without a finite positive energy are
+    left out.
     """
+    from matplotlib.lines import Line2D
+
     if hasattr(rows, "to_dict"):
         rows = rows.to_dict("records")
     rows = [r for r in rows if r["energy_per_image_j"] is not None and np.isfinite(r["energy_per_image_j"])
             and r["energy_per_image_j"] > 0]
     models = list(dict.fromkeys(r["model"] for r in rows))
+    accuracy = {m: 100 * next(r["accuracy"] for r in rows if r["model"] == m) for m in models}
+    spiking = {m: _spiking(next(r for r in rows if r["model"] == m)) for m in models}
+    models.sort(key=lambda m: -accuracy[m])  # stable: equal accuracies keep their order
     presets = list(dict.fromkeys(r["preset"] for r in rows))
-    markers = dict(zip(presets, "o s ^ D v P X * h <".split() * 3))
-    palette = [f"C{k}" for k in range(10)] if len(models) <= 10 else list(plt.get_cmap("tab20").colors)
-    colours = {m: palette[k % len(palette)] for k, m in enumerate(models)}
-    fig, ax = plt.subplots(figsize=(8, 5))
+    presets.sort(key=lambda p: list(PRESET_STYLE).index(p) if p in PRESET_STYLE else len(PRESET_STYLE))
+    y = {m: k for k, m in enumerate(models)}
+    fig, (ax, bx) = plt.subplots(1, 2, sharey=True, figsize=(10, 1.6 + 0.36 * max(len(models), 8)),
+                                 gridspec_kw={"width_ratios": [3.2, 1], "wspace": 0.12})
     for model in models:
-        mine = [r for r in rows if r["model"] == model]
-        spiking = mine[0].get("family", "").startswith("SNN")
-        xs = [r["energy_per_image_j"] for r in mine]
-        ys = [100 * r["accuracy"] for r in mine]
-        ax.plot(sorted(xs), [ys[0]] * len(xs), color=colours[model], lw=0.8, alpha=0.5,
-                ls="-" if spiking else "--")
-        for r in mine:
-            ax.scatter(r["energy_per_image_j"], 100 * r["accuracy"], marker=markers[r["preset"]], s=45,
-                       color=colours[model] if spiking else "none", edgecolors=colours[model], zorder=3)
+        xs = [r["energy_per_image_j"] for r in rows if r["model"] == model]
+        ax.plot([min(xs), max(xs)], [y[model]] * 2, color="0.75", lw=1, ls="-" if spiking[model] else "--", zorder=1)
+    for r in rows:
+        style = preset_style(r["preset"])
+        ax.scatter(r["energy_per_image_j"], y[r["model"]], marker=style["marker"], s=48, zorder=3,
+                   gid=f"preset_{r['preset']}_row{y[r['model']]}",  # one SVG id each; the tests read the preset
+                   color=style["color"] if spiking[r["model"]] else "none", edgecolors=style["color"], linewidths=1.3)
     ax.set_xscale("log")
     ax.set_xlabel("estimated energy per image (J, log scale)")
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_yticks(range(len(models)), models, fontsize=8)
+    ax.set_ylim(len(models) - 0.5, -0.5)
+    ax.set_ylabel("model (most accurate at the top)")
     ax.grid(alpha=0.3)
-    from matplotlib.lines import Line2D
-
-    model_handles = [Line2D([], [], color=colours[m], marker="o", ls="-",
-                            markerfacecolor=colours[m] if next(r for r in rows if r["model"] == m)
-                            .get("family", "").startswith("SNN") else "none", label=m) for m in models]
-    preset_handles = [Line2D([], [], color="0.3", marker=markers[p], ls="none", label=p) for p in presets]
-    ax.set_title(title)
-    fig.tight_layout(rect=(0, 0.03 if caveat else 0, 0.74, 1))
-    fig.legend(handles=model_handles, title="model (filled: spiking)", loc="upper left",
-               bbox_to_anchor=(0.75, 0.93), fontsize=8, title_fontsize=8)
-    fig.legend(handles=preset_handles, title="hardware preset", loc="lower left", bbox_to_anchor=(0.75, 0.1),
-               fontsize=8, title_fontsize=8)
+    ax.set_title(title, fontsize=10, loc="left")
+    low = 5 * np.floor((min(accuracy.values(), default=90) - 3) / 5)
+    for model in models:
+        colour = "k" if spiking[model] else "0.45"
+        bx.plot([low, accuracy[model]], [y[model]] * 2, color=colour, lw=1.2)
+        bx.plot(accuracy[model], y[model], "o", ms=6, color=colour, mfc=colour if spiking[model] else "white")
+        bx.annotate(f"{accuracy[model]:.1f} %", (accuracy[model], y[model]), xytext=(5, 0),
+                    textcoords="offset points", va="center", fontsize=7)
+    bx.set_xlim(low, 100 + 0.25 * (100 - low))
+    bx.set_xlabel("test accuracy (%)")
+    bx.grid(alpha=0.3, axis="x")
+    bx.tick_params(axis="y", left=False)
+    preset_handles = [Line2D([], [], color=preset_style(p)["color"], marker=preset_style(p)["marker"], ls="none",
+                             label=p) for p in presets]
+    family_handles = [Line2D([], [], color="0.3", marker="o", ls="-", label="spiking (filled)"),
+                      Line2D([], [], color="0.3", marker="o", mfc="white", ls="--", label="conventional (open)")]
+    first = bx.legend(handles=preset_handles, title="hardware preset", loc="upper left",
+                      bbox_to_anchor=(1.03, 1.02), fontsize=8, title_fontsize=8)
+    bx.add_artist(first)
+    bx.legend(handles=family_handles, title="network", loc="lower left", bbox_to_anchor=(1.03, -0.02),
+              fontsize=8, title_fontsize=8)
     if caveat:
         fig.text(0.01, 0.005, caveat, fontsize=7, color="0.35", ha="left", va="bottom")
+    fig.subplots_adjust(bottom=0.1 + 0.6 / (len(models) + 4))
     return fig
 
 
@@ -218,7 +315,7 @@ def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One e
     if input_spikes is not None:
         i, ti = (np.asarray(a) for a in input_spikes)
         axes[0].plot(ti, i, "|", ms=2, color="0.3")
-        axes[0].set_ylabel("input")
+        axes[0].set_ylabel("input neuron")
         axes[0].set_title(title)
     ax, bx = axes[-2], axes[-1]
     t, v = np.asarray(t), np.asarray(v)
@@ -228,7 +325,7 @@ def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One e
     if len(spikes):
         top = np.max(threshold) + 3
         ax.vlines(spikes, top, top + 6, color="k", lw=1.2, label="spikes")
-    ax.set_ylabel("mV")
+    ax.set_ylabel("potential (mV)")
     ax.legend(loc="lower right", fontsize=8)
     if input_spikes is None:
         ax.set_title(title)
@@ -241,38 +338,55 @@ def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One e
     return fig
 
 
+DW_LABEL = "Δw (weight units, w_max = 1)"
+
+
 def _rule_panels(n):
+    """One panel per rule on one shared y scale: a rule ten times weaker looks ten times smaller."""
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False, sharey=True)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(DW_LABEL)
     return fig, axes.ravel()
 
 
+def _peak_notes(axes, changes):
+    """Each panel's title: the rule, its largest |Δw| and that against the largest panel's."""
+    peaks = {rule: float(np.nanmax(np.abs(np.asarray(dw, float)))) for rule, dw in changes.items()}
+    top = max(peaks.values()) or 1.0
+    for ax, (rule, peak) in zip(axes, peaks.items()):
+        ratio = peak / top
+        size = "the largest" if ratio > 0.995 else f"×{ratio:.2g} of the largest"
+        ax.set_title(f"{rule}\nmax |Δw| = {peak:.2g} ({size})", fontsize=10)
+
+
 def stdp_window(dts, windows: dict, title="STDP window measured from the rules"):
-    """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule."""
+    """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule,
+    every panel on the same y scale (each one's largest |Δw| written in its corner)."""
     dts = np.asarray(dts, float)
     fig, axes = _rule_panels(len(windows))
     for ax, (rule, dw) in zip(axes, windows.items()):
         dw = np.asarray(dw, float)
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
-        ax.plot(dts[dts < 0], dw[dts < 0], "o-", ms=3, color="C0")
-        ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3")
-        ax.set_title(rule)
+        ax.plot(dts[dts < 0], dw[dts < 0], "o-", ms=3, color="C0", label="post before pre (Δt < 0)")
+        ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3", label="pre before post (Δt ≥ 0)")
         ax.set_xlabel("Δt = t_post − t_pre (ms)")
-        ax.set_ylabel("Δw")
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         ax.grid(alpha=0.3)
-    fig.suptitle(title)
+    _peak_notes(axes, windows)
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle(title + " (one y scale for every rule)")
     fig.tight_layout()
     return fig
 
 
 def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 ms"),
                       title="Weight dependence of the change"):
-    """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w."""
+    """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w,
+    every panel on the same y scale (each one's largest |Δw| written in its corner)."""
     w0s = np.asarray(w0s, float)
     fig, axes = _rule_panels(len(changes))
     for ax, (rule, dw) in zip(axes, changes.items()):
@@ -281,13 +395,11 @@ def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 m
         for k in range(dw.shape[1]):
             ax.plot(w0s, dw[:, k], "o-", ms=3, color=("C0", "C3", "C2", "C1")[k % 4],
                     label=labels[k] if k < len(labels) else None)
-        ax.set_title(rule)
         ax.set_xlabel("weight before (w / w_max)")
-        ax.set_ylabel("Δw")
-        ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle(title)
+    _peak_notes(axes, changes)
+    axes[0].legend(fontsize=8, loc="best")
+    fig.suptitle(title + " (one y scale for every rule)")
     fig.tight_layout()
     return fig
 
@@ -312,12 +424,23 @@ def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
         bx.barh(range(n), run["counts"], color="C3")
         bx.set_yticks(range(n))
         bx.set_ylim(-0.6, n - 0.4)
-        bx.set_xlabel("excitatory spikes")
+        bx.set_xlabel("excitatory spikes (count)")
+        bx.set_ylabel("neuron")
     axes[0, 0].legend(loc="upper right", fontsize=8)
     axes[-1, 0].set_xlabel("time (ms)")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# The rule constants' meanings and units (stdplab.parameters), for axis labels.
+CONSTANT_LABELS = {
+    "nu_pre": "nu_pre: learning rate on pre spikes (per spike, w_max = 1)",
+    "nu_post": "nu_post: learning rate on post spikes (per spike, w_max = 1)",
+    "x_tar": "x_tar: target presynaptic trace (dimensionless)",
+    "mu": "mu: weight-dependence exponent (dimensionless)",
+    "beta": "beta: weight-dependence steepness (dimensionless)",
+}
 
 
 def sensitivity(rules: dict, title="Accuracy against each rule constant"):
@@ -339,7 +462,7 @@ def sensitivity(rules: dict, title="Accuracy against each rule constant"):
             ax.errorbar(entry["defaults"][name], seeds.mean(), yerr=spread, marker="*", ms=10, color=color, capsize=3)
         if name.startswith("nu_"):
             ax.set_xscale("log")
-        ax.set_xlabel(name)
+        ax.set_xlabel(CONSTANT_LABELS.get(name, name).replace(": ", ":\n", 1), fontsize=9)
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("test accuracy (%)")
     axes[0, 0].legend(fontsize=8)
@@ -363,16 +486,10 @@ def learning_record(history, title="How the network learns"):
     return fig
 
 
-def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against training, every size the lab has run"):
-    """Running accuracy during training (lines, a moving mean over ``smooth`` records) and test
-    accuracy at the end (markers), one colour per size and one marker and line style per run of a
-    size, with the paper's figures (stars at their training; dashed where it is not given).
-    ``runs``: dicts with ``n_neurons``, ``label``, ``examples``, ``running_accuracy`` (in [0, 1],
-    None where not yet measured), ``examples_trained``, ``test_accuracy_percent``;
-    ``paper``: {n_neurons: (accuracy %, training examples or None)}."""
-    sizes = sorted({run["n_neurons"] for run in runs} | set(paper))
-    colour = {n: f"C{k}" for k, n in enumerate(sizes)}
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+def _training_lines(ax, runs: list, paper: dict, colour: dict, smooth=10):
+    """Running accuracy (a moving mean over ``smooth`` records) against training examples and the
+    test accuracy at the end, one colour per size (``colour``) and one marker and line style per run
+    of a size, with the paper's figures (stars at their training; dashed where it is not given)."""
     seen = {}
     for run in runs:
         k = seen[run["n_neurons"]] = seen.get(run["n_neurons"], -1) + 1
@@ -383,7 +500,9 @@ def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against trai
             mean = np.convolve(np.nan_to_num(y), window, "valid") / np.convolve(~np.isnan(y), window, "valid")
         c = colour[run["n_neurons"]]
         ax.plot(x[len(window) - 1:], mean, color=c, lw=1.2, alpha=0.7, ls=("-", "--", "-.", ":")[k % 4])
-        ax.plot(run["examples_trained"], run["test_accuracy_percent"], "osD^"[k % 4], color=c, ms=7, mec="k",
+        ax.plot(run["examples_trained"], run["test_accuracy_percent"], "osD^"[k % 4], color=c, ms=7,
+                mec=c if run.get("partial") else "k", mew=1.5 if run.get("partial") else 1,
+                mfc="white" if run.get("partial") else c,
                 label=f"{run['label']}: {run['test_accuracy_percent']:.1f} %")
     for n, (accuracy, examples) in paper.items():
         if examples:
@@ -396,8 +515,87 @@ def paper_table(runs: list, paper: dict, smooth=10, title="Accuracy against trai
     lowest = min([40.0] + [float(np.nanmin(line.get_ydata())) for line in ax.lines if len(line.get_ydata())])
     ax.set_ylim(10 * np.floor((lowest - 2) / 10), 100)
     ax.grid(alpha=0.3, which="both")
+
+
+def _size_colours(runs, paper):
+    sizes = sorted({run["n_neurons"] for run in runs} | set(paper))
+    return {n: f"C{k}" for k, n in enumerate(sizes)}
+
+
+def paper_table(runs: list, paper: dict, smooth=10, title="The paper's accuracy beside the lab's, per network size"):
+    """The paper's table as a figure. Left: test accuracy per size, the paper's bar (grey) beside the
+    lab's (a partial run hatched and marked partial). Right: how each of these runs got there (see
+    ``training_runs``). ``runs``: one per size, dicts with ``n_neurons``, ``label``, ``examples``,
+    ``running_accuracy`` (in [0, 1], None where not yet measured), ``examples_trained``,
+    ``test_accuracy_percent`` and optionally ``partial`` and ``examples_planned``; ``paper``:
+    {n_neurons: (accuracy %, training examples or None)}. Runs set aside (other settings, stopped
+    early) belong in ``training_runs``' figure."""
+    sizes = [run["n_neurons"] for run in runs]
+    if len(set(sizes)) != len(sizes):
+        raise ValueError(f"paper_table takes one run per size, got sizes {sizes}; "
+                         "draw the others with training_runs")
+    colour = _size_colours(runs, paper)
+    order = list(colour)
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.25]})
+    x = np.arange(len(order))
+    width = 0.38
+    paper_bars = ax.bar([x[order.index(n)] - width / 2 for n in paper], [a for a, _ in paper.values()], width,
+                        color="0.7", edgecolor="k", label="paper (Diehl & Cook 2015)")
+    lab = sorted(runs, key=lambda run: run["n_neurons"])
+    lab_bars = ax.bar([x[order.index(run["n_neurons"])] + width / 2 for run in lab],
+                      [run["test_accuracy_percent"] for run in lab], width, edgecolor="k", label="this lab",
+                      color=[colour[run["n_neurons"]] for run in lab])
+    for bar, run in zip(lab_bars, lab):
+        if run.get("partial"):
+            bar.set_hatch("//")
+            bar.set_facecolor(matplotlib.colors.to_rgba(colour[run["n_neurons"]], 0.35))
+    for bar, (accuracy, _) in zip(paper_bars, paper.values()):
+        ax.annotate(f"{accuracy:.1f}", (bar.get_x() + bar.get_width() / 2, accuracy), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8)
+    for bar, run in zip(lab_bars, lab):
+        centre = bar.get_x() + bar.get_width() / 2
+        ax.annotate(f"{run['test_accuracy_percent']:.1f}", (centre, run["test_accuracy_percent"]), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8)
+        if run.get("partial"):
+            planned = run.get("examples_planned")
+            ax.text(centre, run["test_accuracy_percent"] / 2,
+                    f"partial: {run['examples_trained']:,}" + (f" of {planned:,}" if planned else "") + " examples",
+                    rotation=90, ha="center", va="center", fontsize=7.5, fontweight="bold",
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1.5})
+    ax.set_xticks(x, [f"{n:,}" for n in order])
+    ax.set_xlabel("excitatory neurons")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 118)
+    ax.set_yticks(range(0, 101, 20))
+    ax.grid(alpha=0.3, axis="y")
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor="0.7", edgecolor="k", label="paper (Diehl & Cook 2015)"),
+               Patch(facecolor="white", edgecolor="k", label="this lab (colour: size)")]
+    if any(run.get("partial") for run in lab):
+        handles.append(Patch(facecolor="white", edgecolor="k", hatch="//", label="this lab, run still training"))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", framealpha=0.95, ncol=2)
+    ax.set_title("Test accuracy at the end", fontsize=10)
+    _training_lines(bx, lab, paper, colour, smooth)
+    bx.legend(fontsize=7, loc="lower right")
+    bx.set_title(f"During training (lines: running accuracy, mean of {smooth} records;\n"
+                 "markers: test set, open where partial; stars: the paper)", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def training_runs(runs: list, paper: dict, smooth=10, title="Accuracy against training, every run the lab has made"):
+    """Running accuracy during training (lines, a moving mean over ``smooth`` records) and test
+    accuracy at the end (markers), one colour per size and one marker and line style per run of a
+    size, with the paper's figures (stars at their training; dashed where it is not given): for the
+    runs set aside from ``paper_table`` (other settings, stopped early) beside the main ones.
+    ``runs`` and ``paper`` as for ``paper_table``, several runs per size allowed."""
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    _training_lines(ax, runs, paper, _size_colours(runs, paper), smooth)
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"{title}\nlines: running accuracy (mean of {smooth} records); markers: test set", fontsize=10)
+    ax.set_title(f"{title}\nlines: running accuracy (mean of {smooth} records); markers: test set (open: partial)",
+                 fontsize=10)
     return fig
 
 
@@ -421,23 +619,42 @@ def variants_course(variants: dict, title="Two hot loops, the same learning"):
 
 
 def sweep(table, params, metric: str = "accuracy"):
-    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the
-    mean over the other parameters as a line. ``table``: ``stdplab.sweep.run_sweep``'s."""
+    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the mean
+    over the other parameters as a line. With a ``seed`` column holding several seeds, the mean is
+    over seeds (each seed first averaged over the other parameters), with the range over seeds as an
+    error bar; ``seed`` itself gets no panel unless it is the only parameter. An accuracy in [0, 1]
+    is drawn in %. ``table``: ``stdplab.sweep.run_sweep``'s."""
     params = [params] if isinstance(params, str) else list(params)
     if not params:
         raise ValueError("the sweep figure needs at least one parameter to put on the x axis")
     ok = table[table["status"] == "ok"]
-    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.2), squeeze=False)
+    seeds = "seed" in ok.columns and ok["seed"].nunique(dropna=True) > 1
+    if seeds and len(params) > 1:
+        params = [name for name in params if name != "seed"]
+    scale, unit = 1.0, ""
+    values_all = ok[metric].dropna() if metric in ok.columns else ok.iloc[0:0, 0]
+    if "accuracy" in metric and len(values_all) and values_all.between(0, 1).all():
+        scale, unit = 100.0, " (%)"
+    fig, axes = plt.subplots(1, len(params), figsize=(4 * len(params), 3.4), squeeze=False)
     for ax, name in zip(axes[0], params):
-        values = ok[[name, metric]].dropna()
+        columns = [name, metric] + (["seed"] if seeds and name != "seed" else [])
+        values = ok[columns].dropna()
+        values = values.assign(**{metric: scale * values[metric].astype(float)})
         numeric = all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
                       for v in values[name])
         levels = sorted(values[name].unique(), key=lambda v: (str(type(v)), v))
         position = (lambda v: v) if numeric else (lambda v: levels.index(v))
-        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.6,
+        ax.scatter([position(v) for v in values[name]], values[metric], color="tab:blue", alpha=0.5, s=16,
                    label="points")
-        means = values.groupby(name)[metric].mean()
-        ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
+        if seeds and name != "seed":
+            per_seed = values.groupby([name, "seed"])[metric].mean().unstack("seed")
+            mean = per_seed.mean(axis=1)
+            spread = [mean - per_seed.min(axis=1), per_seed.max(axis=1) - mean]
+            ax.errorbar([position(v) for v in mean.index], mean.values, yerr=spread, fmt="o-", color="tab:red",
+                        capsize=4, label=f"mean of {per_seed.shape[1]} seeds (bar: range)")
+        else:
+            means = values.groupby(name)[metric].mean()
+            ax.plot([position(v) for v in means.index], means.values, "o-", color="tab:red", label="mean")
         if not numeric:
             ax.set_xticks(range(len(levels)), [str(v) for v in levels])
         else:
@@ -447,7 +664,7 @@ def sweep(table, params, metric: str = "accuracy"):
                 ax.set_xticks(levels, [f"{v:g}" for v in levels])
                 ax.minorticks_off()
         ax.set_xlabel(name)
-        ax.set_ylabel(metric)
+        ax.set_ylabel(metric + unit)
         ax.grid(alpha=0.3)
     axes[0][0].legend(loc="best", fontsize="small")
     n_failed = int((table["status"] != "ok").sum())
@@ -461,25 +678,16 @@ def training_state(weights, image_shape, theta, history, max_fields=100):
     running accuracy so far (``history``: the estimator's ``history_``)."""
     weights = np.asarray(weights)[:, :max_fields]
     fig, (rf, th, acc) = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1.3, 1, 1.2]})
-    canvas = _tiles(weights, image_shape)
-    rf.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
+    _draw_fields(rf, weights, image_shape)
     rf.set_title(f"Receptive fields ({weights.shape[1]} neurons)")
-    theta = np.asarray(theta, dtype=float)
-    rows, cols = _grid(len(theta))
-    grid = np.full(rows * cols, np.nan)
-    grid[: len(theta)] = theta
-    fig.colorbar(th.imshow(grid.reshape(rows, cols), cmap="viridis", interpolation="nearest"), ax=th,
-                 fraction=0.046, pad=0.02, label="mV")
+    fig.colorbar(_draw_theta(th, theta), ax=th, fraction=0.046, pad=0.02, label=THETA_LABEL)
     th.set_title("Adaptive thresholds θ")
-    for ax in (rf, th):
-        ax.set_xticks([])
-        ax.set_yticks([])
     seen = [(x, a) for x, a in zip(history["examples"], history["running_accuracy"]) if a is not None]
     if seen:
         acc.plot(*zip(*seen), marker="o", ms=3)
     acc.set_ylim(0, 1)
     acc.set_xlabel("training examples")
-    acc.set_ylabel("running accuracy")
+    acc.set_ylabel("running accuracy (fraction correct)")
     acc.set_title("Accuracy so far" if seen else "Accuracy so far (needs labels)")
     acc.grid(alpha=0.3)
     examples = history["examples"][-1] if history["examples"] else 0

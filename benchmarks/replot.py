@@ -1,0 +1,64 @@
+"""Remake the benchmark figures from the recorded results, without a simulation: each figure drawn
+as the benchmark that recorded it draws it.
+
+    python benchmarks/replot.py                      # all of them
+    python benchmarks/replot.py energy rules         # some
+
+energy          figures/energy_vs_accuracy.png (.svg)  from benchmarks/results/energy.json (benchmarks/energy.py)
+rules           figures/rules_accuracy_<n>.png         from benchmarks/results/rules_<n>.json (benchmarks/rules.py)
+rule_constants  figures/rule_constants.png             from benchmarks/results/rule_constants.json
+                                                       (benchmarks/rule_constants.py)
+The paper's table (benchmarks/paper_table.py), the conversion figures (benchmarks/conversion.py
+--replot) and the equivalence figures (benchmarks/equivalence.py --seeds) have their own
+plot-only paths.
+"""
+import argparse
+import json
+from pathlib import Path
+
+from stdplab import plots
+
+
+def energy(results: Path, figures: Path, name="energy") -> list[Path]:
+    record = json.loads((results / f"{name}.json").read_text())
+    fig = plots.energy_accuracy(record["estimates"], title=f"Accuracy against estimated energy per image "
+                                                           f"({record['dataset']}, {record['n_test']} test images)")
+    return plots.save(fig, figures, "energy_vs_accuracy", formats=("png", "svg"))
+
+
+def rules(results: Path, figures: Path) -> list[Path]:
+    paths = []
+    for path in sorted(results.glob("rules_*.json")):
+        record = json.loads(path.read_text())
+        curves = {rule: (entry["history_examples"], entry["running_accuracy"]) for rule, entry in record["rules"].items()}
+        fig = plots.accuracy_curve(curves, title=f"Accuracy during training, {record['neurons']} neurons, four STDP rules")
+        paths += plots.save(fig, figures, f"rules_accuracy_{record['neurons']}")
+    return paths
+
+
+def rule_constants(results: Path, figures: Path) -> list[Path]:
+    record = json.loads((results / "rule_constants.json").read_text())
+    fig = plots.sensitivity(record["rules"], title=f"Accuracy against each rule constant, {record['neurons']} neurons,"
+                                                   f" {record['n_train']} training images")
+    return plots.save(fig, figures, "rule_constants")
+
+
+FIGURES = {"energy": energy, "rules": rules, "rule_constants": rule_constants}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("which", nargs="*", help=f"figures to remake, of {', '.join(FIGURES)} (default: all)")
+    p.add_argument("--results", default="benchmarks/results")
+    p.add_argument("--figures", default="figures")
+    args = p.parse_args(argv)
+    unknown = [name for name in args.which if name not in FIGURES]
+    if unknown:
+        p.error(f"unknown figure(s) {', '.join(unknown)}; choose from {', '.join(FIGURES)}")
+    for name in args.which or FIGURES:
+        paths = FIGURES[name](Path(args.results), Path(args.figures))
+        print(f"{name}: {', '.join(map(str, paths))}")
+
+
+if __name__ == "__main__":
+    main()
