@@ -106,7 +106,7 @@ def main(argv=None):
     sizes = [tuple(int(h) for h in s.split("-")) for s in args.mlp_sizes.split(",") if s]
     conventional = studies.train_conventional(x_train[:args.train], y_train[:args.train], x_test, y_test,
                                               hidden_layer_sizes=sizes, seed=args.seed, max_iter=args.max_iter)
-    workloads += [Workload.of_dense(c["name"], c["accuracy"], c) for c in conventional]
+    workloads += [Workload.of_dense(c) for c in conventional]
     for c in conventional:
         print(f"{c['name']}: accuracy {100 * c['accuracy']:.2f}%, {c['macs']} MACs per image", flush=True)
     rows = energy.priced_rows(workloads, presets)

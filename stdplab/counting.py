@@ -566,7 +566,7 @@ class Workload:
 
     Examples
     --------
-    >>> Workload.of_dense("MLP 100", 0.97, {"macs": 79400, "activations": 110}).macs
+    >>> Workload.of_dense({"name": "MLP 100", "accuracy": 0.97, **layer_macs([784, 100, 10])}).macs
     79400.0
     """
 
@@ -621,25 +621,25 @@ class Workload:
                    spikes=mean["input_spikes"] + mean["exc_spikes"] + mean["inh_spikes"])
 
     @classmethod
-    def of_dense(cls, model: str, accuracy: float, ops: dict, family: str = "conventional (scikit-learn)",
-                 macs: float | None = None) -> "Workload":
-        """A dense network: every unit updated once, ``macs`` multiply-accumulates.
+    def of_dense(cls, net: dict, model: str | None = None, macs: float | None = None,
+                 family: str = "conventional (scikit-learn)") -> "Workload":
+        """A dense network: ``macs`` multiply-accumulates and every unit updated once per inference.
 
         Parameters
         ----------
-        model : str
-            Its name.
-        accuracy : float
-            Its test accuracy, 0-1.
-        ops : dict
-            ``macs`` and ``activations``, as ``layer_macs`` or ``conventional_ops`` give them.
-        family : str, default "conventional (scikit-learn)"
+        net : dict
+            ``name``, ``accuracy`` (0-1), ``macs`` and ``activations``: an entry of
+            ``studies.train_conventional``, or ``layer_macs`` with a name and an accuracy.
+        model : str, optional
+            A name instead of ``net["name"]``.
         macs : float, optional
-            MACs to price instead of ``ops["macs"]`` (e.g. NeuroBench's effective MACs).
+            MACs to price instead of ``net["macs"]`` (e.g. NeuroBench's effective MACs).
+        family : str, default "conventional (scikit-learn)"
 
         Returns
         -------
         Workload
         """
-        return cls(model, family, accuracy, int(ops["activations"]), macs=ops["macs"] if macs is None else macs,
-                   neuron_updates=ops["activations"], neuron_updates_mode="dense")
+        return cls(net["name"] if model is None else model, family, net["accuracy"], int(net["activations"]),
+                   macs=net["macs"] if macs is None else macs, neuron_updates=net["activations"],
+                   neuron_updates_mode="dense")

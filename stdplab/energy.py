@@ -339,7 +339,8 @@ def with_weight_fetches(rows: list[dict], memory: str | None) -> list[dict]:
 
     Examples
     --------
-    >>> rows = priced_rows([Workload.of_dense("MLP", 0.5, {"macs": 12, "activations": 5})], ["cmos45nm"])
+    >>> mlp = Workload.of_dense({"name": "MLP", "accuracy": 0.5, "macs": 12, "activations": 5})
+    >>> rows = priced_rows([mlp], ["cmos45nm"])
     >>> with_weight_fetches(rows, "dram")[0]["weight_fetches_per_image"]
     12.0
     """
@@ -474,7 +475,7 @@ def priced_rows(workloads, presets=DEFAULT_PRESETS) -> list[dict]:
     Examples
     --------
     >>> snn = Workload("SNN", "SNN (Diehl & Cook)", accuracy=0.5, n_neurons=20, synops=1e5, neuron_updates=1e6)
-    >>> mlp = Workload.of_dense("MLP 100", 0.97, {"macs": 79400, "activations": 110})
+    >>> mlp = Workload.of_dense({"name": "MLP 100", "accuracy": 0.97, "macs": 79400, "activations": 110})
     >>> [(r["model"], r["preset"]) for r in priced_rows([snn, mlp], ["loihi", "gpu"])]
     [('SNN', 'loihi'), ('SNN', 'gpu'), ('MLP 100', 'gpu')]
     """
@@ -553,7 +554,8 @@ def report(rows: list[dict], compute: dict | None = None) -> str:
 
     Examples
     --------
-    >>> text = report(priced_rows([Workload.of_dense("MLP", 0.9, {"macs": 100, "activations": 10})], ["gpu"]))
+    >>> mlp = Workload.of_dense({"name": "MLP", "accuracy": 0.9, "macs": 100, "activations": 10})
+    >>> text = report(priced_rows([mlp], ["gpu"]))
     >>> text.splitlines()[2].split()
     ['MLP', 'gpu', '90.0%', '33', 'nJ', '36.7', 'nJ']
     """

@@ -236,7 +236,7 @@ def train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=((10
     Examples
     --------
     >>> nets = train_conventional(x_train, y_train, x_test, y_test, [(100,)])  # doctest: +SKIP
-    >>> rows = energy.priced_rows([Workload.of_dense(n["name"], n["accuracy"], n) for n in nets])  # doctest: +SKIP
+    >>> rows = energy.priced_rows([Workload.of_dense(net) for net in nets])  # doctest: +SKIP
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -360,8 +360,8 @@ def compare(net: dict, x_train, x_test, y_test, settings=None, t_max: int = 200,
     mlp, name, ann_accuracy = net["estimator"], "-".join(map(str, net["layer_sizes"])), net["accuracy"]
     ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
     counts_rows = [{"model": f"MLP {name}", "family": "conventional", "accuracy": ann_accuracy, "steps": None, **ann}]
-    workloads = [Workload.of_dense(f"MLP {name}", ann_accuracy, net),  # and skipping zero inputs: effective MACs
-                 Workload.of_dense(f"MLP {name}, zeros skipped", ann_accuracy, net, macs=ann["effective_macs"])]
+    workloads = [Workload.of_dense(net, f"MLP {name}"),  # and skipping zero inputs: effective MACs
+                 Workload.of_dense(net, f"MLP {name}, zeros skipped", macs=ann["effective_macs"])]
     network = {"ann_accuracy": ann_accuracy, "ann_fit_seconds": net["fit_seconds"], "ann_counts": ann, "settings": {}}
     table = []
     for label, setting in settings.items():

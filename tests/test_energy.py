@@ -191,7 +191,7 @@ def test_one_row_type_prices_every_family_as_its_counts_say():
     counts = OperationCounts(n_input=4, n_neurons=2, slot_steps=10, learning=True, presentations=[1, 2],
                              input_spikes=[3, 5], exc_spikes=[2, 0], inh_spikes=[1, 1])
     snn = Workload.of_stdp("STDP", 0.5, counts, neuron_updates="event")
-    mlp = Workload.of_dense("MLP", 0.8, {"macs": 12, "activations": 5})
+    mlp = Workload.of_dense({"name": "MLP", "accuracy": 0.8, "macs": 12, "activations": 5})
     rows = energy.priced_rows([snn, mlp], ["loihi", "cmos45nm"])
     assert [(r["model"], r["preset"]) for r in rows] == [("STDP", "loihi"), ("STDP", "cmos45nm"), ("MLP", "cmos45nm")]
     assert all(tuple(r) == energy.ROW_FIELDS for r in rows)
@@ -225,8 +225,8 @@ def test_counting_and_pricing_need_no_simulator():
 def test_weight_fetch_term_matches_a_hand_count():
     # A 3-2-3 MLP: 12 MACs dense, 7 with zero inputs skipped (as in test_conversion's hand count);
     # an STDP net of 4 inputs and 2 neurons: 3 input spikes x 2 + 2 exc x 1 + 1 inh x 1 = 9 synaptic events.
-    ops = {"macs": 12, "activations": 5}
-    mlp = energy.priced_rows([Workload.of_dense("MLP", 0.5, ops), Workload.of_dense("MLP, zeros skipped", 0.5, ops, macs=7)],
+    net = {"name": "MLP", "accuracy": 0.5, "macs": 12, "activations": 5}
+    mlp = energy.priced_rows([Workload.of_dense(net), Workload.of_dense(net, "MLP, zeros skipped", macs=7)],
                              ["cmos45nm"])
     counts = OperationCounts(n_input=4, n_neurons=2, slot_steps=10, learning=False, presentations=[1],
                              input_spikes=[3], exc_spikes=[2], inh_spikes=[1])
@@ -261,7 +261,7 @@ def test_energy_accuracy_figure_and_report(tiny, digits):
     model, _ = tiny
     counts = counting.counts_from_result(model, model.responses(digits[2][:20]))
     rows = energy.priced_rows([Workload.of_stdp("SNN 20", 0.5, counts),
-                               Workload.of_dense("MLP 30", 0.9, {"macs": 2220, "activations": 40})])
+                               Workload.of_dense({"name": "MLP 30", "accuracy": 0.9, "macs": 2220, "activations": 40})])
     assert {r["preset"] for r in rows} == set(energy.DEFAULT_PRESETS)
     assert all(r["energy_per_correct_j"] == pytest.approx(r["energy_per_image_j"] / r["accuracy"]) for r in rows)
     fig = plots.energy_accuracy(rows)
