@@ -4,7 +4,7 @@ field's units (NeuroBench), beside the conventional MLPs they come from and the 
     python benchmarks/conversion.py --train 10000 --test 1000 --t-max 200
 
 Trains 784-100-10 and 784-800-10 ReLU MLPs (scikit-learn, the first ``--train`` training images,
-as benchmarks/energy.py does), converts each (``stdplab.conversion.compare``: ``ConvertedMLP`` normalised on
+as benchmarks/energy.py does), converts each (``stdplab.studies.compare``: ``ConvertedMLP`` normalised on
 those training images) under several settings, and runs the first ``--test`` test images for
 ``--t-max`` steps of 1 ms. With ``--stdp-model`` (``DiehlCook2015.save`` files) the STDP networks
 see the same test images. Writes benchmarks/results/conversion.json (command, accuracy after every
@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from stdplab import counting, datasets, energy, metering, plots
-from stdplab.conversion import MARGIN, SETTINGS, compare
+from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, studies
+from stdplab.conversion import MARGIN, SETTINGS
+from stdplab.counting import Workload
 from stdplab.records import command_line, environment, write_json
 
 
@@ -59,7 +60,7 @@ def make_figures(data: dict, figures_dir) -> None:
                figures_dir, "conversion_energy")
 
 
-def main(argv=None):
+def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--train", type=int, default=10000, help="training images for the MLPs and the normalisation")
     p.add_argument("--test", type=int, default=1000, help="test images (default 1000)")
@@ -76,9 +77,51 @@ def main(argv=None):
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pue", type=float, default=1.0, help="power usage effectiveness for codecarbon (1.0: a desktop)")
-    p.add_argument("--grid", type=float, default=energy.WORLD_GRID_GCO2_PER_KWH,
+    p.add_argument("--grid", type=float, default=metering.WORLD_GRID_GCO2_PER_KWH,
                    help="grid intensity for codecarbon, gCO2e/kWh (default 475, the world average)")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def run_stdp(path, x_test, y_test, presets) -> tuple[str, dict, dict, list[dict]]:
+    """A trained STDP network on the test images: its name, record, counts row and priced rows."""
+    model = DiehlCook2015.load(path)
+    model.verbose = False
+    responses = model.responses(x_test)
+    accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
+    ops = counting.counts_from_result(model, responses)
+    c = counting.stdp_counts(ops, model.weights_)
+    name = f"STDP {model.n_neurons} ({path})"
+    row = {"model": name, "family": "STDP", "accuracy": accuracy, "steps": ops.mean()["steps"], **c}
+    priced = energy.priced_rows([Workload.of_stdp(f"STDP {model.n_neurons}", accuracy, ops)], presets)
+    return name, {"accuracy": accuracy, "counts": c}, row, priced
+
+
+def run(args, settings, presets) -> dict:
+    """Train the MLPs, compare each with its conversions and run the STDP networks: the results."""
+    x_train, y_train, x_test, y_test = datasets.load("mnist")
+    x_train, y_train = x_train[:args.train], y_train[:args.train]
+    x_test, y_test = x_test[:args.test], y_test[:args.test]
+    hidden = [tuple(int(h) for h in size.split("-")) for size in args.mlp_sizes.split(",")]
+    mlps = [net for net in studies.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=hidden,
+                                                      seed=args.seed, max_iter=args.max_iter)
+            if net["name"].startswith("MLP")]
+    out = {"n_train": len(x_train), "n_test": len(x_test), "networks": {}, "stdp": {}, "table": [], "counts": [],
+           "priced": []}
+    for net in mlps:
+        compared = studies.compare(net, x_train, x_test, y_test, settings, t_max=args.t_max, presets=presets,
+                                   chunk_size=args.chunk_size, seed=args.seed, verbose=True)
+        out["networks"][compared["name"]] = compared["network"]
+        for key in ("table", "counts", "priced"):
+            out[key] += compared[key]
+    for path in args.stdp_model:
+        name, out["stdp"][name], row, priced = run_stdp(path, x_test, y_test, presets)
+        out["counts"].append(row)
+        out["priced"] += priced
+    return out
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.replot:
         data = json.loads(Path(f"{args.results}/conversion.json").read_text())
         make_figures(data, args.figures)
@@ -93,45 +136,15 @@ def main(argv=None):
     # This run's own compute, metered by codecarbon (offline), is kept apart from the hardware estimates.
     with metering.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
         start = time.time()
-        x_train, y_train, x_test, y_test = datasets.load("mnist")
-        x_train, y_train = x_train[:args.train], y_train[:args.train]
-        x_test, y_test = x_test[:args.test], y_test[:args.test]
-        hidden = [tuple(int(h) for h in size.split("-")) for size in args.mlp_sizes.split(",")]
-        mlps = [net for net in energy.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=hidden,
-                                                         seed=args.seed, max_iter=args.max_iter)
-                if net["name"].startswith("MLP")]
+        out = run(args, settings, presets)
 
-        results, table, counts_rows, priced = {}, [], [], []
-        for net in mlps:
-            compared = compare(net, x_train, x_test, y_test, settings, t_max=args.t_max, presets=presets,
-                               chunk_size=args.chunk_size, seed=args.seed, verbose=True)
-            results[compared["name"]] = compared["network"]
-            table += compared["table"]
-            counts_rows += compared["counts"]
-            priced += compared["priced"]
-
-        stdp = {}
-        for path in args.stdp_model:
-            from stdplab import DiehlCook2015
-
-            model = DiehlCook2015.load(path)
-            model.verbose = False
-            responses = model.responses(x_test)
-            accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
-            ops = energy.counts_from_result(model, responses)
-            c = counting.stdp_counts(ops, model.weights_)
-            name = f"STDP {model.n_neurons} ({path})"
-            stdp[name] = {"accuracy": accuracy, "counts": c}
-            counts_rows.append({"model": name, "family": "STDP", "accuracy": accuracy, "steps": ops.mean()["steps"], **c})
-            priced += energy.snn_rows(f"STDP {model.n_neurons}", accuracy, ops, presets=presets)
-
-    energy.write_table(table, f"{args.results}/conversion.csv")
-    energy.write_table(counts_rows, f"{args.results}/conversion_counts.csv")
+    energy.write_table(out["table"], f"{args.results}/conversion.csv")
+    energy.write_table(out["counts"], f"{args.results}/conversion_counts.csv")
     write_json(f"{args.results}/conversion.json", {
         "command": command, **env, "wall_time_s": time.time() - start, "dataset": "mnist",
-        "n_train": len(x_train), "n_test": len(x_test), "t_max": args.t_max, "dt_ms": 1.0, "margin": MARGIN,
+        "n_train": out["n_train"], "n_test": out["n_test"], "t_max": args.t_max, "dt_ms": 1.0, "margin": MARGIN,
         "readout": "most output spikes so far, ties broken by the higher membrane potential",
-        "networks": results, "stdp": stdp, "priced": priced,
+        "networks": out["networks"], "stdp": out["stdp"], "priced": out["priced"],
         "break_even_spikes_per_synapse": {"range": counting.BREAK_EVEN_SPIKES_PER_SYNAPSE,
                                           "source": counting.BREAK_EVEN_SOURCE},
         "caveats": energy.CAVEATS, "compute": meter.cost.as_dict(),

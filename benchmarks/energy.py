@@ -12,7 +12,7 @@ benchmarks/results/energy.csv (the table) and benchmarks/results/energy.json (co
 estimates, the cost of the simulation on this machine as codecarbon measured it, caveats), and
 prints the report.
 Training operation counts (STDP updates included) come from the spike totals the model recorded
-while learning (``energy.counts_from_training``).
+while learning (``counting.counts_from_training``).
 """
 import argparse
 import time
@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from stdplab import DiehlCook2015, datasets, energy, metering, plots
+from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, studies
+from stdplab.counting import Workload
 from stdplab.records import command_line, git_commit, write_json
 
 
-def main(argv=None):
+def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", action="append", required=True, help="trained model .npz (repeat for several sizes)")
     p.add_argument("--test", type=int, default=10000, help="test images (default 10000)")
@@ -34,15 +35,61 @@ def main(argv=None):
     p.add_argument("--dataset", default="mnist")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
-    p.add_argument("--neuron-updates", choices=energy.NEURON_UPDATE_MODES, default="clock")
+    p.add_argument("--neuron-updates", choices=counting.NEURON_UPDATE_MODES, default="clock")
     p.add_argument("--pue", type=float, default=1.0, help="power usage effectiveness for codecarbon (1.0: a desktop)")
-    p.add_argument("--grid", type=float, default=energy.WORLD_GRID_GCO2_PER_KWH,
+    p.add_argument("--grid", type=float, default=metering.WORLD_GRID_GCO2_PER_KWH,
                    help="grid intensity for codecarbon, gCO2e/kWh (default 475, the world average)")
     p.add_argument("--figures", default="figures")
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--name", default="energy", help="results file stem (default energy)")
     p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def measured_compute(model, cost, n_images: int) -> dict:
+    """What testing cost as codecarbon measured it, and the sweep total it implies with the training
+    time from the model's history."""
+    train_wall = float(np.sum(model.history_.get("wall_time", [0])))
+    epochs = int(model.epochs)
+    footprint = metering.SweepFootprint(
+        n_experiments=1, hours_per_epoch=train_wall / 3600 / max(epochs, 1), epochs=epochs,
+        hardware_kw=cost.hardware_kw, pue=cost.pue, grid_gco2_per_kwh=cost.grid_gco2_per_kwh,
+        overhead_kwh=cost.energy_kwh, measured_by=metering.describe_compute(cost)).as_dict()
+    footprint["note"] = ("time from the model's training history (binary wall time); hardware power from the test run "
+                         "as codecarbon measured it; A = the test run's energy")
+    return {"test": cost.as_dict(), "images": n_images, "energy_per_image_j": cost.energy_j / n_images,
+            "training_wall_s_from_history": train_wall, "sweep_footprint": footprint}
+
+
+def run_snn(path, x_test, y_test, args) -> tuple[Workload, dict, dict]:
+    """One trained model on the test images: its workload, its record and the measured compute."""
+    model = DiehlCook2015.load(path)
+    model.verbose = False
+    name = f"SNN {model.n_neurons}"
+    with metering.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
+        responses = model.responses(x_test)
+    accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
+    counts = counting.counts_from_result(model, responses)
+    training = counting.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
+    record = {"model": str(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
+              "examples_seen": model.n_examples_seen_,
+              "test_per_image": {k: float(v) for k, v in counts.mean().items()},
+              "test_total": counts.total(), "training": training}
+    print(f"{name}: accuracy {100 * accuracy:.2f}% on {len(x_test)} images,"
+          f" {counts.mean()['synops']:.0f} synaptic operations per image", flush=True)
+    workload = Workload.of_stdp(name, accuracy, counts, args.neuron_updates)
+    return workload, record, measured_compute(model, meter.cost, len(x_test))
+
+
+def preset_record(presets) -> dict:
+    """Every preset's figures with units, source and notes."""
+    return {p: {**{k: {"value": v, "unit": u} for k, (v, u) in energy.get_preset(p).values().items()},
+                "source": energy.get_preset(p).source, "notes": energy.get_preset(p).notes}
+            for p in presets}
+
+
+def main(argv=None):
+    args = parse_args(argv)
     command = command_line(argv)
     print(command, flush=True)
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]  # fails early on a bad name
@@ -51,62 +98,32 @@ def main(argv=None):
     x_train, y_train, x_test, y_test = datasets.load(args.dataset, data_dir=args.data_dir)
     x_test, y_test = x_test[:args.test], y_test[:args.test]
 
-    rows, snn, compute = [], {}, {}
+    workloads, snn, compute = [], {}, {}
     for path in args.model:
-        model = DiehlCook2015.load(path)
-        model.verbose = False
-        name = f"SNN {model.n_neurons}"
-        with metering.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:
-            responses = model.responses(x_test)
-        accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
-        test_counts = energy.counts_from_result(model, responses)
-        compute[name] = {"test": meter.cost.as_dict(), "images": len(x_test),
-                         "energy_per_image_j": meter.cost.energy_j / len(x_test),
-                         "training_wall_s_from_history": float(np.sum(model.history_.get("wall_time", [0])))}
-        train_wall = compute[name]["training_wall_s_from_history"]
-        compute[name]["sweep_footprint"] = metering.SweepFootprint(
-            n_experiments=1, hours_per_epoch=train_wall / 3600 / max(int(model.epochs), 1), epochs=int(model.epochs),
-            hardware_kw=meter.cost.hardware_kw, pue=meter.cost.pue, grid_gco2_per_kwh=meter.cost.grid_gco2_per_kwh,
-            overhead_kwh=meter.cost.energy_kwh, measured_by=metering.describe_compute(meter.cost)).as_dict()
-        compute[name]["sweep_footprint"]["note"] = (
-            "time from the model's training history (binary wall time); hardware power from the test run "
-            "as codecarbon measured it; A = the test run's energy")
-        training = energy.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
-        rows += energy.snn_rows(name, accuracy, test_counts, presets, neuron_updates=args.neuron_updates)
-        snn[name] = {"model": str(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
-                     "examples_seen": model.n_examples_seen_,
-                     "test_per_image": {k: float(v) for k, v in test_counts.mean().items()},
-                     "test_total": test_counts.total(), "training": training}
-        print(f"{name}: accuracy {100 * accuracy:.2f}% on {len(x_test)} images,"
-              f" {test_counts.mean()['synops']:.0f} synaptic operations per image", flush=True)
+        workload, snn[workload.model], compute[workload.model] = run_snn(path, x_test, y_test, args)
+        workloads.append(workload)
 
     sizes = [tuple(int(h) for h in s.split("-")) for s in args.mlp_sizes.split(",") if s]
-    conventional = energy.train_conventional(x_train[:args.train], y_train[:args.train], x_test, y_test,
-                                             hidden_layer_sizes=sizes, seed=args.seed, max_iter=args.max_iter)
-    rows += energy.conventional_rows(conventional, [p for p in presets if energy.get_preset(p).energy_per_mac])
+    conventional = studies.train_conventional(x_train[:args.train], y_train[:args.train], x_test, y_test,
+                                              hidden_layer_sizes=sizes, seed=args.seed, max_iter=args.max_iter)
+    workloads += [Workload.of_dense(c) for c in conventional]
     for c in conventional:
         print(f"{c['name']}: accuracy {100 * c['accuracy']:.2f}%, {c['macs']} MACs per image", flush=True)
+    rows = energy.priced_rows(workloads, presets)
 
     figures, results = Path(args.figures), Path(args.results)
     fig = plots.energy_accuracy(rows, title=f"Accuracy against estimated energy per image ({args.dataset}, "
                                             f"{len(x_test)} test images)")
     figure_paths = plots.save(fig, figures, "energy_vs_accuracy", formats=("png", "svg"))
     table = energy.write_table(rows, results / f"{args.name}.csv")
-    record = {
+    write_json(results / f"{args.name}.json", {
         "command": command, "commit": git_commit(), "wall_time_s": time.time() - start,
         "dataset": args.dataset, "n_test": len(x_test), "n_train_conventional": min(args.train, len(x_train)),
-        "neuron_updates": args.neuron_updates,
-        "snn": snn,
+        "neuron_updates": args.neuron_updates, "snn": snn,
         "conventional": [{k: v for k, v in c.items() if k != "estimator"} for c in conventional],
-        "estimates": rows,
-        "measured_compute": compute,
-        "presets": {p: {**{k: {"value": v, "unit": u} for k, (v, u) in energy.get_preset(p).values().items()},
-                        "source": energy.get_preset(p).source, "notes": energy.get_preset(p).notes}
-                    for p in presets},
-        "caveats": list(energy.CAVEATS),
-        "figure": [str(p) for p in figure_paths], "table": str(table),
-    }
-    write_json(results / f"{args.name}.json", record)
+        "estimates": rows, "measured_compute": compute, "presets": preset_record(presets),
+        "caveats": list(energy.CAVEATS), "figure": [str(p) for p in figure_paths], "table": str(table),
+    })
     print()
     print(energy.report(rows, compute={f"{n} test": c["test"] for n, c in compute.items()}))
     print(f"\nwrote {', '.join(map(str, figure_paths))}, {table}, {results / f'{args.name}.json'}")

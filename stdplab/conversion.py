@@ -29,7 +29,6 @@ and settings on the binary's command line.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
@@ -40,8 +39,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from . import counting, energy
-from .encoding import unit_pixels
+from . import counting
 from .network import INPUT_THRESHOLD, stop_when
 from .parameters import SI_SCALE
 from .progress import progress_bar
@@ -93,12 +91,23 @@ rng_seed : integer (shared, constant)   # the binary re-seeds its generator from
 CONTROLLER_STEP = "stopped = stop_when(t_in_timesteps >= n_images)"  # image clock: one tick per image
 
 
-def _layer_sizes(mlp) -> list[int]:
-    return [mlp.coefs_[0].shape[0], *(w.shape[1] for w in mlp.coefs_)]
-
-
 def check_mlp(mlp) -> None:
-    """Refuse what cannot be converted: not an MLPClassifier, unfitted, not ReLU, not multiclass."""
+    """Refuse what cannot be converted.
+
+    Parameters
+    ----------
+    mlp : object
+        What is to be converted: a fitted ReLU ``MLPClassifier`` with a softmax output.
+
+    Raises
+    ------
+    TypeError
+        If it is not an ``MLPClassifier``.
+    sklearn.exceptions.NotFittedError
+        If it is not fitted.
+    ValueError
+        If its activation is not ReLU or its output not softmax (three or more classes).
+    """
     from sklearn.neural_network import MLPClassifier
 
     if not isinstance(mlp, MLPClassifier):
@@ -112,21 +121,22 @@ def check_mlp(mlp) -> None:
                          f"this MLP's is {mlp.out_activation_!r}")
 
 
-def activations(coefs, intercepts, X) -> list[np.ndarray]:
-    """Each layer's activations: ReLU for the hidden layers, the linear pre-softmax values for the
-    output layer."""
-    out, a = [], np.asarray(X, dtype=np.float64)
-    for k, (w, b) in enumerate(zip(coefs, intercepts)):
-        a = a @ w + b
-        if k < len(coefs) - 1:
-            a = np.maximum(a, 0.0)
-        out.append(a)
-    return out
-
-
 def layer_scale(activation: np.ndarray, normalisation: str = "max", percentile: float = 99.9) -> float:
-    """λ of one layer: its maximum positive activation, or the percentile of its positive ones
-    (1 for a layer that is never active: nothing to scale)."""
+    """λ of one layer: its maximum positive activation, or a percentile of its positive ones.
+
+    Parameters
+    ----------
+    activation : ndarray
+        The layer's activations on the normalisation images.
+    normalisation : {"max", "percentile"}, default "max"
+    percentile : float, default 99.9
+        Used with "percentile".
+
+    Returns
+    -------
+    float
+        1 for a layer that is never active (nothing to scale).
+    """
     positive = activation[activation > 0]
     if positive.size == 0:
         return 1.0
@@ -134,9 +144,26 @@ def layer_scale(activation: np.ndarray, normalisation: str = "max", percentile: 
 
 
 def normalise(coefs, intercepts, X, normalisation: str = "max", percentile: float = 99.9):
-    """Layer-wise normalised (weights, biases, scales λ_1..λ_L), λ measured layer by layer on X
-    with the original weights."""
-    scales = [layer_scale(a, normalisation, percentile) for a in activations(coefs, intercepts, X)]
+    """Layer-wise normalised weights and biases, λ measured layer by layer on X with the original weights.
+
+    Parameters
+    ----------
+    coefs, intercepts : sequence of ndarray
+        The MLP's weights and biases (``coefs_``, ``intercepts_``).
+    X : array_like
+        Normalisation images, in [0, 1].
+    normalisation : {"max", "percentile"}, default "max"
+    percentile : float, default 99.9
+
+    Returns
+    -------
+    weights, biases : list of ndarray
+        W_l λ_{l-1} / λ_l and b_l / λ_l.
+    scales : list of float
+        λ_1..λ_L.
+    """
+    layers = counting.layer_activations(coefs, intercepts, X)
+    scales = [layer_scale(a, normalisation, percentile) for a in layers]
     previous = [1.0, *scales[:-1]]
     weights = [w * lp / lam for w, lp, lam in zip(coefs, previous, scales)]
     biases = [b / lam for b, lam in zip(intercepts, scales)]
@@ -226,7 +253,7 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
         self.weights_, self.biases_, self.scales_ = normalise(
             self.mlp.coefs_, self.mlp.intercepts_, X, self.normalisation, self.percentile)
         self.classes_ = self.mlp.classes_
-        self.layer_sizes_ = _layer_sizes(self.mlp)
+        self.layer_sizes_ = counting.layer_sizes(self.mlp.coefs_)
         self.n_features_in_ = self.mlp.n_features_in_
         return self
 
@@ -347,89 +374,6 @@ def _build(layer_sizes, t_max, chunk_size, directory) -> None:
             },
             "layer_sizes": layer_sizes, "t_max": t_max, "chunk_size": chunk_size, "dt": DT_MS * SI_SCALE["ms"],
         })
-
-
-def steps_needed(accuracy: np.ndarray, target: float) -> int | None:
-    """The first step from which accuracy stays at or above ``target``; None if it never does."""
-    below = np.flatnonzero(accuracy < target - 1e-12)
-    first = 0 if below.size == 0 else below[-1] + 1
-    return int(first + 1) if first < len(accuracy) else None
-
-
-def priced_rows(model, family, accuracy, synops, neuron_updates, macs, presets) -> list[dict]:
-    """Rows for ``plots.energy_accuracy``: synaptic events and clock-driven neuron updates priced as
-    the STDP network's are (``energy.energy``), multiply-accumulates at the preset's MAC price
-    (presets without one are left out when there are MACs to price)."""
-    rows = []
-    for name in presets:
-        preset = energy.get_preset(name)
-        if macs and preset.energy_per_mac is None:
-            continue
-        e = energy.energy({"synops": synops, "neuron_updates_clock": neuron_updates}, preset, include_stdp=False)
-        per_image = float(e["total_j"]) + macs * (preset.energy_per_mac or 0.0)
-        rows.append({"model": model, "family": family, "accuracy": accuracy, "preset": preset.name,
-                     "synops_per_image": synops, "macs_per_image": macs, "energy_per_image_j": per_image})
-    return rows
-
-
-def compare(net: dict, x_train, x_test, y_test, settings=None, t_max: int = 200,
-            presets=energy.DEFAULT_PRESETS, chunk_size: int = 500, seed: int = 0,
-            verbose: bool = False) -> dict:
-    """One MLP against its conversions: ``net`` is an MLP's entry from ``energy.train_conventional``
-    (images as it takes them, pixels 0-255); each setting (a name → ``ConvertedMLP`` keywords,
-    ``SETTINGS`` by default) is normalised on ``x_train`` and run on ``x_test`` for ``t_max`` steps.
-
-    Returns plain results: ``name`` (784-100-10), ``network`` (accuracy after every step, the steps
-    each setting needs to come within ``MARGIN`` (1 point) of the MLP, counts), ``table`` (accuracy and
-    synaptic events per image after every step), ``counts`` (every model in NeuroBench's units)
-    and ``priced`` (rows for ``plots.energy_accuracy``: the MLP, dense and skipping zero inputs; the
-    first setting and the current-input ones at the step they come within 1 point)."""
-    settings = SETTINGS if settings is None else settings
-    presets = [energy.get_preset(p).name for p in presets]
-    xtr, xte = unit_pixels(x_train), unit_pixels(x_test)
-    mlp, name = net["estimator"], "-".join(map(str, net["layer_sizes"]))
-    ann = counting.mlp_counts(mlp.coefs_, mlp.intercepts_, xte)
-    counts_rows = [{"model": f"MLP {name}", "family": "conventional", "accuracy": net["accuracy"], "steps": None,
-                    **ann}]
-    priced = energy.conventional_rows([{**net, "name": f"MLP {name}"}], presets=presets)
-    # The same MLP skipping zero inputs (NeuroBench's effective MACs).
-    priced += energy.conventional_rows([{**net, "name": f"MLP {name}, zeros skipped", "macs": ann["effective_macs"]}],
-                                       presets=presets)
-    network = {"ann_accuracy": net["accuracy"], "ann_fit_seconds": net["fit_seconds"], "ann_counts": ann,
-               "settings": {}}
-    table = []
-    for label, setting in settings.items():
-        conv = ConvertedMLP(mlp, t_max=t_max, chunk_size=chunk_size, random_state=seed, verbose=verbose,
-                            **setting).fit(xtr)
-        start = time.time()
-        result = conv.simulate(xte)
-        seconds = time.time() - start
-        accuracy = result.accuracy(y_test)
-        events = result.synaptic_events().mean(axis=0)
-        needed = steps_needed(accuracy, net["accuracy"] - MARGIN)
-        at = {"t_max": t_max, **({"within_1_point": needed} if needed else {})}
-        counts = {key: counting.converted_counts(result, conv.weights_, step) for key, step in at.items()}
-        network["settings"][label] = {
-            **setting, "scales": conv.scales_, "accuracy": accuracy, "best_accuracy": float(accuracy.max()),
-            "steps_within_1_point": needed, "seconds": seconds, "binary_seconds": result.wall_time,
-            "synaptic_events_per_image": events, "counts": counts}
-        if verbose:
-            print(f"{name} {label}: {100 * accuracy[-1]:.2f} % after {t_max} steps (MLP {100 * net['accuracy']:.2f} %), "
-                  f"within 1 point from step {needed}; {seconds:.0f} s", flush=True)
-        table += [{"network": name, "setting": label, "step": t + 1, "accuracy": a, "synaptic_events_per_image": e}
-                  for t, (a, e) in enumerate(zip(accuracy, events))]
-        for key, step in at.items():
-            c = counts[key]
-            model = f"converted {name} ({label}, {step} steps)"
-            counts_rows.append({"model": model, "family": "converted", "accuracy": accuracy[step - 1], "steps": step,
-                                **c})
-            # Priced: the headline and the current-input settings, where they come within 1 point.
-            if key == "within_1_point" and (label == next(iter(settings)) or setting["input_mode"] == "current"):
-                # clock-driven: every neuron each step, the Poisson inputs included
-                neurons = sum(result.layer_sizes[1:]) + result.layer_sizes[0] * (setting["input_mode"] == "poisson")
-                priced += priced_rows(model, "SNN (converted)", accuracy[step - 1], c["effective_acs"],
-                                      neurons * step, c["effective_macs"], presets)
-    return {"name": name, "network": network, "table": table, "counts": counts_rows, "priced": priced}
 
 
 class CompiledConversion:

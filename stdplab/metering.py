@@ -18,12 +18,38 @@ WORLD_GRID_GCO2_PER_KWH = 475.0  # world average, IEA 2019: codecarbon's own fal
 class ComputeCost:
     """What a block of work cost on this machine, as codecarbon's offline tracker measured it.
 
-    ``mode`` is how codecarbon measured the CPU (``intel_rapl`` counters, ``cpu_load`` x TDP, or a
-    ``constant`` share of TDP); ``tracking`` is ``machine``: the whole machine, other processes
-    included. ``energy_kwh`` includes the PUE; ``emissions_gco2e`` = energy x ``grid_gco2_per_kwh``.
-    ``cpu_s`` (CPU seconds of this process and of the children it waited for, where the compiled
-    simulation runs) is the one thing codecarbon does not give: on a shared machine it says how
-    much of the measured time was this work's.
+    Costs add up (``+``, ``total``) only when measured the same way (``method``).
+
+    Parameters
+    ----------
+    energy_kwh : float
+        Energy, the PUE included.
+    emissions_gco2e : float
+        Energy x ``grid_gco2_per_kwh``.
+    wall_s : float
+        Wall time.
+    cpu_s : float
+        CPU seconds of this process and of the children it waited for (where the compiled
+        simulation runs): the one thing codecarbon does not give; on a shared machine it says how
+        much of the measured time was this work's.
+    mode : str
+        How codecarbon measured the CPU: ``intel_rapl`` counters, ``cpu_load`` x TDP, or a
+        ``constant`` share of TDP.
+    tracking : str
+        ``machine``: the whole machine, other processes included.
+    pue : float
+        Power usage effectiveness.
+    grid_gco2_per_kwh : float
+        Grid carbon intensity.
+    grid_source : str
+        Where that intensity came from.
+    tool : str
+        The measuring tool and its version.
+
+    Raises
+    ------
+    ValueError
+        When costs measured in different ways are added.
     """
 
     energy_kwh: float
@@ -39,6 +65,7 @@ class ComputeCost:
 
     @property
     def energy_j(self) -> float:
+        """The energy in joules."""
         return self.energy_kwh * 3.6e6
 
     @property
@@ -47,11 +74,31 @@ class ComputeCost:
         return self.energy_kwh / self.pue / max(self.wall_s / 3600, 1e-12)
 
     def as_dict(self) -> dict:
+        """Every field, as a plain dict.
+
+        Returns
+        -------
+        dict
+        """
         return dataclasses.asdict(self)
 
     @classmethod
     def total(cls, costs) -> "ComputeCost":
-        """The sum of several costs measured the same way."""
+        """The sum of several costs measured the same way.
+
+        Parameters
+        ----------
+        costs : iterable of ComputeCost
+
+        Returns
+        -------
+        ComputeCost
+
+        Raises
+        ------
+        ValueError
+            With no costs, or costs measured in different ways.
+        """
         costs = list(costs)
         if not costs:
             raise ValueError("no costs to add up")
@@ -75,7 +122,17 @@ class ComputeCost:
 
 
 def describe_compute(cost: ComputeCost | dict) -> str:
-    """One line that states how a cost was measured (mode, PUE, grid intensity) with what it cost."""
+    """One line that states what a cost was and how it was measured (mode, PUE, grid intensity).
+
+    Parameters
+    ----------
+    cost : ComputeCost or dict
+        A cost or its ``as_dict()``.
+
+    Returns
+    -------
+    str
+    """
     c = cost.as_dict() if isinstance(cost, ComputeCost) else cost
     return (f"{1000 * c['energy_kwh']:.3g} Wh, {c['emissions_gco2e']:.3g} gCO2e ({c['wall_s']:.1f} s wall, "
             f"{c['cpu_s']:.1f} CPU s; {c['tool']}, mode {c['mode']}, tracking {c['tracking']}, PUE {c['pue']:g}, "
@@ -89,17 +146,36 @@ def _cpu_seconds() -> float:
 
 
 class ComputeMeter:
-    """codecarbon's ``OfflineEmissionsTracker`` around a block of work (no internet: a given grid
-    intensity, else codecarbon's bundled figure for ``country_iso_code``, else the world average)::
-
-        with ComputeMeter(pue=1.0) as meter:
-            model.fit(X, y)
-        print(describe_compute(meter.cost))
+    """codecarbon's ``OfflineEmissionsTracker`` around a block of work, as a context manager.
 
     It tracks the whole machine (codecarbon's ``machine`` mode): its ``process`` mode samples the
     CPU time of the process tree every ``measure_power_secs`` and misses children that start and
-    end between samples, which is how the compiled simulation runs. It writes no file (no
-    emissions.csv, no lock) and logs only errors.
+    end between samples, which is how the compiled simulation runs. It needs no internet, writes
+    no file (no emissions.csv, no lock) and logs only errors. After the block, ``cost`` holds the
+    ``ComputeCost``.
+
+    Parameters
+    ----------
+    pue : float, default 1.0
+        Power usage effectiveness (1.0: a desktop).
+    grid_gco2_per_kwh : float, optional
+        Grid carbon intensity. Default: codecarbon's bundled figure for ``country_iso_code`` if
+        given, else the world average ``WORLD_GRID_GCO2_PER_KWH``.
+    country_iso_code : str, optional
+        Three-letter country code, for codecarbon's bundled figure.
+    measure_power_secs : float, default 15
+        codecarbon's sampling interval.
+
+    Raises
+    ------
+    ValueError
+        For a PUE below 1 or a negative grid intensity.
+
+    Examples
+    --------
+    >>> with ComputeMeter(pue=1.0) as meter:  # doctest: +SKIP
+    ...     model.fit(X, y)
+    >>> print(describe_compute(meter.cost))  # doctest: +SKIP
     """
 
     def __init__(self, pue: float = 1.0, grid_gco2_per_kwh: float | None = None,
@@ -152,19 +228,44 @@ class ComputeMeter:
 @dataclass(frozen=True)
 class SweepFootprint:
     """Total energy and carbon of a sweep: ``n_experiments x [A + time x (PUE x hardware power) x
-    epochs]``, carbon = energy x grid intensity. This follows the NATURE-style reporting metric
-    proposed by Chharia et al. as described in this lab's issue; every term is an explicit input.
+    epochs]``, carbon = energy x grid intensity.
 
-    - ``n_experiments``: runs in the sweep (every configuration and seed, failed runs included).
-    - ``overhead_kwh`` (A): energy per experiment that does not scale with epochs (compiling the
-      network, loading data, label assignment and testing), kWh.
-    - ``hours_per_epoch``: wall time of one training epoch, hours.
-    - ``epochs``: training epochs per experiment.
-    - ``hardware_kw`` (hardware term): mean power of the hardware while running, kW (measured by
-      codecarbon, its PUE taken out).
-    - ``pue`` (data-centre term): power usage effectiveness of the facility, >= 1 (1.0 for a
-      desktop with no cooling overhead).
-    - ``grid_gco2_per_kwh`` (grid term): carbon intensity of the electricity, gCO2e/kWh.
+    This follows the NATURE-style reporting metric proposed by Chharia et al. as described in this
+    lab's issue; every term is an explicit input.
+
+    Parameters
+    ----------
+    n_experiments : int
+        Runs in the sweep (every configuration and seed, failed runs included).
+    hours_per_epoch : float
+        Wall time of one training epoch, hours.
+    epochs : int
+        Training epochs per experiment.
+    hardware_kw : float
+        Hardware term: mean power of the hardware while running, kW (measured by codecarbon, its
+        PUE taken out).
+    pue : float, default 1.0
+        Data-centre term: power usage effectiveness of the facility, >= 1 (1.0 for a desktop with
+        no cooling overhead).
+    grid_gco2_per_kwh : float, default 475
+        Grid term: carbon intensity of the electricity, gCO2e/kWh.
+    overhead_kwh : float, default 0
+        A: energy per experiment that does not scale with epochs (compiling the network, loading
+        data, label assignment and testing), kWh.
+    assumptions : str, optional
+        What the terms assume, stated in every record.
+    measured_by : str, optional
+        How the terms were measured (``describe_compute``), when they were.
+
+    Raises
+    ------
+    ValueError
+        For a PUE below 1 or a negative term.
+
+    Examples
+    --------
+    >>> SweepFootprint(n_experiments=12, hours_per_epoch=0.5, epochs=3, hardware_kw=0.1).energy_kwh
+    1.8000000000000003
     """
 
     n_experiments: int
@@ -176,7 +277,7 @@ class SweepFootprint:
     overhead_kwh: float = 0.0
     assumptions: str = ("pue 1.0 (no data-centre overhead) and a grid intensity of 475 gCO2e/kWh "
                         "(about the world average, IEA 2019) unless set")
-    measured_by: str = ""   # how the terms were measured (``describe_compute``), when they were
+    measured_by: str = ""
 
     def __post_init__(self):
         if self.pue < 1:
@@ -188,17 +289,26 @@ class SweepFootprint:
 
     @property
     def energy_per_experiment_kwh(self) -> float:
+        """Energy of one experiment, kWh."""
         return self.overhead_kwh + self.hours_per_epoch * self.pue * self.hardware_kw * self.epochs
 
     @property
     def energy_kwh(self) -> float:
+        """Energy of the sweep, kWh."""
         return self.n_experiments * self.energy_per_experiment_kwh
 
     @property
     def carbon_g(self) -> float:
+        """Carbon of the sweep, gCO2e."""
         return self.energy_kwh * self.grid_gco2_per_kwh
 
     def as_dict(self) -> dict:
+        """Every term, the totals and the formula, as a plain dict.
+
+        Returns
+        -------
+        dict
+        """
         return {**dataclasses.asdict(self), "energy_per_experiment_kwh": self.energy_per_experiment_kwh,
                 "energy_kwh": self.energy_kwh, "carbon_gco2e": self.carbon_g,
                 "formula": "n_experiments x [overhead_kwh + hours_per_epoch x pue x hardware_kw x epochs]; "
@@ -207,9 +317,32 @@ class SweepFootprint:
     @classmethod
     def from_cost(cls, train_cost: ComputeCost, other_cost: ComputeCost | None, n_experiments: int,
                   epochs: int) -> "SweepFootprint":
-        """From one experiment measured by codecarbon: its training gives time and hardware power,
-        everything else (compilation, labels, testing) gives A; PUE and grid intensity are the
-        ones codecarbon used, so one experiment's total is what was measured."""
+        """The sweep total from one experiment measured by codecarbon.
+
+        Its training gives time and hardware power, everything else (compilation, labels,
+        testing) gives A; PUE and grid intensity are the ones codecarbon used, so one experiment's
+        total is what was measured.
+
+        Parameters
+        ----------
+        train_cost : ComputeCost
+            The training's cost.
+        other_cost : ComputeCost or None
+            Everything else's cost (None: no overhead).
+        n_experiments : int
+            Experiments in the sweep.
+        epochs : int
+            Training epochs per experiment.
+
+        Returns
+        -------
+        SweepFootprint
+
+        Raises
+        ------
+        ValueError
+            If the two costs were measured in different ways.
+        """
         hours = train_cost.wall_s / 3600 / max(epochs, 1)
         measured = train_cost if other_cost is None else train_cost + other_cost
         return cls(n_experiments=n_experiments, hours_per_epoch=hours, epochs=epochs,

@@ -8,12 +8,32 @@ weighting lets every neuron vote for every class in proportion to its share of r
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import confusion_matrix
 
 VOTING = ("all", "proportion")
 
 
 def class_rates(counts: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Mean spike count of each neuron for each class: (n_classes, n_neurons)."""
+    """Mean spike count of each neuron for each class.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n_examples, n_neurons)
+        Spike counts.
+    labels : ndarray, shape (n_examples,)
+        Classes 0 .. n_classes - 1.
+    n_classes : int
+
+    Returns
+    -------
+    ndarray, shape (n_classes, n_neurons)
+        0 for a class with no examples.
+
+    Raises
+    ------
+    ValueError
+        If ``counts`` is not 2-D or does not match the labels in length.
+    """
     counts = np.asarray(counts, dtype=float)
     labels = np.asarray(labels)
     if counts.ndim != 2 or len(counts) != len(labels):
@@ -28,7 +48,35 @@ def class_rates(counts: np.ndarray, labels: np.ndarray, n_classes: int) -> np.nd
 
 
 def assign_labels(counts: np.ndarray, labels: np.ndarray, n_classes: int | None = None):
-    """Returns (assignments (n_neurons,) with -1 for silent neurons, proportions (n_classes, n_neurons))."""
+    """Each neuron's class, and its share of responses to every class.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n_examples, n_neurons)
+        Spike counts on labelled examples.
+    labels : ndarray, shape (n_examples,)
+        Classes 0 .. n_classes - 1.
+    n_classes : int, optional
+        Default: the largest label + 1.
+
+    Returns
+    -------
+    assignments : ndarray, shape (n_neurons,)
+        The class of highest mean response; -1 for neurons that never fired.
+    proportions : ndarray, shape (n_classes, n_neurons)
+        Each neuron's mean responses divided by their sum (0 for silent neurons).
+
+    Raises
+    ------
+    ValueError
+        As ``class_rates``.
+
+    Examples
+    --------
+    >>> assignments, _ = assign_labels(np.array([[3, 0], [0, 2]]), np.array([0, 1]))
+    >>> assignments.tolist()
+    [0, 1]
+    """
     n_classes = int(np.max(labels)) + 1 if n_classes is None else n_classes
     rates = class_rates(counts, labels, n_classes)
     assignments = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), -1)
@@ -39,7 +87,28 @@ def assign_labels(counts: np.ndarray, labels: np.ndarray, n_classes: int | None 
 
 def vote(counts: np.ndarray, assignments: np.ndarray, proportions: np.ndarray | None = None,
          voting: str = "all") -> np.ndarray:
-    """Class scores (n_examples, n_classes) from spike counts; the prediction is their argmax."""
+    """Class scores from spike counts; the prediction is their argmax.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n_examples, n_neurons)
+    assignments : ndarray, shape (n_neurons,)
+        From ``assign_labels``.
+    proportions : ndarray, shape (n_classes, n_neurons), optional
+        From ``assign_labels``; needed for "proportion" voting (with "all" it gives the number of classes).
+    voting : {"all", "proportion"}, default "all"
+        "all": a class's score is the mean count of its assigned neurons; "proportion": every
+        neuron votes for every class in proportion to its share of responses to it.
+
+    Returns
+    -------
+    ndarray, shape (n_examples, n_classes)
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``voting``, or "proportion" without proportions.
+    """
     counts = np.asarray(counts, dtype=float)
     if voting == "all":
         n_classes = len(proportions) if proportions is not None else int(assignments.max()) + 1
@@ -57,16 +126,54 @@ def vote(counts: np.ndarray, assignments: np.ndarray, proportions: np.ndarray | 
 
 
 def predict(counts, assignments, proportions=None, voting: str = "all") -> np.ndarray:
+    """The class of highest score (``vote``) of each example.
+
+    Parameters
+    ----------
+    counts, assignments, proportions, voting
+        As ``vote``.
+
+    Returns
+    -------
+    ndarray, shape (n_examples,)
+        Class indices.
+
+    Raises
+    ------
+    ValueError
+        As ``vote``.
+
+    Examples
+    --------
+    >>> predict(np.array([[0, 4], [5, 1]]), np.array([0, 1]), np.zeros((2, 2))).tolist()
+    [1, 0]
+    """
     return vote(counts, assignments, proportions, voting).argmax(axis=1)
 
 
 def evaluation(predicted, labels, classes) -> dict:
-    """Accuracy, per-class accuracy and the confusion matrix (rows: true class)."""
+    """Accuracy, per-class accuracy and the confusion matrix.
+
+    Parameters
+    ----------
+    predicted, labels : array_like, shape (n_examples,)
+        Predicted and true classes.
+    classes : array_like
+        The model's classes; a test class never seen in training is added.
+
+    Returns
+    -------
+    dict
+        ``accuracy``; ``classes``; ``per_class_accuracy`` (0 for a class with no examples);
+        ``confusion_matrix`` (rows: true class, columns: predicted, in the order of ``classes``).
+
+    Examples
+    --------
+    >>> evaluation([0, 1, 1], [0, 1, 0], [0, 1])["confusion_matrix"]
+    [[1, 1], [0, 1]]
+    """
     classes = np.union1d(classes, labels)  # a test class never seen in training is still a row
-    index = {c: k for k, c in enumerate(classes)}
-    matrix = np.zeros((len(classes), len(classes)), np.int64)
-    for true, guess in zip(labels, predicted):
-        matrix[index[true], index[guess]] += 1
+    matrix = confusion_matrix(labels, predicted, labels=classes)
     per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     return {"accuracy": float(np.mean(np.asarray(predicted) == np.asarray(labels))),
             "classes": list(classes), "per_class_accuracy": per_class.tolist(),

@@ -1,4 +1,4 @@
-"""ANN→SNN conversion (stdplab.conversion) and the field's counting units (stdplab.counting)."""
+"""ANN→SNN conversion (stdplab.conversion, studies.compare) and the field's counting units (stdplab.counting)."""
 import warnings
 
 import numpy as np
@@ -6,9 +6,9 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier
 
-from stdplab import counting, energy
-from stdplab.conversion import MARGIN, SETTINGS, ConvertedMLP, activations, compare, layer_scale, priced_rows
-from stdplab.energy import OperationCounts
+from stdplab import counting, energy, studies
+from stdplab.conversion import MARGIN, SETTINGS, ConvertedMLP, layer_scale
+from stdplab.counting import OperationCounts, Workload, layer_activations
 
 
 def fit_mlp(X, y, hidden=(16,), **kwargs):
@@ -40,8 +40,8 @@ def tiny_mlp(coefs, intercepts):
 def test_normalisation_makes_each_layers_maximum_or_percentile_activation_one(digits_mlp, normalisation):
     mlp, X, _ = digits_mlp
     conv = ConvertedMLP(mlp, normalisation=normalisation, percentile=99.0).fit(X[:1000])
-    before = activations(mlp.coefs_, mlp.intercepts_, X[:1000])
-    after = activations(conv.weights_, conv.biases_, X[:1000])
+    before = layer_activations(mlp.coefs_, mlp.intercepts_, X[:1000])
+    after = layer_activations(conv.weights_, conv.biases_, X[:1000])
     for a in before:  # a real change: no layer was at 1 already
         assert abs(layer_scale(a, normalisation, 99.0) - 1) > 0.05
     for a in after:
@@ -56,11 +56,11 @@ def test_spike_rates_approach_the_relu_activations_as_steps_grow(digits_mlp):
     images = X[1000:1100]
     conv = ConvertedMLP(mlp, input_mode="current", t_max=200, chunk_size=100).fit(images)
     result = conv.simulate(images)
-    target = np.clip(activations(conv.weights_, conv.biases_, images)[-1], 0, 1)
+    target = np.clip(layer_activations(conv.weights_, conv.biases_, images)[-1], 0, 1)
     errors = {t: np.abs(result.output_counts[:, t - 1] / t - target).mean() for t in (20, 200)}
     assert errors[200] < errors[20] / 3
     assert errors[200] < 0.02
-    hidden = np.clip(activations(conv.weights_, conv.biases_, images)[0], 0, 1).sum(axis=1)
+    hidden = np.clip(layer_activations(conv.weights_, conv.biases_, images)[0], 0, 1).sum(axis=1)
     np.testing.assert_allclose(result.spikes[1].sum(axis=1) / 200, hidden, rtol=0.05, atol=0.1)
 
 
@@ -104,8 +104,9 @@ def test_operation_counts_on_a_tiny_net_match_a_hand_count(reset, hidden_spikes)
     assert counts["spikes_per_synapse"] == pytest.approx(hidden_spikes * 3 / 10)
     assert counting.converted_counts(result, conv.weights_, step=4)["dense_macs"] == 10 * 4
     # Priced with the memory term: one weight read per AC and per MAC of the constant-current input.
-    rows = priced_rows("tiny", "SNN (converted)", 1.0, counts["effective_acs"], 5 * 8, counts["effective_macs"],
-                       ["cmos45nm", "loihi"])  # Loihi has no MAC figure: left out
+    tiny = Workload("tiny", "SNN (converted)", 1.0, 5, synops=counts["effective_acs"], macs=counts["effective_macs"],
+                    neuron_updates=5 * 8)
+    rows = energy.priced_rows([tiny], ["cmos45nm", "loihi"])  # Loihi has no MAC figure: left out
     (sram,) = energy.with_weight_fetches(rows, "sram_8kb")
     assert sram["weight_fetches_per_image"] == hidden_spikes * 3 + 2
     assert sram["energy_per_image_j"] == pytest.approx(rows[0]["energy_per_image_j"] + (hidden_spikes * 3 + 2) * 5e-12)
@@ -173,11 +174,11 @@ def test_bad_models_and_inputs_are_refused_clearly(digits_mlp):
 def test_compare_converts_an_mlp_and_counts_and_prices_every_model(digits):
     x_train, y_train, x_test, y_test = digits
     x_train, y_train, x_test, y_test = x_train[:1000], y_train[:1000], x_test[:200], y_test[:200]
-    net = next(n for n in energy.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=[(16,)],
-                                                    max_iter=300) if n["name"] == "MLP 16")
+    net = next(n for n in studies.train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=[(16,)],
+                                                     max_iter=300) if n["name"] == "MLP 16")
     settings = {label: SETTINGS[label] for label in ("max-poisson-subtract", "max-current-subtract")}
     # The shape of the tests above (64-16-10, 200 steps, chunks of 100): their binary is reused.
-    compared = compare(net, x_train, x_test, y_test, settings, t_max=200, presets=["loihi", "cmos45nm"],
+    compared = studies.compare(net, x_train, x_test, y_test, settings, t_max=200, presets=["loihi", "cmos45nm"],
                        chunk_size=100)
     assert compared["name"] == "64-16-10"
     network = compared["network"]
@@ -201,6 +202,18 @@ def test_compare_converts_an_mlp_and_counts_and_prices_every_model(digits):
     converted = {label: f"converted 64-16-10 ({label}, {network['settings'][label]['steps_within_1_point']} steps)"
                  for label in settings}
     assert {(converted["max-poisson-subtract"], p) for p in ("loihi", "cmos45nm")} <= priced
-    # The current input's multiply-accumulates have no price on Loihi: left out there.
+    # Multiply-accumulates have no price on Loihi: the MLPs and the current input are left out there.
     assert (converted["max-current-subtract"], "cmos45nm") in priced
-    assert (converted["max-current-subtract"], "loihi") not in priced
+    assert (converted["max-current-subtract"], "loihi") not in priced and ("MLP 64-16-10", "loihi") not in priced
+    # One row type for every family.
+    assert all(tuple(row) == energy.ROW_FIELDS for row in compared["priced"])
+    families = {row["model"]: row["family"] for row in compared["priced"]}
+    assert families["MLP 64-16-10"].startswith("conventional")
+    assert families[converted["max-poisson-subtract"]].startswith("SNN")
+
+
+def test_steps_needed_is_the_first_step_from_which_accuracy_stays_up():
+    accuracy = np.array([0.1, 0.9, 0.8, 0.95, 0.96])
+    assert studies.steps_needed(accuracy, 0.9) == 4  # step 2 reaches 0.9 but step 3 drops below
+    assert studies.steps_needed(accuracy, 0.05) == 1
+    assert studies.steps_needed(accuracy, 0.97) is None

@@ -1,13 +1,17 @@
-"""Spike-based energy: counts against recorded spikes, linearity, presets, MAC counts, compute meter."""
+"""Spike-based energy: counts against recorded spikes (counting), linearity, presets, priced rows
+(energy), MAC counts, and one SNN trained, tested and metered (studies)."""
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from stdplab import DiehlCook2015, energy, metering
-from stdplab.energy import OperationCounts, Preset, UnknownPresetError
+from stdplab import DiehlCook2015, counting, energy, metering, studies
+from stdplab.counting import OperationCounts, Workload
+from stdplab.energy import Preset, UnknownPresetError
 
 # One tiny shape (digits: 64 inputs, 20 neurons, chunks of 100) shared by every test here and by
 # test_notebook_03, so the compiled binaries are reused.
@@ -18,7 +22,7 @@ TINY = {"n_neurons": 20, "chunk_size": 100, "verbose": False}
 def tiny(digits):
     x_train, y_train, _, _ = digits
     model = DiehlCook2015(random_state=0, **TINY).fit(x_train[:100], y_train[:100])
-    return model, energy.counts_from_training(model)
+    return model, counting.counts_from_training(model)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def test_synaptic_operations_equal_recorded_spikes_times_fan_out(tiny, digits, o
     model, _ = tiny
     x_test = digits[2][:30]
     result = model.simulate(x_test, learn=learn, record_spikes=True)
-    counts = energy.counts_from_result(model, result, learning=learn)
+    counts = counting.counts_from_result(model, result, learning=learn)
     params = model.network_parameters
     n = len(x_test)
     projections = {"input": ("input_exc", counts.synops_input_exc), "exc": ("exc_inh", counts.synops_exc_inh),
@@ -83,7 +87,7 @@ def test_training_and_transform_counts_come_from_the_simulation(tiny, digits):
     # Training counts agree with the model's own history of excitatory spikes.
     h = model.history_
     assert training.exc_spikes.sum() == pytest.approx(sum(m * 100 for m in h["spikes_per_example"]))
-    inference = energy.counts_from_result(model, model.responses(digits[2][:20]))
+    inference = counting.counts_from_result(model, model.responses(digits[2][:20]))
     assert inference.n_examples == 20 and not inference.learning
     assert inference.total()["stdp_updates"] == 0 and inference.total()["synops"] > 0
 
@@ -92,19 +96,21 @@ def test_training_and_transform_counts_come_from_the_simulation(tiny, digits):
 def test_every_operation_is_priced_by_its_presets_own_figure(preset):
     figures = energy.get_preset(preset)
     counts = {"synops": [0, 3e5], "neuron_updates_clock": [2e4, 0], "neuron_updates_event": [7e2, 0],
-              "stdp_updates": [0, 5e3]}
+              "stdp_updates": [0, 5e3], "macs": [4e3, 0]}
     for mode in energy.NEURON_UPDATE_MODES:
         e = energy.energy(counts, preset, neuron_updates=mode)
         expected = {"synops_j": (counts["synops"], figures.energy_per_synop),
                     "neuron_updates_j": (counts[f"neuron_updates_{mode}"], figures.energy_per_neuron_update),
-                    "stdp_j": (counts["stdp_updates"], figures.energy_per_stdp_update)}
+                    "stdp_j": (counts["stdp_updates"], figures.energy_per_stdp_update),
+                    "macs_j": (counts["macs"], figures.energy_per_mac)}
         for part, (count, per_op) in expected.items():
             np.testing.assert_allclose(e[part], np.asarray(count) * (per_op or 0.0), rtol=1e-12)
-        np.testing.assert_allclose(e["total_j"], e["synops_j"] + e["neuron_updates_j"] + e["stdp_j"])
+        np.testing.assert_allclose(e["total_j"], sum(e[part] for part in expected))
         # an operation the preset gives no figure for is reported, never silently free
         assert set(e["unpriced"]) == {name for name, (count, per_op) in
-                                      zip(("synops", "neuron_updates", "stdp_updates"), expected.values())
+                                      zip(("synops", "neuron_updates", "stdp_updates", "macs"), expected.values())
                                       if per_op is None and any(count)}
+    assert not energy.energy(counts, preset, include_stdp=False)["stdp_j"].any()
 
 
 def test_energy_values_and_sums_of_counts():
@@ -125,8 +131,8 @@ def test_every_preset_has_units_and_a_source():
         assert "energy_per_synop" in priced and "energy_per_neuron_update" in priced
         for name, (value, unit) in priced.items():
             assert value >= 0 and unit and unit.startswith("J per"), (preset.name, name, unit)
-    for name in energy.CONVENTIONAL_PRESETS:
-        assert energy.PRESETS[name].energy_per_mac is not None
+    priced_macs = {p for p in energy.DEFAULT_PRESETS if energy.PRESETS[p].energy_per_mac is not None}
+    assert priced_macs == {"cmos45nm", "cpu", "gpu"} == {p.name for p in energy.PRESETS.values() if p.kind == "digital"}
     with pytest.raises(ValueError, match="source"):
         Preset("nosource", 1e-12, 1e-12)
     with pytest.raises(ValueError, match="unit"):
@@ -164,29 +170,67 @@ def test_mac_count_matches_the_layer_sizes_of_a_known_mlp(digits):
     mlp = MLPClassifier(hidden_layer_sizes=(30, 20), max_iter=5, random_state=0)
     with pytest.warns(Warning):
         mlp.fit(x, y)
-    ops = energy.conventional_ops(mlp)
+    ops = counting.conventional_ops(mlp)
     assert ops["layer_sizes"] == [64, 30, 20, 10]
     assert ops["macs"] == 64 * 30 + 30 * 20 + 20 * 10 == 2720
     assert ops["activations"] == 60
     assert ops["parameters"] == sum(w.size for w in mlp.coefs_) + sum(b.size for b in mlp.intercepts_)
     lr = LogisticRegression(max_iter=50).fit(x, y)
-    assert energy.conventional_ops(lr)["macs"] == 640
-    assert energy.layer_macs([784, 100, 10])["macs"] == 79400
+    assert counting.conventional_ops(lr)["layer_sizes"] == [64, 10] and counting.conventional_ops(lr)["macs"] == 640
+    assert counting.layer_sizes(mlp.coefs_) == [64, 30, 20, 10]
+    assert counting.layer_macs([784, 100, 10])["macs"] == 79400
     assert energy.conventional_energy(2720, 60, "cmos45nm") == pytest.approx(2720 * 4.6e-12 + 60 * 4.6e-12)
     assert np.isnan(energy.conventional_energy(2720, 60, "loihi"))
     with pytest.raises(TypeError):
-        energy.conventional_ops(object())
+        counting.conventional_ops(object())
+    with pytest.raises(ValueError, match="positive sizes"):
+        counting.layer_macs([784])
+
+
+def test_one_row_type_prices_every_family_as_its_counts_say():
+    counts = OperationCounts(n_input=4, n_neurons=2, slot_steps=10, learning=True, presentations=[1, 2],
+                             input_spikes=[3, 5], exc_spikes=[2, 0], inh_spikes=[1, 1])
+    snn = Workload.of_stdp("STDP", 0.5, counts, neuron_updates="event")
+    mlp = Workload.of_dense({"name": "MLP", "accuracy": 0.8, "macs": 12, "activations": 5})
+    rows = energy.priced_rows([snn, mlp], ["loihi", "cmos45nm"])
+    assert [(r["model"], r["preset"]) for r in rows] == [("STDP", "loihi"), ("STDP", "cmos45nm"), ("MLP", "cmos45nm")]
+    assert all(tuple(r) == energy.ROW_FIELDS for r in rows)
+    for row in rows[:2]:  # per image: the mean of the per-example energy, learning's STDP updates left out
+        for mode, key in (("event", "energy_per_image_j"), ("clock", "energy_per_image_other_mode_j")):
+            per_example = energy.energy(counts, row["preset"], neuron_updates=mode, include_stdp=False)["total_j"]
+            assert row[key] == pytest.approx(per_example.mean())
+        assert row["energy_per_correct_j"] == pytest.approx(row["energy_per_image_j"] / 0.5)
+        assert row["spikes_per_image"] == (3 + 2 + 1 + 5 + 0 + 1) / 2 and np.isnan(row["macs_per_image"])
+    (dense,) = rows[2:]
+    assert dense["energy_per_image_j"] == pytest.approx(energy.conventional_energy(12, 5, "cmos45nm"))
+    assert dense["energy_per_image_j"] == pytest.approx(12 * 4.6e-12 + 5 * 4.6e-12)
+    assert np.isnan(dense["synops_per_image"]) and np.isnan(dense["energy_per_image_other_mode_j"])
+    assert (dense["neuron_updates_mode"], dense["n_neurons"]) == ("dense", 5)
+    assert energy.priced_rows([Workload("never right", "SNN", 0.0, 2, synops=1)], ["gpu"])[0][
+        "energy_per_correct_j"] == float("inf")
+    with pytest.raises(ValueError, match="neuron_updates"):
+        Workload.of_stdp("STDP", 0.5, counts, neuron_updates="dense")
+
+
+def test_counting_and_pricing_need_no_simulator():
+    # Counting and pricing stay importable and testable without Brian 2: only studies.py runs networks.
+    package = Path(counting.__file__).parent
+    for module in ("counting.py", "energy.py"):
+        tree = ast.parse((package / module).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not imported & {"estimator", "simulator", "studies", "conversion", "brian2"}, (module, imported)
 
 
 def test_weight_fetch_term_matches_a_hand_count():
     # A 3-2-3 MLP: 12 MACs dense, 7 with zero inputs skipped (as in test_conversion's hand count);
     # an STDP net of 4 inputs and 2 neurons: 3 input spikes x 2 + 2 exc x 1 + 1 inh x 1 = 9 synaptic events.
-    mlp = energy.conventional_rows([{"name": "MLP", "accuracy": 0.5, "macs": 12, "activations": 5},
-                                    {"name": "MLP, zeros skipped", "accuracy": 0.5, "macs": 7, "activations": 5}],
-                                   ["cmos45nm"])
+    net = {"name": "MLP", "accuracy": 0.5, "macs": 12, "activations": 5}
+    mlp = energy.priced_rows([Workload.of_dense(net), Workload.of_dense(net, "MLP, zeros skipped", macs=7)],
+                             ["cmos45nm"])
     counts = OperationCounts(n_input=4, n_neurons=2, slot_steps=10, learning=False, presentations=[1],
                              input_spikes=[3], exc_spikes=[2], inh_spikes=[1])
-    snn = energy.snn_rows("STDP", 0.25, counts, ["loihi", "cmos45nm"])
+    snn = energy.priced_rows([Workload.of_stdp("STDP", 0.25, counts)], ["loihi", "cmos45nm"])
     dram = energy.with_weight_fetches(mlp + snn, "dram")
     assert [r["model"] for r in dram] == ["MLP", "MLP, zeros skipped", "STDP"]  # Loihi keeps its own figure
     assert [r["weight_fetches_per_image"] for r in dram] == [12, 7, 9]
@@ -215,9 +259,9 @@ def test_energy_accuracy_figure_and_report(tiny, digits):
     from stdplab import plots
 
     model, _ = tiny
-    counts = energy.counts_from_result(model, model.responses(digits[2][:20]))
-    rows = energy.snn_rows("SNN 20", 0.5, counts) + energy.conventional_rows(
-        [{"name": "MLP 30", "accuracy": 0.9, "macs": 2220, "activations": 40}])
+    counts = counting.counts_from_result(model, model.responses(digits[2][:20]))
+    rows = energy.priced_rows([Workload.of_stdp("SNN 20", 0.5, counts),
+                               Workload.of_dense({"name": "MLP 30", "accuracy": 0.9, "macs": 2220, "activations": 40})])
     assert {r["preset"] for r in rows} == set(energy.DEFAULT_PRESETS)
     assert all(r["energy_per_correct_j"] == pytest.approx(r["energy_per_image_j"] / r["accuracy"]) for r in rows)
     fig = plots.energy_accuracy(rows)
@@ -228,14 +272,14 @@ def test_energy_accuracy_figure_and_report(tiny, digits):
 
 def test_measure_snn_trains_tests_and_meters_each_stage(tiny, digits):
     x_train, y_train, x_test, y_test = digits
-    run = energy.measure_snn(20, x_train[:100], y_train[:100], x_test[:40], y_test[:40], seed=0, chunk_size=100)
+    run = studies.measure_snn(20, x_train[:100], y_train[:100], x_test[:40], y_test[:40], seed=0, chunk_size=100)
     model, train_counts = tiny
     # The same seed and images as the fixture: the same learning, counted the same way.
     assert np.array_equal(run.model.weights_, model.weights_)
     assert run.train.total() == train_counts.total() and run.train.learning and not run.test.learning
     assert run.test.n_examples == 40 and run.name == "SNN 20"
     assert run.accuracy == pytest.approx(np.mean(run.model.predict(x_test[:40]) == y_test[:40]))
-    assert list(run.cost) == list(energy.STAGES)
+    assert list(run.cost) == list(studies.STAGES)
     assert all(c.wall_s > 0 for c in run.cost.values())
     assert run.cost["train"].cpu_s > 0  # the binary runs in a child process, which is metered too
     compute = run.compute()
@@ -247,14 +291,15 @@ def test_measure_snn_trains_tests_and_meters_each_stage(tiny, digits):
     assert footprint.hours_per_epoch == pytest.approx(run.cost["train"].wall_s / 3600)
     assert footprint.energy_kwh == pytest.approx(3 * run.total_cost.energy_kwh)  # built on what was measured
 
-    rows = energy.snn_rows(run.name, run.accuracy, run.test, ["loihi", "cpu"])
-    summary = energy.summary(run, rows + energy.snn_rows("SNN 99", 0.1, run.test, ["gpu"]))
+    rows = energy.priced_rows([run.workload()], ["loihi", "cpu"])
+    other = Workload.of_stdp("SNN 99", 0.1, run.test)
+    summary = studies.summary(run, rows + energy.priced_rows([other], ["gpu"]))
     assert set(summary["energy_per_image_j"]) == {"loihi", "cpu"}  # only its own rows
     assert summary["synops_per_image"] == pytest.approx(run.test.mean()["synops"])
     assert summary["stdp_updates_per_training_image"] > 0
     assert summary["measured_compute"] == compute["total"]
     text = energy.report(rows, compute=run.cost)
-    assert text.count("mode ") == len(energy.STAGES) and "PUE 1" in text and "gCO2e/kWh" in text
+    assert text.count("mode ") == len(studies.STAGES) and "PUE 1" in text and "gCO2e/kWh" in text
     assert run.summary()["test_total"] == run.test.total()
     with pytest.raises(ValueError, match="no table rows"):
-        energy.summary(run, [])
+        studies.summary(run, [])

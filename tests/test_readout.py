@@ -54,3 +54,12 @@ def test_bad_voting_and_shapes():
         readout.vote(counts, np.zeros(5, int), None, "majority")
     with pytest.raises(ValueError, match="labels"):
         readout.assign_labels(counts, labels[:3], 3)
+
+
+def test_evaluation_counts_every_true_and_predicted_pair():
+    # Class 3 is in the test labels only: it still gets a row, all of it wrong.
+    result = readout.evaluation(predicted=[0, 0, 1, 2, 1, 0], labels=[0, 1, 1, 2, 3, 0], classes=[0, 1, 2])
+    assert result["classes"] == [0, 1, 2, 3]
+    assert result["confusion_matrix"] == [[2, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0]]
+    assert result["per_class_accuracy"] == [1.0, 0.5, 1.0, 0.0]
+    assert result["accuracy"] == pytest.approx(4 / 6)
