@@ -19,6 +19,12 @@ import papermill  # noqa: E402
 
 from stdplab.exercises import digest  # noqa: E402
 
+try:  # nbgrader is optional: where it is installed, its own checks and student version are used
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+    from nbgrader.preprocessors import ClearSolutions
+except ImportError:
+    MetadataValidatorV3 = ClearSolutions = None
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "03_spike_energy.ipynb"
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION", re.S)
@@ -32,8 +38,11 @@ def nbgrader(cell) -> dict:
 
 
 def student_version(nb):
-    """What nbgrader's ClearSolutions hands the students: each solution region replaced."""
+    """What nbgrader hands the students: each solution region replaced (by nbgrader's own
+    ClearSolutions where nbgrader is installed, else by the same rule)."""
     nb = copy.deepcopy(nb)
+    if ClearSolutions is not None:
+        return ClearSolutions().preprocess(nb, {})[0]
     for cell in nb.cells:
         if nbgrader(cell).get("solution"):
             cell.source = SOLUTION.sub("raise NotImplementedError()", cell.source)
@@ -77,6 +86,8 @@ def exercises_of(path: Path, lesson: int) -> dict:
     learned = next(c.source for c in nb.cells if c.source.startswith("## What you learned"))
     assert re.search(r"Lesson \d of 5|last lesson", learned)  # a pointer onwards
 
+    if MetadataValidatorV3 is not None:
+        MetadataValidatorV3().validate_nb(nb)
     solutions = [c for c in nb.cells if nbgrader(c).get("solution")]
     tests = [c for c in nb.cells if nbgrader(c).get("grade")]
     ids = [nbgrader(c)["grade_id"] for c in solutions + tests]
