@@ -45,9 +45,8 @@ if [[ "${1:-}" != "--plots-only" ]]; then
         -p n_neurons 1600 -p n_train 60000 -p epochs 7 -p n_test 10000 -p snapshot_every 0 \
         -p run_dir "$PWD/runs/accuracy_1600" -p output_dir "$PWD/figures/1600_neurons/"
 
-    # Notebook 04 on the README's sweep (python -m stdplab sweep ... --out sweeps/readme_nu_post).
-    $py -m papermill notebooks/04_sweep.ipynb runs/notebooks/04.ipynb -p sweep_dir "$PWD/sweeps/readme_nu_post" -p notebook "$PWD/notebooks/02_train_diehl_cook.ipynb" \
-        -y '{"grid": {"nu_post": [0.005, 0.01, 0.02]}, "fixed": {"n_neurons": 100, "n_train": 1000, "n_test": 500, "snapshot_every": 0}, "jobs": 1}' \
+    # Notebook 04 with its defaults: the lesson's question (θ+ against accuracy and silent neurons, three seeds).
+    $py -m papermill notebooks/04_sweep.ipynb runs/notebooks/04.ipynb -p sweep_dir "$PWD/sweeps/lesson04" \
         -p output_dir "$PWD/figures/"
 
     # Notebooks 01 and 02 in a real browser: the two screenshots (needs chromium; exits 2 without it).

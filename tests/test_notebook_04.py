@@ -46,7 +46,7 @@ def test_lesson_structure_and_exercises():
     exec(cell.source, namespace)  # the defaults ask a question: θ+ with three seeds per point
     assert namespace["grid"] == {"theta_plus": [0.0, 0.025, 0.1], "seed": [0, 1, 2]}
     assert namespace["workers"] == 2 and namespace["fixed"]["n_neurons"] == 100
-    assert "jobs=workers" in "\n".join(c.source for c in nb.cells)
+    assert "workers=workers" in "\n".join(c.source for c in nb.cells)
     researchers = nb.cells[-1].source
     assert researchers.startswith("## For researchers") and all(
         word in researchers for word in ("Resume", "Failed", "Dask", "codecarbon"))
