@@ -354,7 +354,7 @@ def _rule_panels(n):
 
 
 def _peak_notes(axes, changes):
-    """Each panel's title: the rule, its largest |Δw| and that against the largest panel's."""
+    """Each panel's title: the rule, its largest ``|Δw|`` and that against the largest panel's."""
     peaks = {rule: float(np.nanmax(np.abs(np.asarray(dw, float)))) for rule, dw in changes.items()}
     top = max(peaks.values()) or 1.0
     for ax, (rule, peak) in zip(axes, peaks.items()):
@@ -365,7 +365,7 @@ def _peak_notes(axes, changes):
 
 def stdp_window(dts, windows: dict, title="STDP window measured from the rules"):
     """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule,
-    every panel on the same y scale (each one's largest |Δw| written in its corner)."""
+    every panel on the same y scale (each one's largest ``|Δw|`` written in its corner)."""
     dts = np.asarray(dts, float)
     fig, axes = _rule_panels(len(windows))
     for ax, (rule, dw) in zip(axes, windows.items()):
@@ -386,7 +386,7 @@ def stdp_window(dts, windows: dict, title="STDP window measured from the rules")
 def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 ms"),
                       title="Weight dependence of the change"):
     """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w,
-    every panel on the same y scale (each one's largest |Δw| written in its corner)."""
+    every panel on the same y scale (each one's largest ``|Δw|`` written in its corner)."""
     w0s = np.asarray(w0s, float)
     fig, axes = _rule_panels(len(changes))
     for ax, (rule, dw) in zip(axes, changes.items()):
