@@ -6,17 +6,32 @@ autograded test cell) that calls one of these functions. A check that fails rais
 No function here needs the answer in a student-visible cell: checks compare with a value the lesson
 computes while it runs (:func:`check_close`, :func:`check_prediction`) or with a digest of the answer
 (:func:`check_choice`, :func:`digest`).
+
+A lesson run as an experiment (a sweep point, whose parameters are not the lesson's) is not
+coursework: with the environment variable ``STDPLAB_EXERCISES=report`` (which :mod:`stdplab.sweep`
+sets for its points) a check that fails prints its feedback instead of raising, so the run goes on.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 
 import numpy as np
 
 
+MODE_VARIABLE = "STDPLAB_EXERCISES"
+
+
 class ExerciseFailed(AssertionError):
     """An answer that is not right yet; the message says what to look at."""
+
+
+def _fail(message: str) -> None:
+    if os.environ.get(MODE_VARIABLE) == "report":
+        print(f"{message} [reported, not raised: {MODE_VARIABLE}=report]")
+        return
+    raise ExerciseFailed(message)
 
 
 def digest(answer) -> str:
@@ -40,9 +55,10 @@ def digest(answer) -> str:
     return hashlib.sha256(str(answer).strip().lower().encode()).hexdigest()[:16]
 
 
-def _require(answer, exercise: str) -> None:
+def _answered(answer, exercise: str) -> bool:
     if answer is None:
-        raise ExerciseFailed(f"{exercise}: not answered yet: write your answer in the cell above and run it")
+        _fail(f"{exercise}: not answered yet: write your answer in the cell above and run it")
+    return answer is not None
 
 
 def check_choice(exercise: str, answer, options: Mapping[str, str], right: str) -> str:
@@ -63,22 +79,26 @@ def check_choice(exercise: str, answer, options: Mapping[str, str], right: str) 
     Returns
     -------
     str
-        The feedback of the right option (also printed).
+        The feedback of the option chosen (also printed); empty when there is none.
 
     Raises
     ------
     ExerciseFailed
-        When no answer is given, the answer is not an option, or it is not the right one (with its feedback).
+        When no answer is given, the answer is not an option, or it is not the right one (with its
+        feedback); printed instead under ``STDPLAB_EXERCISES=report``.
     """
-    _require(answer, exercise)
+    if not _answered(answer, exercise):
+        return ""
     keys = {str(key).strip().lower(): key for key in options}
     chosen = str(answer).strip().lower()
     if chosen not in keys:
-        raise ExerciseFailed(f"{exercise}: {answer!r} is not one of the options {list(options)}")
+        _fail(f"{exercise}: {answer!r} is not one of the options {list(options)}")
+        return ""
     feedback = options[keys[chosen]]
     if digest(chosen) != right:
-        raise ExerciseFailed(f"{exercise}: not quite. {feedback}")
-    print(f"{exercise}: right. {feedback}")
+        _fail(f"{exercise}: not quite. {feedback}")
+    else:
+        print(f"{exercise}: right. {feedback}")
     return feedback
 
 
@@ -101,16 +121,19 @@ def check_close(exercise: str, answer, expected, *, rtol: float = 1e-6, atol: fl
     Raises
     ------
     ExerciseFailed
-        When no answer is given, the shapes differ, or a value is outside the tolerance.
+        When no answer is given, the shapes differ, or a value is outside the tolerance; printed
+        instead under ``STDPLAB_EXERCISES=report``.
     """
-    _require(answer, exercise)
+    if not _answered(answer, exercise):
+        return
     got, want = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
     if got.shape != want.shape:
-        raise ExerciseFailed(f"{exercise}: expected shape {want.shape}, got {got.shape}. {hint}".rstrip())
-    if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
+        _fail(f"{exercise}: expected shape {want.shape}, got {got.shape}. {hint}".rstrip())
+    elif not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
         worst = float(np.max(np.abs(got - want)))
-        raise ExerciseFailed(f"{exercise}: off by up to {worst:.4g}. {hint}".rstrip())
-    print(f"{exercise}: right.")
+        _fail(f"{exercise}: off by up to {worst:.4g}. {hint}".rstrip())
+    else:
+        print(f"{exercise}: right.")
 
 
 def check_prediction(exercise: str, prediction, outcome, explanation: str = "") -> None:
@@ -131,10 +154,12 @@ def check_prediction(exercise: str, prediction, outcome, explanation: str = "") 
     ------
     ExerciseFailed
         When no prediction was written, or it differs from the outcome (the message gives both and the
-        explanation).
+        explanation); printed instead under ``STDPLAB_EXERCISES=report``.
     """
-    _require(prediction, exercise)
+    if not _answered(prediction, exercise):
+        return
     said, seen = str(prediction).strip().lower(), str(outcome).strip().lower()
     if said != seen:
-        raise ExerciseFailed(f"{exercise}: you predicted {said!r}; the run gave {seen!r}. {explanation}".rstrip())
-    print(f"{exercise}: your prediction {said!r} was right. {explanation}".rstrip())
+        _fail(f"{exercise}: you predicted {said!r}; the run gave {seen!r}. {explanation}".rstrip())
+    else:
+        print(f"{exercise}: your prediction {said!r} was right. {explanation}".rstrip())

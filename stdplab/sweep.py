@@ -47,6 +47,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import exercises
 from .hints import did_you_mean
 from .metering import ComputeCost, ComputeMeter
 from .progress import progress_bar
@@ -312,6 +313,20 @@ def _check_names(notebook, spec: dict, grid: dict, fixed: dict) -> None:
 
 
 # --- one point (runs in a worker process or on a Dask worker) -----------------------------------
+@contextlib.contextmanager
+def _environment(name: str, value: str):
+    """Set an environment variable (which the kernels started inside inherit) for a block."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
 def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = None,
               kernel_name: str | None = None, timeout: float | None = None) -> dict:
     """Execute ``notebook`` with ``params`` into ``point_dir``, metered, and record the outcome.
@@ -352,7 +367,8 @@ def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = Non
     # Metered here, around papermill, not inside the notebook: the point's work is the kernel's
     # start, imports, data, compilation and the compiled simulation (grandchild processes), and
     # only this process sees all of it. A failed point is metered too: its energy was spent.
-    with ComputeMeter() as meter:
+    # A point is an experiment, not coursework: a lesson's exercise checks report instead of raising.
+    with _environment(exercises.MODE_VARIABLE, "report"), ComputeMeter() as meter:
         try:
             papermill.execute_notebook(
                 str(notebook), str(output), parameters={**params, "output_dir": str(point_dir) + os.sep},

@@ -32,3 +32,36 @@ def test_prediction_fails_when_it_differs_from_the_outcome_and_explains():
     check_prediction("Exercise 3", "Lower", "lower")
     with pytest.raises(ExerciseFailed, match="you predicted 'higher'; the run gave 'lower'. traces"):
         check_prediction("Exercise 3", "higher", "lower", "traces carry over")
+
+
+def test_report_mode_prints_failures_instead_of_raising(monkeypatch, capsys):
+    monkeypatch.setenv("STDPLAB_EXERCISES", "report")
+    check_prediction("Exercise 3", "higher", "lower")
+    check_close("Exercise 2", [1.0, 2.5], [1.0, 2.0])
+    assert check_choice("Exercise 1", "a", OPTIONS, digest("b")) == OPTIONS["a"]
+    out = capsys.readouterr().out
+    assert out.count("reported, not raised") == 3 and "you predicted 'higher'" in out
+
+
+def test_a_sweep_point_reports_a_failing_check_and_goes_on(tmp_path, monkeypatch):
+    import os
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from stdplab import sweep
+
+    monkeypatch.delenv("STDPLAB_EXERCISES", raising=False)
+    nb = new_notebook()
+    parameters = new_code_cell('prediction = "higher"\noutput_dir = "."')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, new_code_cell(
+        "import json, os\nfrom stdplab.exercises import check_prediction\n"
+        'check_prediction("Exercise 1", prediction, "lower")\n'
+        'json.dump({"y": 1}, open(os.path.join(output_dir, "x_metrics.json"), "w"))')]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(tmp_path / "lesson.ipynb"))
+    record = sweep.run_point(str(tmp_path / "lesson.ipynb"), str(tmp_path / "point"), {"prediction": "higher"})
+    assert record["status"] == "ok" and record["metrics"]["y"] == 1
+    assert "reported, not raised" in (tmp_path / "point" / "lesson.ipynb").read_text()
+    assert "STDPLAB_EXERCISES" not in os.environ  # only the point's kernel ran in report mode
