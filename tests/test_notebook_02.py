@@ -43,3 +43,17 @@ def test_model_answer_of_the_vote_is_readouts_and_the_student_version_is_not():
     exec(source, namespace)
     with pytest.raises(NotImplementedError):
         namespace["all_activity_vote"](counts, assignments, 10)
+
+
+def test_healthy_and_collapsed_figure_draws_both_runs():
+    from stdplab import plots
+
+    rng = np.random.default_rng(0)
+    history = {"examples": [500], "silent_fraction": [0.5]}
+    runs = {label: {"weights": rng.random((64, 9)), "theta": rng.random(9) + 20, "history": history,
+                    "counts": rng.poisson(1.0, (30, 9))} for label in ("healthy", "θ+ = 0")}
+    fig = plots.healthy_and_collapsed(runs, image_shape=(8, 8))
+    fields = [ax for ax in fig.axes if ax.images and ax.get_title().endswith("receptive fields")]
+    assert [ax.get_title() for ax in fields] == ["healthy: receptive fields", "θ+ = 0: receptive fields"]
+    share = next(ax for ax in fig.axes if ax.get_ylabel() == "share of the test spikes (%)")
+    assert [round(line.get_ydata().sum()) for line in share.lines] == [100, 100]  # each run's shares add up
