@@ -1,0 +1,494 @@
+"""The lessons as an nbgrader course: student versions, autograding, the rubric.
+
+The five notebooks in ``notebooks/`` are the instructor's versions: each exercise has a solution cell
+(its model answer between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and an autograded test cell
+(nbgrader metadata: ``grade``, ``points``, ``grade_id``; optionally ``### BEGIN HIDDEN TESTS`` …
+``### END HIDDEN TESTS``) that calls :mod:`stdplab.exercises`. This module lays them out as an nbgrader
+course directory and drives nbgrader's own command line on it, so that what it does is what a teacher
+types::
+
+    course/
+        nbgrader_config.py
+        source/<lesson>/<lesson>.ipynb        the instructor's versions (one assignment per lesson)
+        release/<lesson>/<lesson>.ipynb       nbgrader generate_assignment: the student versions
+        submitted/<student>/<lesson>/...      what students hand in
+        autograded/<student>/<lesson>/...     nbgrader autograde: executed, with scores
+        gradebook.db                          nbgrader's gradebook (read with :func:`scores`)
+
+The same steps with plain nbgrader, from the course folder (see docs/teaching.md)::
+
+    nbgrader generate_assignment 01_neuron_and_stdp --force
+    nbgrader autograde 01_neuron_and_stdp --create --force
+    nbgrader generate_feedback 01_neuron_and_stdp
+
+Conventions the lessons follow (checked by tests/test_notebooks.py): an exercise's kind is written in
+its cells' ``grade_id``, one of the tokens ``code`` (the student writes code), ``predict`` (predict,
+then run and check), ``choice``, ``value`` or ``written`` (hand-marked), e.g. ``ex1_predict_answer`` for
+the solution cell and ``ex1_predict_check`` for its test cell; cells of one exercise share the
+``ex<n>`` prefix.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+KINDS = ("code", "predict", "choice", "value", "written")
+
+CONFIG = '''\
+# nbgrader's configuration for the stdplab lessons (written by stdplab.course.make_course).
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "stdplab"
+c.CourseDirectory.root = {root!r}
+# A lesson trains small networks: give each cell time (the first run also compiles the network).
+c.Execute.timeout = {timeout}
+c.ExecutePreprocessor.timeout = {timeout}
+# The student version: solutions become a stub that raises, hidden tests are removed.
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Files the notebooks write (runs/) stay out of the student version and the feedback.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs", "feedback"]
+'''
+
+
+def lessons(notebooks: Path | str = NOTEBOOKS) -> dict[str, Path]:
+    """The lessons, by assignment name.
+
+    Parameters
+    ----------
+    notebooks : path, default=the repository's ``notebooks/``
+        Folder of the instructor's notebooks.
+
+    Returns
+    -------
+    dict of str to Path
+        Each notebook's stem (``"01_neuron_and_stdp"``, …), which is also its nbgrader assignment name,
+        mapped to its path, in lesson order.
+    """
+    return {path.stem: path for path in sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb"))}
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def kind_of(grade_id: str) -> str | None:
+    """The exercise kind written in a ``grade_id`` (see the module's conventions), or None.
+
+    Examples
+    --------
+    >>> kind_of("ex2_predict_check"), kind_of("ex1_code_answer"), kind_of("parameters")
+    ('predict', 'code', None)
+    """
+    tokens = re.split(r"[_\-.]", grade_id.lower())
+    return next((kind for kind in KINDS if kind in tokens), None)
+
+
+def exercise_of(grade_id: str) -> str:
+    """The exercise a cell belongs to: its ``grade_id`` up to the kind (``ex2_predict_check`` → ``ex2``)."""
+    tokens = re.split(r"[_\-.]", grade_id)
+    for i, token in enumerate(tokens):
+        if token.lower() in KINDS:
+            return "_".join(tokens[:i]) or grade_id
+    return grade_id
+
+
+@dataclass(frozen=True)
+class GradedCell:
+    """One cell of a notebook that carries points.
+
+    Attributes
+    ----------
+    grade_id : str
+        nbgrader's cell id.
+    points : float
+        Its points.
+    autograded : bool
+        True for a test cell (nbgrader scores it: full points unless it raises); False for an answer cell
+        graded by hand (a written answer or a task).
+    kind : str or None
+        The exercise kind from the ``grade_id`` (:func:`kind_of`).
+    exercise : str
+        The exercise it belongs to (:func:`exercise_of`).
+    cell_type : str
+        ``"code"`` or ``"markdown"``.
+    """
+
+    grade_id: str
+    points: float
+    autograded: bool
+    kind: str | None
+    exercise: str
+    cell_type: str
+
+
+def graded_cells(notebook) -> list[GradedCell]:
+    """The cells of a notebook that carry points, in order.
+
+    Parameters
+    ----------
+    notebook : path or nbformat.NotebookNode
+        An instructor's (or student's) notebook.
+
+    Returns
+    -------
+    list of GradedCell
+    """
+    nb = _read(notebook)
+    found = []
+    for cell in nb.cells:
+        meta = _meta(cell)
+        if not (meta.get("grade") or meta.get("task")):
+            continue
+        autograded = bool(meta.get("grade")) and not meta.get("solution") and not meta.get("task") \
+            and cell.cell_type == "code"
+        grade_id = meta.get("grade_id", "")
+        found.append(GradedCell(grade_id, float(meta.get("points", 0)), autograded, kind_of(grade_id),
+                                exercise_of(grade_id), cell.cell_type))
+    return found
+
+
+def solution_cells(notebook) -> dict[str, str]:
+    """The solution cells of an instructor's notebook and their model answers.
+
+    Parameters
+    ----------
+    notebook : path or nbformat.NotebookNode
+
+    Returns
+    -------
+    dict of str to str
+        Each solution cell's ``grade_id`` mapped to its source without the solution delimiters: what a
+        student who answers everything as the model answer would have written.
+    """
+    nb = _read(notebook)
+    return {_meta(c)["grade_id"]: strip_delimiters(c.source) for c in nb.cells if _meta(c).get("solution")}
+
+
+def strip_delimiters(source: str) -> str:
+    """``source`` without the lines that hold nbgrader's solution and hidden-test delimiters."""
+    marks = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
+    return "\n".join(line for line in source.split("\n") if line.strip() not in marks)
+
+
+def regions(source: str, begin: str = BEGIN_SOLUTION, end: str = END_SOLUTION) -> list[str]:
+    """The texts between ``begin`` and ``end`` delimiter lines of a cell (nbgrader's solution regions)."""
+    found, inside = [], None
+    for line in source.split("\n"):
+        if line.strip() == begin:
+            inside = []
+        elif line.strip() == end and inside is not None:
+            found.append("\n".join(inside))
+            inside = None
+        elif inside is not None:
+            inside.append(line)
+    return found
+
+
+def set_parameters(notebook, parameters: dict):
+    """A copy of a notebook whose parameters cell ends by setting ``parameters``.
+
+    The assignments are appended to the cell tagged ``parameters`` (papermill's), so the notebook keeps
+    one parameters cell and nbgrader sees the same cells as before. Used to make autograding fast.
+
+    Parameters
+    ----------
+    notebook : path or nbformat.NotebookNode
+    parameters : dict
+        Names and values (written with :func:`repr`).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    nb = _read(notebook)
+    if not parameters:
+        return nb
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    lines = [f"{name} = {value!r}" for name, value in parameters.items()]
+    cell.source = cell.source.rstrip("\n") + "\n# Set for this course (stdplab.course.set_parameters):\n" + \
+        "\n".join(lines)
+    return nb
+
+
+def _read(notebook):
+    if isinstance(notebook, (str, Path)):
+        return nbformat.read(str(notebook), as_version=4)
+    return nbformat.from_dict(nbformat.from_dict(notebook))  # a copy
+
+
+def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, parameters: dict | None = None,
+                timeout: int = 1800) -> Path:
+    """Lay out an nbgrader course directory with one assignment per lesson.
+
+    Parameters
+    ----------
+    course : path
+        The course folder to write (created; an existing ``source/`` is replaced).
+    notebooks : path or dict, default=the repository's ``notebooks/``
+        A folder of lessons (:func:`lessons`), or a dict of assignment name to notebook path.
+    parameters : dict, optional
+        Assignment name → parameters to set in that lesson's parameters cell (:func:`set_parameters`),
+        e.g. small sizes so that autograding is quick. Lessons not named keep their defaults.
+    timeout : int, default=1800
+        Seconds one cell may run when nbgrader executes a notebook (autograde).
+
+    Returns
+    -------
+    Path
+        The course folder, holding ``nbgrader_config.py`` and ``source/``.
+    """
+    course = Path(course).resolve()
+    found = notebooks if isinstance(notebooks, dict) else lessons(notebooks)
+    shutil.rmtree(course / "source", ignore_errors=True)
+    for name, path in found.items():
+        nb = set_parameters(path, (parameters or {}).get(name, {}))
+        (course / "source" / name).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(course / "source" / name / f"{name}.ipynb"))
+    (course / "nbgrader_config.py").write_text(CONFIG.format(root=str(course), timeout=int(timeout)))
+    return course
+
+
+def _environment() -> dict:
+    """This process's environment with this Python's scripts first on PATH: nbgrader's gradebook runs the
+    ``alembic`` command, installed beside it (a virtual environment used without activating it)."""
+    env = dict(os.environ)
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in env.get("PATH", "").split(os.pathsep):
+        env["PATH"] = os.pathsep.join(filter(None, [scripts, env.get("PATH")]))
+    return env
+
+
+def nbgrader(course: Path | str, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run nbgrader's command line in a course folder, with this Python.
+
+    Parameters
+    ----------
+    course : path
+        The course folder (its ``nbgrader_config.py`` is read).
+    *arguments : str
+        nbgrader's arguments, e.g. ``"generate_assignment", "01_neuron_and_stdp", "--force"``.
+    check : bool, default=True
+        Raise when nbgrader fails.
+
+    Returns
+    -------
+    subprocess.CompletedProcess
+        With ``stdout`` and ``stderr`` as text.
+
+    Raises
+    ------
+    RuntimeError
+        When ``check`` and nbgrader exits with an error (its log in the message).
+    """
+    env = _environment()
+    # The kernels nbgrader starts import this checkout's stdplab.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("MPLBACKEND", "Agg")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=course, env=env,
+                          capture_output=True, text=True)
+    if check and (done.returncode != 0 or "[ERROR]" in done.stderr):
+        raise RuntimeError(f"nbgrader {' '.join(arguments)} failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return done
+
+
+def generate_assignment(course: Path | str, assignment: str) -> Path:
+    """Make the student version of one lesson (``nbgrader generate_assignment NAME --force``).
+
+    Solutions are replaced by a stub that raises ``NotImplementedError``, hidden tests are removed,
+    outputs cleared, graded cells locked; the tests are saved into the gradebook for autograding.
+
+    Parameters
+    ----------
+    course : path
+        A course folder from :func:`make_course`.
+    assignment : str
+        The lesson's name (e.g. ``"01_neuron_and_stdp"``).
+
+    Returns
+    -------
+    Path
+        The student notebook, ``release/<assignment>/<assignment>.ipynb``.
+    """
+    nbgrader(course, "generate_assignment", assignment, "--force", "--create")
+    return Path(course).resolve() / "release" / assignment / f"{assignment}.ipynb"
+
+
+def answered(student, instructor, answers: dict[str, str] | None = None):
+    """A student's notebook with its solution cells filled in, as a submission.
+
+    Parameters
+    ----------
+    student : path or nbformat.NotebookNode
+        The student version (from :func:`generate_assignment`).
+    instructor : path or nbformat.NotebookNode
+        The instructor's version: every solution cell not in ``answers`` gets its model answer.
+    answers : dict of str to str, optional
+        Solution cell ``grade_id`` → the source to write there instead (e.g. a wrong answer).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    nb, model = _read(student), solution_cells(instructor)
+    answers = {**model, **(answers or {})}
+    for cell in nb.cells:
+        grade_id = _meta(cell).get("grade_id")
+        if _meta(cell).get("solution") and grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+def submit(course: Path | str, assignment: str, student: str, notebook) -> Path:
+    """Place a student's notebook where nbgrader collects it (``submitted/<student>/<assignment>/``).
+
+    Parameters
+    ----------
+    course : path
+    assignment : str
+    student : str
+        The student's id.
+    notebook : path or nbformat.NotebookNode
+
+    Returns
+    -------
+    Path
+        The submitted notebook.
+    """
+    folder = Path(course).resolve() / "submitted" / student / assignment
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    path = folder / f"{assignment}.ipynb"
+    nbformat.write(_read(notebook), str(path))
+    return path
+
+
+def autograde(course: Path | str, assignment: str, student: str | None = None) -> dict:
+    """Autograde submissions (``nbgrader autograde NAME [--student ID] --create --force``).
+
+    nbgrader restores the test cells (hidden tests included) from the gradebook, executes each notebook
+    and gives each test cell its points unless it raises.
+
+    Parameters
+    ----------
+    course : path
+    assignment : str
+    student : str, optional
+        One student's id; by default every submission of the assignment, in one nbgrader run.
+
+    Returns
+    -------
+    dict
+        With ``student``: :func:`scores` of that submission; without: each student's id → its scores.
+    """
+    if student is not None:
+        nbgrader(course, "autograde", assignment, "--student", student, "--create", "--force")
+        return scores(course, assignment, student)
+    nbgrader(course, "autograde", assignment, "--create", "--force")
+    submitted = Path(course).resolve() / "submitted"
+    return {folder.name: scores(course, assignment, folder.name) for folder in sorted(submitted.iterdir())
+            if (folder / assignment).is_dir()}
+
+
+def scores(course: Path | str, assignment: str, student: str) -> dict[str, tuple[float, float]]:
+    """A submission's scores, read from nbgrader's gradebook.
+
+    Parameters
+    ----------
+    course : path
+    assignment : str
+    student : str
+
+    Returns
+    -------
+    dict of str to (float, float)
+        Each graded cell's ``grade_id`` → (score, max_score), and ``"total"`` → the submission's
+        (score, max_score). Hand-marked cells not yet marked score 0.
+    """
+    from nbgrader.api import Gradebook
+
+    path = os.environ.get("PATH")
+    os.environ["PATH"] = _environment()["PATH"]  # the gradebook checks its schema with `alembic`
+    try:
+        with Gradebook(f"sqlite:///{Path(course).resolve() / 'gradebook.db'}", "stdplab") as gradebook:
+            submission = gradebook.find_submission(assignment, student)
+            found = {"total": (float(submission.score), float(submission.max_score))}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    found[grade.name] = (float(grade.score), float(grade.max_score))
+    finally:
+        if path is None:
+            os.environ.pop("PATH", None)
+        else:
+            os.environ["PATH"] = path
+    return found
+
+
+def rubric(notebooks: Path | str | dict = NOTEBOOKS) -> list[dict]:
+    """Points per exercise, from the notebooks' nbgrader metadata.
+
+    Parameters
+    ----------
+    notebooks : path or dict, default=the repository's ``notebooks/``
+
+    Returns
+    -------
+    list of dict
+        One row per exercise: ``lesson``, ``exercise``, ``kind``, ``points``, ``autograded`` (points
+        given by test cells) and ``by_hand`` (points of answers marked by hand).
+    """
+    found = notebooks if isinstance(notebooks, dict) else lessons(notebooks)
+    rows = []
+    for lesson, path in found.items():
+        by_exercise: dict[str, dict] = {}
+        for cell in graded_cells(path):
+            row = by_exercise.setdefault(cell.exercise, {"lesson": lesson, "exercise": cell.exercise,
+                                                         "kind": cell.kind, "points": 0.0, "autograded": 0.0,
+                                                         "by_hand": 0.0})
+            row["points"] += cell.points
+            row["autograded" if cell.autograded else "by_hand"] += cell.points
+            row["kind"] = row["kind"] or cell.kind
+        rows.extend(by_exercise.values())
+    return rows
+
+
+def rubric_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
+    """:func:`rubric` as a Markdown table (docs/teaching.md's rubric is made with it)."""
+    lines = ["| lesson | exercise | kind | points | autograded | by hand |", "|---|---|---|---|---|---|"]
+    for row in rubric(notebooks):
+        lines.append(f"| {row['lesson'][:2]} | {row['exercise']} | {row['kind'] or '?'} | {row['points']:g} | "
+                     f"{row['autograded']:g} | {row['by_hand']:g} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    """``python -m stdplab.course COURSE_DIR [--rubric]``: lay out the course and release every lesson."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Make an nbgrader course of the lessons and release them.")
+    parser.add_argument("course", nargs="?", help="the course folder to write")
+    parser.add_argument("--rubric", action="store_true", help="print the rubric (Markdown) and stop")
+    args = parser.parse_args(argv)
+    if args.rubric:
+        print(rubric_markdown())
+        return 0
+    if not args.course:
+        parser.error("a course folder is needed")
+    course = make_course(args.course)
+    for name in lessons():
+        print(generate_assignment(course, name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

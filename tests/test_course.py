@@ -1,0 +1,194 @@
+"""The lessons as an nbgrader course (stdplab.course): student versions and autograding.
+
+A tiny lesson made here (three exercises: code, predict, choice; one hidden test) tests the machinery by
+itself; the five lessons are then released, and the quick ones autograded with small parameters (the
+others are autograded by benchmarks/course_check.py, which .ci/run runs).
+"""
+import ast
+import time
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from stdplab import course
+from stdplab.exercises import digest
+
+pytest.importorskip("nbgrader")
+
+
+def grader(cell, grade_id, **flags):
+    cell.metadata["nbgrader"] = {"grade_id": grade_id, "schema_version": 3, "grade": False, "solution": False,
+                                 "locked": False, **flags}
+    return cell
+
+
+def tiny_lesson() -> nbformat.NotebookNode:
+    """A lesson in miniature with the course's conventions."""
+    parameters = new_code_cell("rate = 10.0\nn = 5")
+    parameters.metadata["tags"] = ["parameters"]
+    cells = [
+        new_markdown_cell("# Lesson 0 of 5: a tiny lesson\n\nFor the tests of stdplab.course."),
+        parameters,
+        new_code_cell("from stdplab.exercises import check_choice, check_close, check_prediction\n"
+                      "spikes = rate * n"),
+        new_markdown_cell("## Exercise 1: write `double(x)`"),
+        grader(new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x  # MODEL-ANSWER-1\n"
+                             "    ### END SOLUTION"), "ex1_code_answer", solution=True),
+        grader(new_code_cell("check_close('Exercise 1', double(spikes), 2 * spikes)\n"
+                             "### BEGIN HIDDEN TESTS\ncheck_close('Exercise 1', double(-3.5), -7.0)  # HIDDEN-1\n"
+                             "### END HIDDEN TESTS"), "ex1_code_check", grade=True, locked=True, points=2),
+        new_markdown_cell("## Exercise 2: predict, then check\n\nWill doubling `rate` double `spikes`?"),
+        grader(new_code_cell("### BEGIN SOLUTION\nprediction = 'yes'  # MODEL-ANSWER-2\n### END SOLUTION"),
+               "ex2_predict_answer", solution=True),
+        grader(new_code_cell("outcome = 'yes' if (2 * rate) * n == 2 * spikes else 'no'\n"
+                             "check_prediction('Exercise 2', prediction, outcome, 'spikes = rate × n')"),
+               "ex2_predict_check", grade=True, locked=True, points=1),
+        new_markdown_cell("## Exercise 3: choose"),
+        grader(new_code_cell("### BEGIN SOLUTION\nchoice = 'b'  # MODEL-ANSWER-3\n### END SOLUTION"),
+               "ex3_choice_answer", solution=True),
+        grader(new_code_cell("check_choice('Exercise 3', choice, {'a': 'no', 'b': 'yes'}, "
+                             f"{digest('b')!r})"), "ex3_choice_check", grade=True, locked=True, points=3),
+        new_markdown_cell("## Exercise 4: explain (marked by hand)"),
+        grader(new_markdown_cell("### BEGIN SOLUTION\nBecause spikes = rate × n.  MODEL-ANSWER-4\n"
+                                 "### END SOLUTION"), "ex4_written_answer", solution=True, grade=True, points=2),
+        new_markdown_cell("## What you learned\n\n- nothing new"),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def tiny_course(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    nbformat.write(tiny_lesson(), str(folder / "00_tiny.ipynb"))
+    root = course.make_course(folder / "course", {"00_tiny": folder / "00_tiny.ipynb"}, parameters={"00_tiny": {"n": 4}})
+    student = course.generate_assignment(root, "00_tiny")
+    return root, student
+
+
+def assert_student_version(source, student):
+    """No solution or hidden test of ``source`` is left in ``student``; solution cells are stubs that raise."""
+    src, out = nbformat.read(str(source), as_version=4), nbformat.read(str(student), as_version=4)
+    text = "\n".join(c.source for c in out.cells)
+    for mark in (course.BEGIN_SOLUTION, course.END_SOLUTION, course.BEGIN_HIDDEN, course.END_HIDDEN):
+        assert mark not in text, mark
+    outside = "\n".join(course.strip_delimiters(c.source) for c in src.cells if not course._meta(c).get("solution"))
+    for cell in src.cells:
+        for region in course.regions(cell.source) + course.regions(cell.source, course.BEGIN_HIDDEN,
+                                                                      course.END_HIDDEN):
+            for line in region.split("\n"):  # a model answer's line that the lesson does not show elsewhere
+                if len(line.strip()) > 3 and line.strip() not in outside and line.strip() not in "# YOUR CODE HERE":
+                    assert line.strip() not in text, f"left in the student version: {line.strip()!r}"
+    stubs = {course._meta(c)["grade_id"]: c for c in out.cells if course._meta(c).get("solution")}
+    assert set(stubs) == {course._meta(c)["grade_id"] for c in src.cells if course._meta(c).get("solution")}
+    for grade_id, cell in stubs.items():
+        if cell.cell_type == "code":
+            raises = [node for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Raise)
+                      and "NotImplementedError" in ast.unparse(node)]
+            assert raises, f"{grade_id}: no stub raising NotImplementedError"
+        else:
+            assert "YOUR ANSWER HERE" in cell.source
+    assert all(c.get("outputs", []) == [] for c in out.cells if c.cell_type == "code")
+    return out
+
+
+def test_a_student_version_has_stubs_and_no_solutions_or_hidden_tests(tiny_course):
+    root, student = tiny_course
+    out = assert_student_version(root / "source" / "00_tiny" / "00_tiny.ipynb", student)
+    text = "\n".join(c.source for c in out.cells)
+    assert "MODEL-ANSWER" not in text and "HIDDEN-1" not in text
+    assert "n = 4" in text  # the parameters set for the course
+    assert len([c for c in out.cells if "parameters" in c.metadata.get("tags", [])]) == 1
+
+
+def test_the_rubric_reads_points_and_kinds(tiny_course):
+    root, _ = tiny_course
+    rows = course.rubric({"00_tiny": root / "source" / "00_tiny" / "00_tiny.ipynb"})
+    assert [(r["exercise"], r["kind"], r["points"], r["autograded"], r["by_hand"]) for r in rows] == [
+        ("ex1", "code", 2, 2, 0), ("ex2", "predict", 1, 1, 0), ("ex3", "choice", 3, 3, 0), ("ex4", "written", 2, 0, 2)]
+    assert "| 00 | ex1 | code | 2 | 2 | 0 |" in course.rubric_markdown({"00_tiny": root / "source" / "00_tiny" /
+                                                                       "00_tiny.ipynb"})
+
+
+WRONG = {"ex1_code_answer": "def double(x):\n    return x + x if x > 0 else x",  # the hidden test catches it
+         "ex2_predict_answer": "prediction = 'no'", "ex3_choice_answer": "choice = 'a'"}
+
+
+@pytest.fixture(scope="module")
+def tiny_grades(tiny_course):
+    """Every submission to the tiny lesson, autograded in one nbgrader run."""
+    root, student = tiny_course
+    source = root / "source" / "00_tiny" / "00_tiny.ipynb"
+    course.submit(root, "00_tiny", "solved", course.answered(student, source))
+    for grade_id, answer in WRONG.items():
+        course.submit(root, "00_tiny", f"wrong_{grade_id}", course.answered(student, source, {grade_id: answer}))
+    course.submit(root, "00_tiny", "blank", student)
+    cheat = course.answered(student, source, {"ex3_choice_answer": "choice = 'a'"})
+    for cell in cheat.cells:
+        if course._meta(cell).get("grade_id") == "ex3_choice_check":
+            cell.source = "print('all good')"  # an attempt to pass without the answer
+    course.submit(root, "00_tiny", "cheat", cheat)
+    start = time.time()
+    grades = course.autograde(root, "00_tiny")
+    print(f"autograde, {len(grades)} submissions of the tiny lesson: {time.time() - start:.1f} s")
+    return grades
+
+
+def test_autograde_gives_full_marks_to_the_model_answers_and_takes_exactly_a_wrong_answers_points(tiny_grades):
+    got = tiny_grades["solved"]
+    assert [got[g] for g in ("ex1_code_check", "ex2_predict_check", "ex3_choice_check")] == [(2, 2), (1, 1), (3, 3)]
+    assert got["ex4_written_answer"] == (0, 2)  # marked by hand: nbgrader leaves it to the teacher
+    assert got["total"] == (6, 8)
+    for grade_id in WRONG:
+        scored, check = tiny_grades[f"wrong_{grade_id}"], grade_id.replace("_answer", "_check")
+        assert scored[check][0] == 0, check
+        assert scored["total"][0] == got["total"][0] - got[check][1], grade_id
+
+
+def test_an_unanswered_student_version_raises_not_implemented_and_scores_nothing(tiny_course, tiny_grades):
+    root, _ = tiny_course
+    assert tiny_grades["blank"]["total"] == (0, 8)
+    executed = nbformat.read(str(root / "autograded" / "blank" / "00_tiny" / "00_tiny.ipynb"), as_version=4)
+    errors = {course._meta(c).get("grade_id"): o["ename"] for c in executed.cells if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"}
+    assert errors["ex2_predict_answer"] == errors["ex3_choice_answer"] == "NotImplementedError"
+    assert errors["ex1_code_check"] == "NotImplementedError"  # double() is the stub
+
+
+def test_a_student_who_edits_a_test_cell_gets_the_original_test_back(tiny_grades):
+    assert tiny_grades["cheat"]["ex3_choice_check"] == (0, 3)
+
+
+# The five lessons ----------------------------------------------------------------------------------------
+
+LESSONS = course.lessons()
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    root = course.make_course(tmp_path_factory.mktemp("lessons") / "course", parameters=SMALL)
+    start = time.time()
+    students = {name: course.generate_assignment(root, name) for name in LESSONS}
+    print(f"generate_assignment, five lessons: {time.time() - start:.1f} s")
+    return root, students
+
+
+# Small parameters for autograding (the notebooks' parameters cells end by setting them).
+SMALL = {
+    "01_neuron_and_stdp": {"duration": 500.0, "dt_max": 20.0, "dt_step": 5.0, "n_pairs": 3, "compare_rules": False,
+                           "wta_duration": 250.0},
+    "02_train_diehl_cook": {"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
+                            "snapshot_every": 100, "live": False},
+}
+
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_each_lesson_releases_a_student_version_with_three_graded_exercises(released, name):
+    root, students = released
+    source = root / "source" / name / f"{name}.ipynb"
+    assert_student_version(source, students[name])
+    autograded = {c.exercise for c in course.graded_cells(source) if c.autograded and c.points > 0}
+    assert len({c.exercise for c in course.graded_cells(source) if c.points > 0}) >= 3, name
+    assert autograded, f"{name}: no autograded exercise"
