@@ -21,11 +21,15 @@ The same steps with plain nbgrader, from the course folder (see docs/teaching.md
     nbgrader autograde 01_neuron_and_stdp --create --force
     nbgrader generate_feedback 01_neuron_and_stdp
 
-Conventions the lessons follow (checked by tests/test_notebooks.py): an exercise's kind is written in
-its cells' ``grade_id``, one of the tokens ``code`` (the student writes code), ``predict`` (predict,
-then run and check), ``choice``, ``value`` or ``written`` (hand-marked), e.g. ``ex1_predict_answer`` for
-the solution cell and ``ex1_predict_check`` for its test cell; cells of one exercise share the
-``ex<n>`` prefix.
+Conventions the lessons follow (checked by tests/test_notebooks.py and used by :func:`rubric`):
+
+- an exercise is announced in a Markdown cell as ``Exercise L.M (KIND, P points)`` (``L`` the lesson,
+  ``M`` the exercise; bold or a heading), where KIND begins with ``write code``/``code`` (the student
+  writes code), ``predict`` (predict, then run and check), ``multiple choice``, ``explore`` (find a
+  value with the widgets) or ``written`` (an answer in words, marked by hand), and P is the sum of
+  the exercise's nbgrader points;
+- its cells' nbgrader ``grade_id`` begin with ``exL_M_``: ``exL_M_answer`` for the solution cell,
+  ``exL_M_check`` for the autograded test cell (more cells: ``exL_M_check2``, ``exL_M_written`` …).
 """
 from __future__ import annotations
 
@@ -43,7 +47,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-KINDS = ("code", "predict", "choice", "value", "written")
+KINDS = ("code", "predict", "choice", "explore", "written")
+# The words of an exercise's announcement that give its kind, in the order they are looked for.
+KIND_WORDS = (("predict", "predict"), ("code", "code"), ("choice", "choice"), ("explore", "explore"),
+              ("written", "written"), ("explain", "written"), ("in words", "written"))
+ANNOUNCEMENT = re.compile(r"Exercise\s+(\d+)\.(\d+)\s*\(([^()]*?)[,;]\s*(\d+(?:\.\d+)?)\s+points?\)")
 
 CONFIG = '''\
 # nbgrader's configuration for the stdplab lessons (written by stdplab.course.make_course).
@@ -82,25 +90,50 @@ def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def kind_of(grade_id: str) -> str | None:
-    """The exercise kind written in a ``grade_id`` (see the module's conventions), or None.
+def kind_of(text: str) -> str | None:
+    """The exercise kind in an announcement's words or in a ``grade_id`` (see the module's conventions).
 
     Examples
     --------
-    >>> kind_of("ex2_predict_check"), kind_of("ex1_code_answer"), kind_of("parameters")
-    ('predict', 'code', None)
+    >>> kind_of("predict, then check"), kind_of("write code"), kind_of("multiple choice"), kind_of("ex1_1_check")
+    ('predict', 'code', 'choice', None)
     """
-    tokens = re.split(r"[_\-.]", grade_id.lower())
-    return next((kind for kind in KINDS if kind in tokens), None)
+    words = text.lower()
+    return next((kind for word, kind in KIND_WORDS if word in words), None)
 
 
 def exercise_of(grade_id: str) -> str:
-    """The exercise a cell belongs to: its ``grade_id`` up to the kind (``ex2_predict_check`` → ``ex2``)."""
-    tokens = re.split(r"[_\-.]", grade_id)
-    for i, token in enumerate(tokens):
-        if token.lower() in KINDS:
-            return "_".join(tokens[:i]) or grade_id
-    return grade_id
+    """The exercise a cell belongs to: ``exL_M`` of its ``grade_id`` (``ex1_2_check`` → ``ex1_2``).
+
+    Examples
+    --------
+    >>> exercise_of("ex1_2_check"), exercise_of("ex10_3_answer"), exercise_of("other")
+    ('ex1_2', 'ex10_3', 'other')
+    """
+    match = re.match(r"ex\d+_\d+", grade_id)
+    return match.group(0) if match else grade_id
+
+
+def announcements(notebook) -> dict[str, tuple[str | None, float, str]]:
+    """The exercises a notebook announces in its Markdown (``Exercise L.M (KIND, P points)``).
+
+    Parameters
+    ----------
+    notebook : path or nbformat.NotebookNode
+
+    Returns
+    -------
+    dict of str to (str or None, float, str)
+        ``exL_M`` → (kind, points announced, the words in the parentheses), in order.
+    """
+    found = {}
+    for cell in _read(notebook).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for match in ANNOUNCEMENT.finditer(cell.source):
+            name = f"ex{match.group(1)}_{match.group(2)}"
+            found.setdefault(name, (kind_of(match.group(3)), float(match.group(4)), match.group(3).strip(" *")))
+    return found
 
 
 @dataclass(frozen=True)
@@ -117,7 +150,7 @@ class GradedCell:
         True for a test cell (nbgrader scores it: full points unless it raises); False for an answer cell
         graded by hand (a written answer or a task).
     kind : str or None
-        The exercise kind from the ``grade_id`` (:func:`kind_of`).
+        The exercise's kind, from its announcement (:func:`announcements`); None if not announced.
     exercise : str
         The exercise it belongs to (:func:`exercise_of`).
     cell_type : str
@@ -145,6 +178,7 @@ def graded_cells(notebook) -> list[GradedCell]:
     list of GradedCell
     """
     nb = _read(notebook)
+    announced = announcements(nb)
     found = []
     for cell in nb.cells:
         meta = _meta(cell)
@@ -153,8 +187,9 @@ def graded_cells(notebook) -> list[GradedCell]:
         autograded = bool(meta.get("grade")) and not meta.get("solution") and not meta.get("task") \
             and cell.cell_type == "code"
         grade_id = meta.get("grade_id", "")
-        found.append(GradedCell(grade_id, float(meta.get("points", 0)), autograded, kind_of(grade_id),
-                                exercise_of(grade_id), cell.cell_type))
+        exercise = exercise_of(grade_id)
+        kind = announced[exercise][0] if exercise in announced else None
+        found.append(GradedCell(grade_id, float(meta.get("points", 0)), autograded, kind, exercise, cell.cell_type))
     return found
 
 
@@ -458,7 +493,8 @@ def rubric(notebooks: Path | str | dict = NOTEBOOKS) -> list[dict]:
             row["points"] += cell.points
             row["autograded" if cell.autograded else "by_hand"] += cell.points
             row["kind"] = row["kind"] or cell.kind
-        rows.extend(by_exercise.values())
+        rows.extend(sorted(by_exercise.values(), key=lambda row: [int(n) if n.isdigit() else n for n in
+                                                                 re.split(r"(\d+)", row["exercise"])]))
     return rows
 
 

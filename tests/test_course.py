@@ -32,26 +32,26 @@ def tiny_lesson() -> nbformat.NotebookNode:
         parameters,
         new_code_cell("from stdplab.exercises import check_choice, check_close, check_prediction\n"
                       "spikes = rate * n"),
-        new_markdown_cell("## Exercise 1: write `double(x)`"),
+        new_markdown_cell("## Exercise 0.1 (write code, 2 points): `double(x)`"),
         grader(new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x  # MODEL-ANSWER-1\n"
-                             "    ### END SOLUTION"), "ex1_code_answer", solution=True),
+                             "    ### END SOLUTION"), "ex0_1_answer", solution=True),
         grader(new_code_cell("check_close('Exercise 1', double(spikes), 2 * spikes)\n"
                              "### BEGIN HIDDEN TESTS\ncheck_close('Exercise 1', double(-3.5), -7.0)  # HIDDEN-1\n"
-                             "### END HIDDEN TESTS"), "ex1_code_check", grade=True, locked=True, points=2),
-        new_markdown_cell("## Exercise 2: predict, then check\n\nWill doubling `rate` double `spikes`?"),
+                             "### END HIDDEN TESTS"), "ex0_1_check", grade=True, locked=True, points=2),
+        new_markdown_cell("**Exercise 0.2 (predict, then check; 1 point).** Will doubling `rate` double `spikes`?"),
         grader(new_code_cell("### BEGIN SOLUTION\nprediction = 'yes'  # MODEL-ANSWER-2\n### END SOLUTION"),
-               "ex2_predict_answer", solution=True),
+               "ex0_2_answer", solution=True),
         grader(new_code_cell("outcome = 'yes' if (2 * rate) * n == 2 * spikes else 'no'\n"
                              "check_prediction('Exercise 2', prediction, outcome, 'spikes = rate × n')"),
-               "ex2_predict_check", grade=True, locked=True, points=1),
-        new_markdown_cell("## Exercise 3: choose"),
+               "ex0_2_check", grade=True, locked=True, points=1),
+        new_markdown_cell("### Exercise 0.3 (multiple choice, 3 points): choose"),
         grader(new_code_cell("### BEGIN SOLUTION\nchoice = 'b'  # MODEL-ANSWER-3\n### END SOLUTION"),
-               "ex3_choice_answer", solution=True),
+               "ex0_3_answer", solution=True),
         grader(new_code_cell("check_choice('Exercise 3', choice, {'a': 'no', 'b': 'yes'}, "
-                             f"{digest('b')!r})"), "ex3_choice_check", grade=True, locked=True, points=3),
-        new_markdown_cell("## Exercise 4: explain (marked by hand)"),
+                             f"{digest('b')!r})"), "ex0_3_check", grade=True, locked=True, points=3),
+        new_markdown_cell("### Exercise 0.4 (written, 2 points): explain"),
         grader(new_markdown_cell("### BEGIN SOLUTION\nBecause spikes = rate × n.  MODEL-ANSWER-4\n"
-                                 "### END SOLUTION"), "ex4_written_answer", solution=True, grade=True, points=2),
+                                 "### END SOLUTION"), "ex0_4_answer", solution=True, grade=True, points=2),
         new_markdown_cell("## What you learned\n\n- nothing new"),
     ]
     nb = new_notebook(cells=cells)
@@ -107,13 +107,14 @@ def test_the_rubric_reads_points_and_kinds(tiny_course):
     root, _ = tiny_course
     rows = course.rubric({"00_tiny": root / "source" / "00_tiny" / "00_tiny.ipynb"})
     assert [(r["exercise"], r["kind"], r["points"], r["autograded"], r["by_hand"]) for r in rows] == [
-        ("ex1", "code", 2, 2, 0), ("ex2", "predict", 1, 1, 0), ("ex3", "choice", 3, 3, 0), ("ex4", "written", 2, 0, 2)]
-    assert "| 00 | ex1 | code | 2 | 2 | 0 |" in course.rubric_markdown({"00_tiny": root / "source" / "00_tiny" /
+        ("ex0_1", "code", 2, 2, 0), ("ex0_2", "predict", 1, 1, 0), ("ex0_3", "choice", 3, 3, 0),
+        ("ex0_4", "written", 2, 0, 2)]
+    assert "| 00 | ex0_1 | code | 2 | 2 | 0 |" in course.rubric_markdown({"00_tiny": root / "source" / "00_tiny" /
                                                                        "00_tiny.ipynb"})
 
 
-WRONG = {"ex1_code_answer": "def double(x):\n    return x + x if x > 0 else x",  # the hidden test catches it
-         "ex2_predict_answer": "prediction = 'no'", "ex3_choice_answer": "choice = 'a'"}
+WRONG = {"ex0_1_answer": "def double(x):\n    return x + x if x > 0 else x",  # the hidden test catches it
+         "ex0_2_answer": "prediction = 'no'", "ex0_3_answer": "choice = 'a'"}
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +126,9 @@ def tiny_grades(tiny_course):
     for grade_id, answer in WRONG.items():
         course.submit(root, "00_tiny", f"wrong_{grade_id}", course.answered(student, source, {grade_id: answer}))
     course.submit(root, "00_tiny", "blank", student)
-    cheat = course.answered(student, source, {"ex3_choice_answer": "choice = 'a'"})
+    cheat = course.answered(student, source, {"ex0_3_answer": "choice = 'a'"})
     for cell in cheat.cells:
-        if course._meta(cell).get("grade_id") == "ex3_choice_check":
+        if course._meta(cell).get("grade_id") == "ex0_3_check":
             cell.source = "print('all good')"  # an attempt to pass without the answer
     course.submit(root, "00_tiny", "cheat", cheat)
     start = time.time()
@@ -138,8 +139,8 @@ def tiny_grades(tiny_course):
 
 def test_autograde_gives_full_marks_to_the_model_answers_and_takes_exactly_a_wrong_answers_points(tiny_grades):
     got = tiny_grades["solved"]
-    assert [got[g] for g in ("ex1_code_check", "ex2_predict_check", "ex3_choice_check")] == [(2, 2), (1, 1), (3, 3)]
-    assert got["ex4_written_answer"] == (0, 2)  # marked by hand: nbgrader leaves it to the teacher
+    assert [got[g] for g in ("ex0_1_check", "ex0_2_check", "ex0_3_check")] == [(2, 2), (1, 1), (3, 3)]
+    assert got["ex0_4_answer"] == (0, 2)  # marked by hand: nbgrader leaves it to the teacher
     assert got["total"] == (6, 8)
     for grade_id in WRONG:
         scored, check = tiny_grades[f"wrong_{grade_id}"], grade_id.replace("_answer", "_check")
@@ -153,12 +154,12 @@ def test_an_unanswered_student_version_raises_not_implemented_and_scores_nothing
     executed = nbformat.read(str(root / "autograded" / "blank" / "00_tiny" / "00_tiny.ipynb"), as_version=4)
     errors = {course._meta(c).get("grade_id"): o["ename"] for c in executed.cells if c.cell_type == "code"
               for o in c.outputs if o.output_type == "error"}
-    assert errors["ex2_predict_answer"] == errors["ex3_choice_answer"] == "NotImplementedError"
-    assert errors["ex1_code_check"] == "NotImplementedError"  # double() is the stub
+    assert errors["ex0_2_answer"] == errors["ex0_3_answer"] == "NotImplementedError"
+    assert errors["ex0_1_check"] == "NotImplementedError"  # double() is the stub
 
 
 def test_a_student_who_edits_a_test_cell_gets_the_original_test_back(tiny_grades):
-    assert tiny_grades["cheat"]["ex3_choice_check"] == (0, 3)
+    assert tiny_grades["cheat"]["ex0_3_check"] == (0, 3)
 
 
 # The five lessons ----------------------------------------------------------------------------------------
