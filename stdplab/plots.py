@@ -508,3 +508,45 @@ def receptive_field_animation(snapshots, image_shape, path, fps=4):
     FuncAnimation(fig, frame, frames=len(snapshots), blit=False).save(path, writer=PillowWriter(fps=fps))
     plt.close(fig)
     return path
+
+
+# --- notebook 02: a healthy run beside a collapsed one (lesson 2) ----------------------------------
+# A separate block: the functions above are maintained apart from this one.
+
+def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run and a collapsed one"):
+    """Compare trained networks side by side. ``runs``: {label: {"weights": (n_input, n_neurons),
+    "theta": (n_neurons,) in mV, "history": the estimator's ``history_``}}. Top row: each run's
+    receptive fields (one colour scale per run, labelled); bottom row: θ of every neuron, sorted,
+    spikes per training example and the fraction of neurons that never fired, one line per run."""
+    n = len(runs)
+    fig = plt.figure(figsize=(max(10, 5 * n), 8.4))
+    grid = fig.add_gridspec(2, max(n, 3), height_ratios=[1.5, 1])
+    for k, (label, run) in enumerate(runs.items()):
+        ax = fig.add_subplot(grid[0, k])
+        canvas = _tiles(np.asarray(run["weights"]), image_shape)
+        im = ax.imshow(canvas, cmap="hot_r", interpolation="nearest", vmin=0, vmax=np.nanmax(canvas))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{label}: receptive fields", fontsize=10)
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="input weight")
+    theta_ax, spikes_ax, silent_ax = (fig.add_subplot(grid[1, k]) for k in range(3))
+    for k, (label, run) in enumerate(runs.items()):
+        colour = f"C{k}"
+        theta = np.sort(np.asarray(run["theta"], float))[::-1]
+        theta_ax.plot(np.arange(len(theta)), theta, color=colour, label=label)
+        history = run["history"]
+        spikes_ax.plot(history["examples"], history["spikes_per_example"], "o-", ms=3, color=colour, label=label)
+        silent_ax.plot(history["examples"], history["silent_fraction"], "o-", ms=3, color=colour, label=label)
+    theta_ax.set_xlabel("neuron (sorted by θ)")
+    theta_ax.set_ylabel("θ after training (mV)")
+    spikes_ax.set_xlabel("training examples")
+    spikes_ax.set_ylabel("excitatory spikes per example")
+    silent_ax.set_xlabel("training examples")
+    silent_ax.set_ylabel("never fired (fraction)")
+    silent_ax.set_ylim(-0.02, 1.02)
+    for ax in (theta_ax, spikes_ax, silent_ax):
+        ax.grid(alpha=0.3)
+    theta_ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
