@@ -550,3 +550,48 @@ def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --- lesson 4 (course, issue 21): seeds aggregated into mean ± standard error -----------------------
+# A separate block, added for notebooks/04_sweep.ipynb; the functions above are maintained apart.
+
+def seed_error_bars(table, parameter: str, metrics, percent: bool = True,
+                    title: str | None = None):
+    """Each metric against one swept parameter, the seeds aggregated: every run as a small dot, the
+    mean ± 1 standard error (sample standard deviation / √n) as an error bar, one panel per metric.
+
+    ``table``: the finished points of a sweep (``run_sweep``'s table, ``status == "ok"`` rows), one
+    row per point, with a column for ``parameter`` and one per metric (fractions, shown in % when
+    ``percent``). The x axis shows each value of ``parameter`` at equal spacing, labelled with it.
+    """
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise ValueError("give at least one metric to plot")
+    missing = [name for name in [parameter, *metrics] if name not in table.columns]
+    if missing:
+        raise ValueError(f"no column(s) {missing} in the table; its columns: {list(table.columns)}")
+    scale = 100.0 if percent else 1.0
+    levels = sorted(table[parameter].dropna().unique())
+    position = {value: k for k, value in enumerate(levels)}
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
+    for ax, name in zip(axes[0], metrics):
+        values = table[[parameter, name]].dropna()
+        x = values[parameter].map(position).to_numpy(dtype=float)
+        jitter = (np.arange(len(x)) % 5 - 2) * 0.03
+        ax.scatter(x + jitter, scale * values[name].to_numpy(dtype=float), s=12, color="0.55", alpha=0.8,
+                   label="one seed", zorder=2)
+        grouped = (scale * values[name]).groupby(values[parameter])
+        mean, sem, count = grouped.mean(), grouped.sem(), grouped.count()
+        ax.errorbar([position[v] for v in mean.index], mean.to_numpy(), yerr=sem.fillna(0).to_numpy(), fmt="o-",
+                    color="tab:red", capsize=5, lw=1.5, label="mean ± standard error", zorder=3)
+        ax.set_xticks(range(len(levels)), [f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v)
+                                           for v in levels])
+        ax.set_xlabel(parameter)
+        ax.set_ylabel(f"{name} (%)" if percent else name)
+        ax.grid(alpha=0.3)
+        n = sorted(set(count.tolist()))
+        ax.set_title(f"{name}, {'/'.join(map(str, n))} seeds per value", fontsize=10)
+    axes[0][0].legend(loc="best", fontsize="small")
+    fig.suptitle(title or f"Effect of {parameter}: mean ± standard error over seeds")
+    fig.tight_layout()
+    return fig
