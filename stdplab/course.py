@@ -69,6 +69,25 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs"
 '''
 
 
+# Small parameters for autograding and the browser check: each lesson runs in about a minute or less, with
+# the network shapes the test suite compiles anyway (20 neurons on the 8x8 digits, 64-16-10 MLPs).
+SMALL = {
+    "01_neuron_and_stdp": {"duration": 400.0, "dt_max": 20.0, "dt_step": 10.0, "n_pairs": 3, "wta_duration": 250.0},
+    "02_train_diehl_cook": {"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
+                            "snapshot_every": 100, "n_train_collapsed": 100, "n_test_collapsed": 100, "live": False},
+    "03_spike_energy": {"dataset": "digits", "n_neurons": 20, "n_train": 100, "n_test": 50, "seed": 0,
+                        "chunk_size": 100, "mlp_sizes": [[30], [60]]},
+    "04_sweep": {"grid": {"theta_plus": [0.0, 0.025], "seed": [0, 1]},
+                 "fixed": {"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
+                           "live": False, "snapshot_every": 0}},
+    "05_conversion": {"dataset": "digits", "n_train": 1000, "n_test": 200, "hidden": [16], "max_iter": 300,
+                      "t_max": 200, "chunk_size": 100, "stdp_neurons": 20, "stdp_train": 100},
+}
+# Lesson 4 sweeps lesson 2's notebook: its assignment carries a copy without lesson 2's exercises.
+SWEPT = {"04_sweep": ("02_train_diehl_cook", "notebook")}
+RUNNER_FOLDER = "runner"
+
+
 def lessons(notebooks: Path | str = NOTEBOOKS) -> dict[str, Path]:
     """The lessons, by assignment name.
 
@@ -240,20 +259,54 @@ def set_parameters(notebook, parameters: dict):
     ----------
     notebook : path or nbformat.NotebookNode
     parameters : dict
-        Names and values (written with :func:`repr`).
+        Names and values (written with :func:`repr`); names the cell does not assign are left out (the
+        lessons' parameters differ).
 
     Returns
     -------
     nbformat.NotebookNode
     """
     nb = _read(notebook)
-    if not parameters:
-        return nb
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    lines = [f"{name} = {value!r}" for name, value in parameters.items()]
+    known = set(re.findall(r"^([A-Za-z_]\w*)\s*=", cell.source, re.M))
+    lines = [f"{name} = {value!r}" for name, value in (parameters or {}).items() if name in known]
+    if not lines:
+        return nb
     cell.source = cell.source.rstrip("\n") + "\n# Set for this course (stdplab.course.set_parameters):\n" + \
         "\n".join(lines)
     return nb
+
+
+def runner(notebook):
+    """A lesson without its exercises: the cells with nbgrader metadata (answers, checks) removed.
+
+    What another lesson runs as a step (lesson 4's sweep runs lesson 2 at every point): it runs top to
+    bottom and gives away no answer.
+    """
+    nb = _read(notebook)
+    nb.cells = [cell for cell in nb.cells if not _meta(cell)]
+    return nb
+
+
+def wrong_answer(notebook) -> tuple[str, str, str]:
+    """A wrong answer to a multiple-choice exercise of an instructor's notebook, for tests.
+
+    Returns
+    -------
+    (str, str, str)
+        The solution cell's ``grade_id``, the wrong answer (its model answer with another option) and the
+        right one (the model answer).
+    """
+    announced = announcements(notebook)
+    for grade_id, answer in solution_cells(notebook).items():
+        if announced.get(exercise_of(grade_id), (None,))[0] != "choice":
+            continue
+        region = "\n".join(regions(next(c.source for c in _read(notebook).cells if _meta(c).get("grade_id") == grade_id)))
+        match = re.fullmatch(r"\s*(\w+)\s*=\s*([\"'])([a-e])\2\s*", region)
+        if match:
+            other = "a" if match.group(3) != "a" else "b"
+            return grade_id, f"{match.group(1)} = {match.group(2)}{other}{match.group(2)}", region.strip()
+    raise ValueError("no multiple-choice exercise with a one-letter answer")
 
 
 def _read(notebook):
@@ -278,6 +331,12 @@ def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, pa
     timeout : int, default=1800
         Seconds one cell may run when nbgrader executes a notebook (autograde).
 
+    Notes
+    -----
+    Lesson 4 sweeps lesson 2's notebook: its assignment folder gets ``runner/02_train_diehl_cook.ipynb``,
+    lesson 2 without its exercises (:func:`runner`; nbgrader copies it into the student version as a
+    plain file), and its ``notebook`` parameter names that copy.
+
     Returns
     -------
     Path
@@ -287,9 +346,16 @@ def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, pa
     found = notebooks if isinstance(notebooks, dict) else lessons(notebooks)
     shutil.rmtree(course / "source", ignore_errors=True)
     for name, path in found.items():
-        nb = set_parameters(path, (parameters or {}).get(name, {}))
-        (course / "source" / name).mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(course / "source" / name / f"{name}.ipynb"))
+        settings = dict((parameters or {}).get(name, {}))
+        folder = course / "source" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        if name in SWEPT:  # the notebook it runs, beside it, without that lesson's exercises
+            swept, parameter = SWEPT[name]
+            swept_path = found.get(swept, Path(path).parent / f"{swept}.ipynb")
+            (folder / RUNNER_FOLDER).mkdir(exist_ok=True)
+            nbformat.write(runner(swept_path), str(folder / RUNNER_FOLDER / f"{swept}.ipynb"))
+            settings.setdefault(parameter, f"{RUNNER_FOLDER}/{swept}.ipynb")
+        nbformat.write(set_parameters(path, settings), str(folder / f"{name}.ipynb"))
     (course / "nbgrader_config.py").write_text(CONFIG.format(root=str(course), timeout=int(timeout)))
     return course
 
