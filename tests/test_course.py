@@ -5,6 +5,7 @@ itself; the five lessons are then released, and the quick ones autograded with s
 others are autograded by benchmarks/course_check.py, which .ci/run runs).
 """
 import ast
+import os
 import time
 
 import nbformat
@@ -169,20 +170,16 @@ LESSONS = course.lessons()
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
-    root = course.make_course(tmp_path_factory.mktemp("lessons") / "course", parameters=SMALL)
+    root = course.make_course(tmp_path_factory.mktemp("lessons") / "course", parameters=course.SMALL)
     start = time.time()
     students = {name: course.generate_assignment(root, name) for name in LESSONS}
     print(f"generate_assignment, five lessons: {time.time() - start:.1f} s")
     return root, students
 
 
-# Small parameters for autograding (the notebooks' parameters cells end by setting them).
-SMALL = {
-    "01_neuron_and_stdp": {"duration": 500.0, "dt_max": 20.0, "dt_step": 5.0, "n_pairs": 3, "compare_rules": False,
-                           "wta_duration": 250.0},
-    "02_train_diehl_cook": {"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
-                            "snapshot_every": 100, "live": False},
-}
+def test_the_five_lessons_are_assignments():
+    assert list(LESSONS) == ["01_neuron_and_stdp", "02_train_diehl_cook", "03_spike_energy", "04_sweep",
+                             "05_conversion"]
 
 
 @pytest.mark.parametrize("name", list(LESSONS))
@@ -190,6 +187,36 @@ def test_each_lesson_releases_a_student_version_with_three_graded_exercises(rele
     root, students = released
     source = root / "source" / name / f"{name}.ipynb"
     assert_student_version(source, students[name])
-    autograded = {c.exercise for c in course.graded_cells(source) if c.autograded and c.points > 0}
-    assert len({c.exercise for c in course.graded_cells(source) if c.points > 0}) >= 3, name
-    assert autograded, f"{name}: no autograded exercise"
+    cells = course.graded_cells(source)
+    assert len({c.exercise for c in cells if c.points > 0}) >= 3, name
+    assert {c.exercise for c in cells if c.autograded and c.points > 0}, f"{name}: no autograded exercise"
+    assert "ex" in course.wrong_answer(source)[0]  # a multiple-choice exercise the autograde checks can get wrong
+
+
+def test_lesson_4_carries_lesson_2_without_its_exercises(released):
+    root, students = released
+    copy = students["04_sweep"].parent / course.RUNNER_FOLDER / "02_train_diehl_cook.ipynb"
+    nb = nbformat.read(str(copy), as_version=4)
+    assert not [c for c in nb.cells if "nbgrader" in c.metadata] and "BEGIN SOLUTION" not in str(nb)
+    assert f'notebook = "{course.RUNNER_FOLDER}/02_train_diehl_cook.ipynb"' in "".join(
+        c.source for c in nbformat.read(str(students["04_sweep"]), as_version=4).cells)
+    from nbgrader.api import Gradebook  # one notebook per assignment: the copy is a plain file
+
+    os.environ["PATH"] = course._environment()["PATH"]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "stdplab") as gradebook:
+        assert [n.name for n in gradebook.find_assignment("04_sweep").notebooks] == ["04_sweep"]
+
+
+# Lesson 1 is autograded here (it needs no data and runs in seconds); benchmarks/course_check.py, run by
+# .ci/run, autogrades all five the same way.
+def test_lesson_1_autograded_full_marks_and_one_wrong_answer(released):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_check", course.ROOT / "benchmarks" / "course_check.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    root, _ = released
+    start = time.time()
+    found = check.check_lesson(root, "01_neuron_and_stdp")  # raises unless full marks and exactly one loss
+    print(f"lesson 1 released and autograded twice: {time.time() - start:.1f} s")
+    assert found["points"] >= 3 and found["lost"] > 0
