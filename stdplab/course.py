@@ -573,16 +573,48 @@ def rubric_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
     return "\n".join(lines)
 
 
+def model_answers_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
+    """The model answers in short, as a Markdown list: one-line answers as they are, code by its length.
+
+    Parameters
+    ----------
+    notebooks : path or dict, default=the repository's ``notebooks/``
+
+    Returns
+    -------
+    str
+    """
+    found = notebooks if isinstance(notebooks, dict) else lessons(notebooks)
+    lines = []
+    for lesson, path in found.items():
+        announced, cells = announcements(path), _read(path).cells
+        items = []
+        for cell in cells:
+            grade_id = _meta(cell).get("grade_id", "")
+            if not _meta(cell).get("solution"):
+                continue
+            exercise = exercise_of(grade_id)
+            kind, _, _ = announced.get(exercise, (None, 0, ""))
+            answer = "\n".join(regions(cell.source)).strip()
+            name = exercise.replace("ex", "Exercise ").replace("_", ".")
+            if "\n" not in answer and len(answer) < 90:
+                items.append(f"{name} ({kind}): `{answer}`")
+            else:
+                items.append(f"{name} ({kind}): {len(answer.splitlines())} lines of code in `{grade_id}`")
+        lines.append(f"- **Lesson {int(lesson[:2])}**: " + "; ".join(items) + ".")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     """``python -m stdplab.course COURSE_DIR [--rubric]``: lay out the course and release every lesson."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Make an nbgrader course of the lessons and release them.")
     parser.add_argument("course", nargs="?", help="the course folder to write")
-    parser.add_argument("--rubric", action="store_true", help="print the rubric (Markdown) and stop")
+    parser.add_argument("--rubric", action="store_true", help="print the rubric and the model answers (Markdown)")
     args = parser.parse_args(argv)
     if args.rubric:
-        print(rubric_markdown())
+        print(rubric_markdown() + "\n\n" + model_answers_markdown())
         return 0
     if not args.course:
         parser.error("a course folder is needed")
