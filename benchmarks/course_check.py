@@ -57,6 +57,9 @@ def main(argv=None) -> int:
     names = [n for n in course.lessons() if not args.lessons or n[:2] in args.lessons]
     root = course.make_course(args.course or tempfile.mkdtemp(prefix="stdplab-course-"), parameters=course.SMALL)
     print(f"course folder: {root}", flush=True)
+    start = time.time()
+    course.generate_all(root)
+    print(f"generate_assignment \"*\": {time.time() - start:.0f} s", flush=True)
     failed = 0
     for name in names:
         try:

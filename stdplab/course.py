@@ -17,7 +17,7 @@ types::
 
 The same steps with plain nbgrader, from the course folder (see docs/teaching.md)::
 
-    nbgrader generate_assignment 01_neuron_and_stdp --force
+    nbgrader generate_assignment 01_neuron_and_stdp --force   # or "*": every lesson
     nbgrader autograde 01_neuron_and_stdp --create --force
     nbgrader generate_feedback 01_neuron_and_stdp
 
@@ -333,9 +333,10 @@ def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, pa
 
     Notes
     -----
-    Lesson 4 sweeps lesson 2's notebook: its assignment folder gets ``runner/02_train_diehl_cook.ipynb``,
-    lesson 2 without its exercises (:func:`runner`; nbgrader copies it into the student version as a
-    plain file), and its ``notebook`` parameter names that copy.
+    Lesson 4 sweeps lesson 2's notebook: its assignment folder gets ``runner/02_train_diehl_cook.json``,
+    lesson 2 without its exercises (:func:`runner`), stored as ``.json`` because nbgrader leaves other
+    ``.ipynb`` files out of the student version (papermill runs it all the same), and its ``notebook``
+    parameter names that copy.
 
     Returns
     -------
@@ -353,8 +354,10 @@ def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, pa
             swept, parameter = SWEPT[name]
             swept_path = found.get(swept, Path(path).parent / f"{swept}.ipynb")
             (folder / RUNNER_FOLDER).mkdir(exist_ok=True)
-            nbformat.write(runner(swept_path), str(folder / RUNNER_FOLDER / f"{swept}.ipynb"))
-            settings.setdefault(parameter, f"{RUNNER_FOLDER}/{swept}.ipynb")
+            # nbgrader leaves every .ipynb file out of the student version but the assignment's own
+            # notebooks; papermill reads a notebook stored as .json as well.
+            nbformat.write(runner(swept_path), str(folder / RUNNER_FOLDER / f"{swept}.json"))
+            settings.setdefault(parameter, f"{RUNNER_FOLDER}/{swept}.json")
         nbformat.write(set_parameters(path, settings), str(folder / f"{name}.ipynb"))
     (course / "nbgrader_config.py").write_text(CONFIG.format(root=str(course), timeout=int(timeout)))
     return course
@@ -423,6 +426,28 @@ def generate_assignment(course: Path | str, assignment: str) -> Path:
     """
     nbgrader(course, "generate_assignment", assignment, "--force", "--create")
     return Path(course).resolve() / "release" / assignment / f"{assignment}.ipynb"
+
+
+def generate_all(course: Path | str) -> dict[str, Path]:
+    """Make the student versions of every lesson of the course in one nbgrader run.
+
+    ``nbgrader generate_assignment "*" --force --create``: nbgrader starts once (a few seconds) instead
+    of once per lesson.
+
+    Parameters
+    ----------
+    course : path
+        A course folder from :func:`make_course`.
+
+    Returns
+    -------
+    dict of str to Path
+        Each lesson's name → its student notebook, ``release/<lesson>/<lesson>.ipynb``.
+    """
+    root = Path(course).resolve()
+    nbgrader(root, "generate_assignment", "*", "--force", "--create")
+    return {folder.name: root / "release" / folder.name / f"{folder.name}.ipynb"
+            for folder in sorted((root / "source").iterdir()) if (folder / f"{folder.name}.ipynb").exists()}
 
 
 def answered(student, instructor, answers: dict[str, str] | None = None):
@@ -619,8 +644,8 @@ def main(argv=None) -> int:
     if not args.course:
         parser.error("a course folder is needed")
     course = make_course(args.course)
-    for name in lessons():
-        print(generate_assignment(course, name))
+    for path in generate_all(course).values():
+        print(path)
     return 0
 
 

@@ -172,13 +172,13 @@ LESSONS = course.lessons()
 def released(tmp_path_factory):
     root = course.make_course(tmp_path_factory.mktemp("lessons") / "course", parameters=course.SMALL)
     start = time.time()
-    students = {name: course.generate_assignment(root, name) for name in LESSONS}
+    students = course.generate_all(root)
     print(f"generate_assignment, five lessons: {time.time() - start:.1f} s")
     return root, students
 
 
-def test_the_five_lessons_are_assignments():
-    assert list(LESSONS) == ["01_neuron_and_stdp", "02_train_diehl_cook", "03_spike_energy", "04_sweep",
+def test_the_five_lessons_are_assignments(released):
+    assert list(released[1]) == list(LESSONS) == ["01_neuron_and_stdp", "02_train_diehl_cook", "03_spike_energy", "04_sweep",
                              "05_conversion"]
 
 
@@ -195,10 +195,10 @@ def test_each_lesson_releases_a_student_version_with_three_graded_exercises(rele
 
 def test_lesson_4_carries_lesson_2_without_its_exercises(released):
     root, students = released
-    copy = students["04_sweep"].parent / course.RUNNER_FOLDER / "02_train_diehl_cook.ipynb"
+    copy = students["04_sweep"].parent / course.RUNNER_FOLDER / "02_train_diehl_cook.json"
     nb = nbformat.read(str(copy), as_version=4)
     assert not [c for c in nb.cells if "nbgrader" in c.metadata] and "BEGIN SOLUTION" not in str(nb)
-    assert f'notebook = "{course.RUNNER_FOLDER}/02_train_diehl_cook.ipynb"' in "".join(
+    assert f"notebook = '{course.RUNNER_FOLDER}/02_train_diehl_cook.json'" in "".join(
         c.source for c in nbformat.read(str(students["04_sweep"]), as_version=4).cells)
     from nbgrader.api import Gradebook  # one notebook per assignment: the copy is a plain file
 
