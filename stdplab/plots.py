@@ -515,11 +515,12 @@ def receptive_field_animation(snapshots, image_shape, path, fps=4):
 
 def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run and a collapsed one"):
     """Compare trained networks side by side. ``runs``: {label: {"weights": (n_input, n_neurons),
-    "theta": (n_neurons,) in mV, "history": the estimator's ``history_``}}. Top row: each run's
-    receptive fields (one colour scale per run, labelled); bottom row: θ of every neuron, sorted,
-    spikes per training example and the fraction of neurons that never fired, one line per run."""
+    "theta": (n_neurons,) in mV, "counts": (n_images, n_neurons) test spike counts, "history": the
+    estimator's ``history_``}}. Top row: each run's receptive fields (one colour scale per run,
+    labelled); bottom row, one line per run: θ of every neuron (sorted), each neuron's share of the
+    test spikes (sorted) and the fraction of neurons that never fired during training."""
     n = len(runs)
-    fig = plt.figure(figsize=(max(10, 5 * n), 8.4))
+    fig = plt.figure(figsize=(max(12, 5 * n), 8.4))
     grid = fig.add_gridspec(2, max(n, 3), height_ratios=[1.5, 1])
     for k, (label, run) in enumerate(runs.items()):
         ax = fig.add_subplot(grid[0, k])
@@ -529,22 +530,24 @@ def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run
         ax.set_yticks([])
         ax.set_title(f"{label}: receptive fields", fontsize=10)
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="input weight")
-    theta_ax, spikes_ax, silent_ax = (fig.add_subplot(grid[1, k]) for k in range(3))
+    theta_ax, share_ax, silent_ax = (fig.add_subplot(grid[1, k]) for k in range(3))
     for k, (label, run) in enumerate(runs.items()):
         colour = f"C{k}"
         theta = np.sort(np.asarray(run["theta"], float))[::-1]
         theta_ax.plot(np.arange(len(theta)), theta, color=colour, label=label)
+        spikes = np.asarray(run["counts"], float).sum(axis=0)
+        share = np.sort(spikes / max(spikes.sum(), 1))[::-1]
+        share_ax.plot(np.arange(len(share)), 100 * share, color=colour, label=label)
         history = run["history"]
-        spikes_ax.plot(history["examples"], history["spikes_per_example"], "o-", ms=3, color=colour, label=label)
-        silent_ax.plot(history["examples"], history["silent_fraction"], "o-", ms=3, color=colour, label=label)
+        silent_ax.plot(history["examples"], history["silent_fraction"], "o-", ms=4, color=colour, label=label)
     theta_ax.set_xlabel("neuron (sorted by θ)")
     theta_ax.set_ylabel("θ after training (mV)")
-    spikes_ax.set_xlabel("training examples")
-    spikes_ax.set_ylabel("excitatory spikes per example")
+    share_ax.set_xlabel("neuron (sorted by its share)")
+    share_ax.set_ylabel("share of the test spikes (%)")
     silent_ax.set_xlabel("training examples")
     silent_ax.set_ylabel("never fired (fraction)")
     silent_ax.set_ylim(-0.02, 1.02)
-    for ax in (theta_ax, spikes_ax, silent_ax):
+    for ax in (theta_ax, share_ax, silent_ax):
         ax.grid(alpha=0.3)
     theta_ax.legend(fontsize=8)
     fig.suptitle(title)

@@ -1,4 +1,5 @@
-"""notebooks/01_neuron_and_stdp.ipynb under papermill with tiny parameters: figures and sane metrics."""
+"""Lesson 1 (notebooks/01_neuron_and_stdp.ipynb): its nbgrader exercises, and a papermill run with tiny
+parameters in which every check passes on the model answers and the figures and metrics are written."""
 import json
 from pathlib import Path
 
@@ -7,18 +8,31 @@ import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebooks import exercise_checks, with_answers  # noqa: E402
+from lesson_checks import assert_lesson_layout, assert_nbgrader_structure, student_version, verdicts  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_neuron_and_stdp.ipynb"
 FIGURES = ("01_neuron_trace", "01_stdp_window", "01_weight_dependence", "01_winner_take_all")
+SMALL = {"duration": 400.0, "dt_max": 20.0, "dt_step": 10.0, "n_pairs": 3, "wta_duration": 250.0}
 
 
-def test_notebook_runs_and_writes_metrics_and_figures(tmp_path):
+def test_lesson_layout_and_nbgrader_exercises():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    assert_lesson_layout(nb, 1)
+    assert assert_nbgrader_structure(nb, 1) == 10  # the points docs/teaching.md lists
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for doi in ("10.3389/fncom.2015.00099", "10.1523/JNEUROSCI.18-24-10464.1998",
+                "10.1523/JNEUROSCI.1425-06.2006", "10.1016/j.cell.2008.10.008"):
+        assert f"https://doi.org/{doi}" in text
+    assert "0.025 mV at 100 neurons, 0.05 mV at 400" in text and "raises θ by 0.05" not in text
+    for rule in ("triplet", "power_law", "exponential", "pre_and_post"):
+        assert f"**{rule}**" in text
+
+
+def test_notebook_runs_every_check_passes_and_writes_metrics_and_figures(tmp_path):
     out = tmp_path / "figs"
     papermill.execute_notebook(
         str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
-        parameters={"duration": 400.0, "dt_max": 20.0, "dt_step": 10.0, "n_pairs": 3,
-                    "learning_rule": "power_law", "wta_duration": 250.0, "output_dir": str(out)})
+        parameters={**SMALL, "learning_rule": "power_law", "output_dir": str(out)})
     metrics = json.loads((out / "01_neuron_and_stdp_metrics.json").read_text())
     for name in FIGURES:
         assert (out / f"{name}.png").stat().st_size > 10_000, name
@@ -38,8 +52,35 @@ def test_notebook_runs_and_writes_metrics_and_figures(tmp_path):
     inhibited, free = wta["with lateral inhibition"]["counts"], wta["without (w_inh_exc = 0)"]["counts"]
     assert inhibited[0] > 0 and sum(inhibited[1:]) == 0
     assert all(c > 0 for c in free)
+    half = metrics["half_rate_spikes"]
+    assert half["15 Hz"] < half["30 Hz"] / 3  # the outcome Exercise 1.2 compares the prediction with
+
     executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
-    assert exercise_checks(executed) == [f"exercise {k}: not attempted yet" for k in (1, 2, 3)]
+    passed = [line.split(":")[0] for line in verdicts(executed) if ": right" in line or "was right" in line]
+    assert passed == ["Exercise 1.1", "Exercise 1.1 (other time step, no input)", "Exercise 1.2", "Exercise 1.3",
+                      "Exercise 1.4", "Exercise 1.5"]
+
+
+def test_checks_give_feedback_on_wrong_answers(tmp_path):
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1_1_answer")
+    answer.source = answer.source.replace("(p.e_inh_e - v)", "(v - p.e_inh_e)")  # a sign error
+    path = tmp_path / "wrong.ipynb"
+    nbformat.write(nb, str(path))
+    with pytest.raises(papermill.PapermillExecutionError) as failed:
+        papermill.execute_notebook(str(path), str(tmp_path / "wrong_out.ipynb"), kernel_name="python3",
+                                   progress_bar=False, parameters={**SMALL, "output_dir": str(tmp_path / "out")})
+    assert failed.value.ename == "ExerciseFailed"
+    assert "Exercise 1.1: off by up to" in failed.value.evalue and "sign of each driving force" in failed.value.evalue
+
+
+def test_student_version_stops_at_the_first_exercise(tmp_path):
+    path = tmp_path / "student.ipynb"
+    nbformat.write(student_version(nbformat.read(str(NOTEBOOK), as_version=4)), str(path))
+    with pytest.raises(papermill.PapermillExecutionError) as failed:
+        papermill.execute_notebook(str(path), str(tmp_path / "student_out.ipynb"), kernel_name="python3",
+                                   progress_bar=False, parameters={**SMALL, "output_dir": str(tmp_path / "out")})
+    assert failed.value.ename == "NotImplementedError"
 
 
 def test_unknown_rule_fails_clearly(tmp_path):
@@ -47,21 +88,3 @@ def test_unknown_rule_fails_clearly(tmp_path):
         papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "bad.ipynb"), kernel_name="python3",
                                    progress_bar=False,
                                    parameters={"learning_rule": "bogus", "output_dir": str(tmp_path)})
-
-
-SMALL = {"duration": 400.0, "dt_max": 10.0, "dt_step": 10.0, "n_pairs": 3, "compare_rules": False,
-         "wta_duration": 250.0}
-
-
-def test_exercise_checks_pass_right_answers_and_hint_at_wrong_ones(tmp_path):
-    right = {"my_input_rate": 20.0, "my_change": {"spike_block": 0.0}, "my_w_inh_exc": 14.0}  # docs/teaching.md
-    papermill.execute_notebook(str(with_answers(NOTEBOOK, tmp_path, right)), str(tmp_path / "right.ipynb"), kernel_name="python3",
-                               progress_bar=False, parameters={**SMALL, "output_dir": str(tmp_path / "out")})
-    executed = nbformat.read(str(tmp_path / "right.ipynb"), as_version=4)
-    assert [line.split(" (")[0] for line in exercise_checks(executed)] == [
-        "exercise 1: passed", "exercise 2: passed", "exercise 3: passed"]
-    with pytest.raises(papermill.PapermillExecutionError) as failed:
-        papermill.execute_notebook(str(with_answers(NOTEBOOK, tmp_path, {"my_input_rate": 30.0})), str(tmp_path / "wrong.ipynb"),
-                                   kernel_name="python3", progress_bar=False,
-                                   parameters={**SMALL, "output_dir": str(tmp_path / "out")})
-    assert failed.value.ename == "AssertionError" and "hint: the neuron integrates" in failed.value.evalue

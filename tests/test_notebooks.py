@@ -10,6 +10,7 @@ import pytest
 
 from stdplab.parameters import size_default
 from stdplab.records import notebook_dir
+from lesson_checks import verdicts
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -90,7 +91,7 @@ def test_notebook_dir_is_found_from_the_root_and_from_notebooks(tmp_path, monkey
 def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
     out = tmp_path / "figures"
     small = {"dataset": "digits", "n_neurons": 20, "n_train": 200, "n_test": 100, "chunk_size": 100,
-             "snapshot_every": 100, "output_dir": str(out)}
+             "snapshot_every": 100, "n_train_collapsed": 100, "n_test_collapsed": 100, "output_dir": str(out)}
     papermill.execute_notebook(
         str(NOTEBOOKS / "02_train_diehl_cook.ipynb"), str(tmp_path / "executed.ipynb"), kernel_name="python3",
         progress_bar=False, cwd=str(NOTEBOOKS), parameters=small)
@@ -107,7 +108,12 @@ def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
     training = next(c for c in executed.cells if "run_experiment(" in c.source)
     live = [o for o in training.outputs if "image/png" in o.get("data", {})]
     assert len(live) == 1  # the live view: one image, updated in place, left as the last frame
-    assert exercise_checks(executed) == ["exercise 1: not attempted yet", "exercise 2: not attempted yet"]
+    passed = [line.split(":")[0] for line in verdicts(executed) if ": right" in line or "was right" in line]
+    assert passed == ["Exercise 2.1", "Exercise 2.1 (unassigned neurons, a class with none)", "Exercise 2.2",
+                      "Exercise 2.3", "Exercise 2.4"]  # lesson 2's checks, on its model answers
+    collapsed = metrics["collapsed"]
+    assert collapsed["n_train"] == 100 and collapsed["accuracy"] <= 0.2 < metrics["accuracy"]  # θ+ = 0 collapses
+    assert (out / "02_healthy_and_collapsed.png").stat().st_size > 10_000
 
     # Other parameters, the same folder: it trains again instead of resuming the first run.
     papermill.execute_notebook(
