@@ -1,4 +1,4 @@
-"""notebooks/04_sweep.ipynb under papermill with tiny parameters: table, figure and metrics."""
+"""notebooks/04_sweep.ipynb: lesson 4 of the course on a stand-in for notebook 02 (fast, deterministic)."""
 import json
 from pathlib import Path
 
@@ -9,43 +9,75 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebooks import exercise_checks  # noqa: E402
+from test_notebook_03 import exercises_of, passed, run_as_student  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "04_sweep.ipynb"
+GRID = {"theta_plus": [0.0, 0.025, 0.1], "seed": [0, 1, 2]}
+# θ+ = 0: 40 points less accurate and 60 points more silent than the others, a spread of 1 point per seed.
+STAND_IN = ("from stdplab.records import save_metrics\n"
+            "off = theta_plus == 0\n"
+            "save_metrics(output_dir, 'stand_in', {'accuracy': 0.6 - 0.4 * off + 0.01 * seed + theta_plus / 10,\n"
+            "                                      'silent_fraction': 0.1 + 0.6 * off + 0.01 * seed})")
 
 
-def run_04(tmp_path, parameters):
-    out, sweep_dir = tmp_path / "figures", tmp_path / "sweep"
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3", progress_bar=False,
-        cwd=str(NOTEBOOKS), parameters={"sweep_dir": str(sweep_dir), "output_dir": str(out), **parameters})
-    return out, sweep_dir
-
-
-def test_notebook_sweeps_a_stand_in_notebook(tmp_path):
-    """Notebook 04's own code on a stand-in for notebook 02 that only writes an accuracy."""
-    stand_in = new_notebook()
-    cell = new_code_cell('nu_post = 0.01\nn_neurons = 100\noutput_dir = "figures/"')
+def stand_in(tmp_path) -> Path:
+    nb = new_notebook()
+    cell = new_code_cell('theta_plus = None\nseed = 0\nn_neurons = 100\noutput_dir = "figures/"')
     cell.metadata["tags"] = ["parameters"]
-    stand_in.cells = [cell, new_code_cell(
-        "from stdplab.records import save_metrics\n"
-        "save_metrics(output_dir, 'stand_in', {'accuracy': 0.5 + nu_post * 10 + n_neurons / 1000})")]
-    stand_in.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [cell, new_code_cell(STAND_IN)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "stand_in.ipynb"
-    nbformat.write(stand_in, str(path))
-    out, sweep_dir = run_04(tmp_path, {"notebook": str(path), "grid": {"nu_post": [0.01, 0.02], "n_neurons": [100]},
-                                       "fixed": {}, "jobs": 2})
-    metrics = json.loads((out / "04_sweep_metrics.json").read_text())
-    assert (metrics["n_points"], metrics["n_ok"], metrics["n_failed"]) == (2, 2, 0)
-    assert metrics["best_accuracy"] == pytest.approx(0.8)
-    assert metrics["best_point"] == {"nu_post": 0.02, "n_neurons": 100}
-    assert [p["accuracy"] for p in metrics["points"]] == pytest.approx([0.7, 0.8])
-    compute = metrics["compute"]  # the sweep as codecarbon measured it, stating how
-    assert compute["points_run"] == 2 and compute["energy_kwh"] > 0
-    assert (compute["pue"], compute["grid_gco2_per_kwh"], compute["tracking"]) == (1.0, 475.0, "machine")
-    assert (out / "04_sweep_accuracy.png").stat().st_size > 10_000
-    assert list(pd.read_csv(sweep_dir / "results.csv")["accuracy"]) == pytest.approx([0.7, 0.8])
-    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
-    assert exercise_checks(executed) == ["exercise 1: not attempted yet", "exercise 2: not attempted yet"]
+    nbformat.write(nb, str(path))
+    return path
 
+
+def parameters(tmp_path):
+    return {"notebook": str(stand_in(tmp_path)), "grid": GRID, "fixed": {"n_neurons": 20}, "workers": 2,
+            "sweep_dir": str(tmp_path / "sweep"), "output_dir": str(tmp_path / "figures")}
+
+
+def test_lesson_structure_and_exercises():
+    points = exercises_of(NOTEBOOK, 4)
+    assert points == {"ex4_3_check": 2 + 1, "ex4_1_check": 2, "ex4_2_check": 2, "ex4_4_check": 2, "ex4_5_check": 1}
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    namespace = {}
+    exec(cell.source, namespace)  # the defaults ask a question: θ+ with three seeds per point
+    assert namespace["grid"] == {"theta_plus": [0.0, 0.025, 0.1], "seed": [0, 1, 2]}
+    assert namespace["workers"] == 2 and namespace["fixed"]["n_neurons"] == 100
+    assert "jobs=workers" in "\n".join(c.source for c in nb.cells)
+    researchers = nb.cells[-1].source
+    assert researchers.startswith("## For researchers") and all(
+        word in researchers for word in ("Resume", "Failed", "Dask", "codecarbon"))
+
+
+def test_sweep_with_seeds_aggregates_plots_and_passes_its_solutions(tmp_path):
+    papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3",
+                               progress_bar=False, cwd=str(NOTEBOOKS), parameters=parameters(tmp_path))
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    assert passed(executed) == [f"Exercise 4.{k}" for k in range(1, 6)]
+    metrics = json.loads((tmp_path / "figures" / "04_sweep_metrics.json").read_text())
+    assert (metrics["n_points"], metrics["n_ok"], metrics["n_failed"]) == (9, 9, 0)
+    assert metrics["parameter"] == "theta_plus" and metrics["reference"] == 0.025
+    by_value = metrics["by_value_percent"]
+    assert by_value["0.0"]["accuracy_mean"] == pytest.approx(21.0)  # 100 x (0.2 + 0.01 x mean seed 1)
+    assert by_value["0.0"]["accuracy_sem"] == pytest.approx(1 / 3 ** 0.5)  # seeds 0, 1, 2 points: s = 1, n = 3
+    assert by_value["0.025"]["silent_fraction_mean"] == pytest.approx(11.0)
+    assert by_value["0.1"]["accuracy_count"] == 3
+    compute = metrics["compute"]  # the sweep as codecarbon measured it, stating how
+    assert compute["points_run"] == 9 and compute["energy_kwh"] > 0
+    assert (compute["pue"], compute["grid_gco2_per_kwh"], compute["tracking"]) == (1.0, 475.0, "machine")
+    assert (tmp_path / "figures" / "04_sweep_theta_plus.png").stat().st_size > 10_000
+    table = pd.read_csv(tmp_path / "sweep" / "results.csv")
+    assert len(table) == 9 and set(table["seed"]) == {0, 1, 2} and set(table["n_neurons"]) == {20}
+
+    # The student version, graded as nbgrader would: the sweep resumes (nothing runs again).
+    wrong = {"prediction_4_1": "lower", "answer_4_4": "a"}
+    _, graded = run_as_student(NOTEBOOK, tmp_path, wrong, parameters(tmp_path) | {"notebook": str(tmp_path / "stand_in.ipynb")},
+                               cwd=str(NOTEBOOKS))
+    assert all(error is not None and error[0] == "ExerciseFailed" for error in graded.values()), graded
+    assert "you predicted 'lower'; the run gave 'higher'" in graded["ex4_1_check"][1]
+    assert "another three seeds could well reverse" in graded["ex4_4_check"][1]
+    assert all("not answered yet" in graded[g][1] for g in ("ex4_2_check", "ex4_3_check", "ex4_5_check"))
+    assert json.loads((tmp_path / "sweep" / "sweep.json").read_text())["runs"][-1]["points_run"] == 9  # not rerun

@@ -1,4 +1,4 @@
-"""notebooks/05_conversion.ipynb under papermill with tiny parameters: metrics, figures, exercise checks."""
+"""notebooks/05_conversion.ipynb: lesson 5 of the course under papermill with small parameters."""
 import json
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebooks import exercise_checks, with_answers  # noqa: E402
+from test_notebook_03 import exercises_of, passed, run_as_student  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_conversion.ipynb"
 # The shape of tests/test_conversion.py (64-16-10, 200 steps, chunks of 100) and of
@@ -16,42 +16,44 @@ SMALL = {"dataset": "digits", "n_train": 1000, "n_test": 200, "hidden": [16], "m
          "chunk_size": 100, "stdp_neurons": 20, "stdp_train": 100}
 
 
-def run(tmp_path, name, nb_path=NOTEBOOK, **parameters):
-    papermill.execute_notebook(str(nb_path), str(tmp_path / f"{name}.ipynb"), kernel_name="python3",
-                               progress_bar=False, parameters={**SMALL, "output_dir": str(tmp_path / name),
-                                                               **parameters})
-    return (json.loads((tmp_path / name / "05_conversion_metrics.json").read_text()),
-            nbformat.read(str(tmp_path / f"{name}.ipynb"), as_version=4))
+def test_lesson_structure_and_exercises():
+    assert exercises_of(NOTEBOOK, 5) == {"ex5_1_check": 3, "ex5_2_check": 2, "ex5_3_check": 1, "ex5_4_check": 2}
+    source = "\n".join(c.source for c in nbformat.read(str(NOTEBOOK), as_version=4).cells)
+    for term in ("Rate coding", "ReLU", "integrate-and-fire", "max normalisation", "reset by subtraction",
+                 "reset to zero", r"\lambda_l"):
+        assert term in source, term
+    assert "energy_per_mac" not in source  # no exercise asks for a field name
 
 
-def test_notebook_converts_counts_and_places_it_beside_the_stdp_network(tmp_path):
-    metrics, executed = run(tmp_path, "out")
+def test_notebook_converts_counts_and_passes_its_solutions(tmp_path):
+    papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "executed.ipynb"), kernel_name="python3",
+                               progress_bar=False, parameters={**SMALL, "output_dir": str(tmp_path / "out")})
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    assert passed(executed) == [f"Exercise 5.{k}" for k in range(1, 5)]
+    metrics = json.loads((tmp_path / "out" / "05_conversion_metrics.json").read_text())
     for name in ("05_conversion_accuracy.png", "05_conversion_energy.png"):
         assert (tmp_path / "out" / name).stat().st_size > 10_000, name
     mlp, settings = metrics["mlp"], metrics["converted"]["settings"]
     assert mlp["layer_sizes"] == [64, 16, 10] and mlp["accuracy"] > 0.8
-    assert list(settings) == ["max-poisson-subtract", "max-current-subtract"]
+    assert list(settings) == ["max-poisson-subtract", "max-poisson-zero", "percentile-poisson-subtract",
+                              "max-current-subtract"]
     for label, s in settings.items():
         assert len(s["accuracy"]) == 200
         assert s["accuracy"][0] < 0.5 and s["accuracy"][-1] > mlp["accuracy"] - 0.05, label  # rises to the MLP's
-        assert s["steps_within_1_point"] is not None
+    subtract, zero = (settings[k]["steps_within_1_point"] for k in ("max-poisson-subtract", "max-poisson-zero"))
+    assert subtract is not None and (zero is None or zero > subtract)  # exercise 5.2's outcome
     models = {r["model"] for r in metrics["priced"]}
     assert {"MLP 64-16-10", "SNN 20"} <= models
     assert any(m.startswith("converted 64-16-10 (max-poisson-subtract") for m in models)
     assert metrics["stdp"]["test_per_image"]["synops"] > 0
-    assert exercise_checks(executed) == [f"exercise {k}: not attempted yet" for k in (1, 2, 3)]
 
 
-def test_exercise_checks_pass_right_answers_and_hint_at_wrong_ones(tmp_path):
-    metrics, _ = run(tmp_path, "plain", stdp_neurons=None)  # the answers depend on the run: read them off it
-    assert metrics["stdp"] is None and not any(r["model"].startswith("SNN") for r in metrics["priced"])
-    needed = {s["input_mode"]: s["steps_within_1_point"] for s in metrics["converted"]["settings"].values()}
-    right = {"my_steps": needed["poisson"], "my_faster_input": min(needed, key=needed.get),
-             "my_missing_field": "energy_per_mac"}  # docs/teaching.md
-    _, executed = run(tmp_path, "right", with_answers(NOTEBOOK, tmp_path, right), stdp_neurons=None)
-    assert [line.split(" (")[0] for line in exercise_checks(executed)] == [
-        "exercise 1: passed", "exercise 2: passed", "exercise 3: passed"]
-    with pytest.raises(papermill.PapermillExecutionError) as failed:
-        run(tmp_path, "wrong", with_answers(NOTEBOOK, tmp_path, {"my_steps": needed["poisson"] + 1}), stdp_neurons=None)
-    assert failed.value.ename == "AssertionError" and "hint: the step asked for" in failed.value.evalue
-    assert str(needed["poisson"]) not in failed.value.evalue  # a hint, never the answer
+def test_student_version_grades_unanswered_and_wrong_answers_as_zero_with_feedback(tmp_path):
+    wrong = {"prediction_5_2": "fewer", "answer_5_3": "b"}
+    _, graded = run_as_student(NOTEBOOK, tmp_path, wrong, {**SMALL, "stdp_neurons": None,
+                                                          "output_dir": str(tmp_path / "out")})
+    assert all(error is not None and error[0] == "ExerciseFailed" for error in graded.values()), graded
+    assert "you predicted 'fewer'; the run gave 'more'" in graded["ex5_2_check"][1]
+    assert "the ratios between activations are kept" in graded["ex5_3_check"][1]
+    assert all("not answered yet" in graded[g][1] for g in ("ex5_1_check", "ex5_4_check"))
+    assert (tmp_path / "out" / "05_conversion_metrics.json").exists()  # the rest of the lesson ran
