@@ -26,7 +26,7 @@ PARAMETERS = {
     "02_train_diehl_cook.ipynb": ("n_neurons", "n_train", "n_test", "epochs", "seed", "dataset", "theta_plus",
                                   "output_dir", "run_dir"),
     "03_spike_energy.ipynb": ("n_neurons", "n_train", "n_test", "seed", "dataset", "data_dir", "output_dir"),
-    "04_sweep.ipynb": ("notebook", "grid", "fixed", "jobs", "dask_address", "sweep_dir", "metric", "output_dir"),
+    "04_sweep.ipynb": ("notebook", "grid", "fixed", "workers", "dask_address", "sweep_dir", "metric", "output_dir"),
     "05_conversion.ipynb": ("n_train", "n_test", "hidden", "max_iter", "t_max", "settings", "stdp_neurons",
                             "stdp_train", "seed", "dataset", "chunk_size", "output_dir"),
 }
