@@ -387,13 +387,26 @@ def main(argv=None) -> int:
                                   ".find(e => e.innerText.includes('run_experiment(')).scrollIntoView({block: 'start'})")
             driver.save_screenshot(str(figures / "browser_02_live.png"))
             shots += ["browser_01_sliders.png", "browser_02_live.png"]
-        for name in lessons:
-            student_lesson(driver, url, name, folder / ".course" / "source" / name / f"{name}.ipynb", figures,
-                           args.timeout)
-            shots += [f"browser_lesson{name[:2]}_wrong.png", f"browser_lesson{name[:2]}_right.png"]
+        failed = []
+        for name in lessons:  # every lesson is tried; a failure is reported with its page, then the next
+            try:
+                student_lesson(driver, url, name, folder / ".course" / "source" / name / f"{name}.ipynb", figures,
+                               args.timeout)
+                shots += [f"browser_lesson{name[:2]}_wrong.png", f"browser_lesson{name[:2]}_right.png"]
+            except Exception as error:
+                failed.append(name)
+                driver.save_screenshot(str(figures / f"browser_lesson{name[:2]}_failure.png"))
+                print(f"{name}: FAILED: {type(error).__name__}: {error} (browser_lesson{name[:2]}_failure.png)",
+                      file=sys.stderr, flush=True)
+                driver.execute_script("window.jupyterapp.commands.execute('notebook:close-and-shutdown')")
+                time.sleep(2)
+                for button in driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept"):
+                    button.click()
         shots += documentation(driver, figures, Path(args.docs))
         print(f"screenshots in {figures}: {', '.join(shots)}")
-        return 0
+        if failed:
+            print(f"student lessons that failed: {', '.join(failed)}", file=sys.stderr)
+        return 1 if failed else 0
     except Exception:
         if driver is not None:  # what the page showed when it failed
             driver.save_screenshot(str(figures / "browser_failure.png"))
