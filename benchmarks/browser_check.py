@@ -231,9 +231,15 @@ return window.jupyterapp.commands.execute('notebook:run-cell');
 """
 
 
+def cell_node(driver, index: int):
+    """The DOM node of cell ``index`` of the current notebook (other notebooks' tabs stay open, hidden)."""
+    return driver.execute_script("return window.jupyterapp.shell.currentWidget.content.widgets[arguments[0]].node",
+                                 index)
+
+
 def type_into(driver, index: int, text: str) -> None:
     """Click into cell ``index``'s editor, select everything in it and type ``text``, as a student would."""
-    cell = driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")[index]
+    cell = cell_node(driver, index)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
     editor = cell.find_element(By.CSS_SELECTOR, ".cm-content")
     editor.click()
@@ -281,7 +287,7 @@ def student_lesson(driver, url, name, source, figures, timeout):
     print(f"{name}: {wrong!r} typed; ran to {check} in {time.time() - start:.0f} s, which failed: {message[:90]}",
           flush=True)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
-                          driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")[check_at])
+                          cell_node(driver, check_at))
     driver.save_screenshot(str(figures / f"browser_lesson{name[:2]}_wrong.png"))
 
     type_into(driver, answer_at, right)
@@ -301,7 +307,7 @@ def student_lesson(driver, url, name, source, figures, timeout):
     text = wait(passed, 120, f"{name}: {check} to pass")
     print(f"{name}: {right!r} typed; {check} passed: {text.strip()[:90]}", flush=True)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
-                          driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")[check_at])
+                          cell_node(driver, check_at))
     driver.save_screenshot(str(figures / f"browser_lesson{name[:2]}_right.png"))
     driver.execute_script("window.jupyterapp.commands.execute('notebook:close-and-shutdown')")
     time.sleep(2)
