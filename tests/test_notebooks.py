@@ -115,13 +115,17 @@ def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
     assert collapsed["n_train"] == 100 and collapsed["accuracy"] <= 0.2 < metrics["accuracy"]  # θ+ = 0 collapses
     assert (out / "02_healthy_and_collapsed.png").stat().st_size > 10_000
 
-    # Other parameters, the same folder: it trains again instead of resuming the first run.
+    # Other parameters, the same folder: it trains again instead of resuming the first run. Only the lesson up to
+    # its training runs: its exercises are graded on the outcomes of the parameters above (at 100 images the
+    # healthy run is near chance too, so Exercise 2.2's right answer changes).
+    lesson = nbformat.read(str(NOTEBOOKS / "02_train_diehl_cook.ipynb"), as_version=4)
+    lesson.cells = lesson.cells[: next(k for k, c in enumerate(lesson.cells) if "run_experiment(" in c.source) + 1]
+    nbformat.write(lesson, str(tmp_path / "training.ipynb"))
     papermill.execute_notebook(
-        str(NOTEBOOKS / "02_train_diehl_cook.ipynb"), str(tmp_path / "again.ipynb"), kernel_name="python3",
+        str(tmp_path / "training.ipynb"), str(tmp_path / "again.ipynb"), kernel_name="python3",
         progress_bar=False, cwd=str(NOTEBOOKS), parameters={**small, "n_train": 100, "live": False})
-    again = json.loads((out / "02_train_diehl_cook_metrics.json").read_text())
     results = json.loads((out / "run" / "results.json").read_text())
-    assert again["n_train"] == 100 and results["examples_trained"] == 100 and not results["resumed"]
+    assert results["config"]["n_train"] == 100 and results["examples_trained"] == 100 and not results["resumed"]
 
 
 # The course's conventions (issue 21): stdplab.course reads them, docs/teaching.md's rubric comes from them.
