@@ -74,8 +74,7 @@ def test_sweep_with_seeds_aggregates_plots_and_passes_its_solutions(tmp_path):
 
     # The student version, graded as nbgrader would: the sweep resumes (nothing runs again).
     wrong = {"prediction_4_1": "lower", "answer_4_4": "a"}
-    _, graded = run_as_student(NOTEBOOK, tmp_path, wrong, parameters(tmp_path) | {"notebook": str(tmp_path / "stand_in.ipynb")},
-                               cwd=str(NOTEBOOKS))
+    _, graded = run_as_student(NOTEBOOK, tmp_path, wrong, parameters(tmp_path), cwd=str(NOTEBOOKS))
     assert all(error is not None and error[0] == "ExerciseFailed" for error in graded.values()), graded
     assert "you predicted 'lower'; the run gave 'higher'" in graded["ex4_1_check"][1]
     assert "another three seeds could well reverse" in graded["ex4_4_check"][1]
