@@ -55,7 +55,9 @@ def main(argv=None) -> int:
     parser.add_argument("--course", help="the course folder to write (default: a temporary one)")
     args = parser.parse_args(argv)
     names = [n for n in course.lessons() if not args.lessons or n[:2] in args.lessons]
-    root = course.make_course(args.course or tempfile.mkdtemp(prefix="stdplab-course-"), parameters=course.SMALL)
+    # With the small parameters no cell takes minutes: a stalled cell is cut after 5 minutes (and fails).
+    root = course.make_course(args.course or tempfile.mkdtemp(prefix="stdplab-course-"), parameters=course.SMALL,
+                              timeout=300)
     print(f"course folder: {root}", flush=True)
     start = time.time()
     course.generate_all(root)
