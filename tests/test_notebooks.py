@@ -1,4 +1,5 @@
-"""Every notebook: stored without outputs, one `parameters` cell, no model code; notebook 02 runs."""
+"""Every notebook: stored without outputs, one `parameters` cell, no model code; notebook 02 runs; the course's
+conventions (Lesson n of 5, text under every heading, What you learned, three graded exercises)."""
 import json
 import subprocess
 from pathlib import Path
@@ -125,3 +126,59 @@ def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
         progress_bar=False, cwd=str(NOTEBOOKS), parameters={**small, "n_train": 100, "live": False})
     results = json.loads((out / "run" / "results.json").read_text())
     assert results["config"]["n_train"] == 100 and results["examples_trained"] == 100 and not results["resumed"]
+
+
+# The course's conventions (issue 21): stdplab.course reads them, docs/teaching.md's rubric comes from them.
+
+def headings_without_text(nb) -> list[str]:
+    """Markdown headings followed by another heading (or the end) with no prose between them."""
+    empty, open_heading = [], None
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.split("\n"):
+            if line.startswith("#"):
+                if open_heading is not None:
+                    empty.append(open_heading)
+                open_heading = line
+            elif line.strip():
+                open_heading = None
+    return empty + ([open_heading] if open_heading else [])
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_each_lesson_says_its_number_has_text_under_its_headings_and_ends_with_what_you_learned(path):
+    nb = nbformat.read(str(path), as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and f"Lesson {int(path.name[:2])} of 5" in nb.cells[0].source
+    assert headings_without_text(nb) == []
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.split("\n")
+                if line.startswith("## ")]
+    learned = [i for i, h in enumerate(headings) if h.lower().startswith("## what you learned")]
+    assert learned, "a 'What you learned' section"
+    after = headings[learned[-1] + 1:]
+    assert all("optional" in h.lower() for h in after), f"only optional sections may follow: {after}"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_each_lesson_has_three_graded_exercises_one_writing_code_and_one_predict_then_check(path):
+    from stdplab import course
+
+    nb = nbformat.read(str(path), as_version=4)
+    cells, announced = course.graded_cells(nb), course.announcements(nb)
+    points = {}
+    for cell in cells:
+        points[cell.exercise] = points.get(cell.exercise, 0) + cell.points
+    assert len([e for e, p in points.items() if p > 0]) >= 3, points
+    assert set(points) == set(announced), "every graded exercise announced as 'Exercise L.M (KIND, P points)'"
+    for exercise, (kind, announced_points, words) in announced.items():
+        assert exercise.startswith(f"ex{int(path.name[:2])}_"), exercise
+        assert kind is not None, f"{exercise}: kind not recognised in {words!r}"
+        assert points[exercise] == announced_points, f"{exercise}: announced {announced_points}, nbgrader {points[exercise]}"
+        if kind != "written":
+            assert any(c.autograded for c in cells if c.exercise == exercise), f"{exercise}: no autograded check"
+    kinds = {kind for kind, _, _ in announced.values()}
+    assert "code" in kinds and "predict" in kinds, kinds
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)), "grade_ids are unique"
+    solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert all("### BEGIN SOLUTION" in c.source for c in solutions if c.cell_type == "code")
