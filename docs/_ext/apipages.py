@@ -56,6 +56,7 @@ MODULES = [
         ("progress", "progress bars"),
         ("hints", "'did you mean' hints"),
         ("exercises", "checks for the lessons' exercises"),
+        ("course", "the lessons as an nbgrader course: release, hand in, autograde, rubric"),
     ]),
 ]
 
