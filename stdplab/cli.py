@@ -147,18 +147,7 @@ def train(args) -> dict:
 
 
 def sweep_parser(sub):
-    """Add the ``sweep`` subcommand to ``sub`` (an argparse subparsers object).
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        ``ArgumentParser.add_subparsers()``'s result.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The subcommand's parser.
-    """
+    """Add the ``sweep`` subcommand to ``sub``, as :func:`train_parser` adds ``train``; returns its parser."""
     p = sub.add_parser(
         "sweep", help="run a notebook over a parameter grid with papermill; one table of results",
         description="Run NOTEBOOK (with papermill) at every combination of the --grid values. Each point"

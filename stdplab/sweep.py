@@ -591,10 +591,8 @@ def run_sweep(notebook, grid: dict, out, workers: int = 2, client=None, dask_add
         Parameters passed to every point.
     progress : bool, default True
         Show a progress bar.
-    kernel_name : str, optional
-        The Jupyter kernel, if not the notebook's.
-    timeout : float, optional
-        papermill's per-cell execution timeout in seconds.
+    kernel_name, timeout : optional
+        As :func:`run_point` takes them, for every point.
 
     Returns
     -------
