@@ -4,7 +4,8 @@ Every loader returns ``X_train, y_train, X_test, y_test`` with images as uint8 a
 (n, height, width) in [0, 255] and labels as int64.
 
 MNIST is searched for in ``data_dir``, then in the folder named by the environment variable
-``STDPLAB_DATA``, then in the user cache folder (``~/.cache/stdplab/mnist``). If it is in none of
+``STDPLAB_DATA``, then in the lab's cache folder (``cache.cache_dir() / "mnist"``: ``~/.cache/stdplab/mnist``
+or ``$STDPLAB_CACHE/mnist``). If it is in none of
 them and ``download=True``, the four canonical files are downloaded, checked against their
 SHA-256 checksums and cached.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache import cache_dir
 from .records import atomic_write
 
 ENV_VAR = "STDPLAB_DATA"
@@ -42,10 +44,6 @@ class DatasetError(RuntimeError):
 
 class DatasetNotFoundError(DatasetError, FileNotFoundError):
     pass
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))) / "stdplab"
 
 
 def parse_idx(data: bytes, expected_shape: tuple | None = None, source: str = "idx data") -> np.ndarray:
