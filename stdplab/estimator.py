@@ -7,6 +7,7 @@ All simulation happens in the compiled standalone binary (``simulator.py``), up 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from numbers import Integral
@@ -16,16 +17,15 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
-from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import readout
 from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
 from .progress import progress_bar
-from .records import json_value, save_npz
+from .records import UnsupportedFormatError, format_version, json_value, save_npz
 from .simulator import compiled_network
 
 # Domains of the estimator's own settings; the network's are declared in Parameters.
@@ -42,6 +42,9 @@ SETTING_CONSTRAINTS = {
     "verbose": ["boolean"],
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
+# The model file's layout (``save``); version 0, before files carried one, has the same layout.
+MODEL_FORMAT = 1
+_NO_LABELS = "this %(name)s has no labels assigned: call fit with labels, or assign_labels, first"
 # What the simulation counts for every example (training_stats_, Responses).
 SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
@@ -92,9 +95,60 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                  epochs=1, voting="all", n_label_examples=None, assignment_window=10000, snapshot_every=0,
                  chunk_size=500, n_jobs=None, random_state=None, verbose=True):
         # scikit-learn's convention: keep every argument as given; fit validates them.
-        for name, value in dict(locals()).items():
-            if name != "self":
-                setattr(self, name, value)
+        self.n_neurons = n_neurons
+        self.learning_rule = learning_rule
+        self.dt = dt
+        self.present_time = present_time
+        self.rest_time = rest_time
+        self.input_rate_scale = input_rate_scale
+        self.start_intensity = start_intensity
+        self.intensity_step = intensity_step
+        self.min_spikes = min_spikes
+        self.max_intensity = max_intensity
+        self.v_rest_e = v_rest_e
+        self.v_reset_e = v_reset_e
+        self.v_thresh_e = v_thresh_e
+        self.tau_e = tau_e
+        self.e_exc = e_exc
+        self.e_inh_e = e_inh_e
+        self.tau_ge = tau_ge
+        self.tau_gi = tau_gi
+        self.refractory_e = refractory_e
+        self.spike_block = spike_block
+        self.theta_init = theta_init
+        self.theta_plus = theta_plus
+        self.tau_theta = tau_theta
+        self.theta_offset = theta_offset
+        self.v_rest_i = v_rest_i
+        self.v_reset_i = v_reset_i
+        self.v_thresh_i = v_thresh_i
+        self.tau_i = tau_i
+        self.e_inh_i = e_inh_i
+        self.refractory_i = refractory_i
+        self.w_init_scale = w_init_scale
+        self.w_init_offset = w_init_offset
+        self.max_delay = max_delay
+        self.w_exc_inh = w_exc_inh
+        self.w_inh_exc = w_inh_exc
+        self.weight_total = weight_total
+        self.w_max = w_max
+        self.tau_pre = tau_pre
+        self.tau_post1 = tau_post1
+        self.tau_post2 = tau_post2
+        self.nu_pre = nu_pre
+        self.nu_post = nu_post
+        self.x_tar = x_tar
+        self.mu = mu
+        self.beta = beta
+        self.epochs = epochs
+        self.voting = voting
+        self.n_label_examples = n_label_examples
+        self.assignment_window = assignment_window
+        self.snapshot_every = snapshot_every
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
 
     _parameter_constraints = {**Parameters.constraints(), **SETTING_CONSTRAINTS}
 
@@ -154,21 +208,19 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         params = self.network_parameters
         rates = poisson_rates(pixels, params.input_rate_scale)
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=True)
-        bar = progress if progress is not None else self._bar(len(rates), desc)
-        for start in range(0, len(rates), net.chunk_size):
-            stop = min(start + net.chunk_size, len(rates))
-            result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
-                             seed=self._next_seed())
-            self.weights_, self.theta_ = result.weights, result.theta
-            self.n_examples_seen_ += stop - start
-            self._record(result, labels[start:stop] if labels is not None else None)
-            if bar is not None:
+        # A bar given by the caller stays open for the caller's next call.
+        with contextlib.nullcontext(progress) if progress is not None else self._bar(len(rates), desc) as bar:
+            for start in range(0, len(rates), net.chunk_size):
+                stop = min(start + net.chunk_size, len(rates))
+                result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
+                                 seed=self._next_seed())
+                self.weights_, self.theta_ = result.weights, result.theta
+                self.n_examples_seen_ += stop - start
+                self._record(result, labels[start:stop] if labels is not None else None)
                 bar.update(stop - start)
                 bar.set_postfix(self._postfix(), refresh=False)
-            if callback is not None:
-                callback(self)
-        if bar is not None and progress is None:
-            bar.close()
+                if callback is not None:
+                    callback(self)
 
     def assign_labels(self, X, y):
         """Assign each neuron the class it responds to most, with learning switched off."""
@@ -184,14 +236,13 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def responses(self, X) -> Responses:
         """Spike counts and per-image spike totals, with learning off; the model is unchanged."""
-        self._check_fitted("weights_")
+        check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=False)
         rates = poisson_rates(pixels, params.input_rate_scale)
         counts = np.zeros((len(rates), params.n_neurons))
         stats = {key: [] for key in SPIKE_STATS}
-        bar = self._bar(len(rates), "responses (learning off)")
         chunks = [(start, min(start + net.chunk_size, len(rates))) for start in range(0, len(rates), net.chunk_size)]
 
         def run_chunk(index):
@@ -203,21 +254,19 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         # Threads suffice: each one waits on its own process running the binary.
         results = Parallel(n_jobs=self.n_jobs, backend="threading", return_as="generator")(
             delayed(run_chunk)(index) for index in range(len(chunks)))
-        for (start, stop), result in zip(chunks, results):
-            counts[start:stop] = result.counts
-            for key, values in stats.items():
-                values.extend(getattr(result, key).tolist())
-            if bar is not None:
+        with self._bar(len(rates), "responses (learning off)") as bar:
+            for (start, stop), result in zip(chunks, results):
+                counts[start:stop] = result.counts
+                for key, values in stats.items():
+                    values.extend(getattr(result, key).tolist())
                 bar.update(stop - start)
-        if bar is not None:
-            bar.close()
         return Responses(counts, **{key: np.asarray(values) for key, values in stats.items()})
 
     def simulate(self, X, learn=False, record_spikes=True):
         """Present up to ``chunk_size`` images once and return all the simulation recorded
         (``simulator.ChunkResult``: counts, per-example spike totals, with ``record_spikes`` every
         spike of every population). The model itself is left unchanged."""
-        self._check_fitted("weights_")
+        check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=learn,
@@ -237,20 +286,20 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return self.classes_[scores.argmax(axis=1)]
 
     def _scores(self, X):
-        self._check_fitted("assignments_")
+        check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
 
     def predict_from_counts(self, counts):
         """Predictions from spike counts already computed by ``transform``."""
-        self._check_fitted("assignments_")
+        check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         return self.classes_[readout.predict(counts, self.assignments_, self.proportions_, self.voting)]
 
     # --- persistence ------------------------------------------------------------------------
     def save(self, path):
         """Write parameters and learned state to one .npz file (atomically)."""
-        self._check_fitted("weights_")
+        check_is_fitted(self, "weights_")
         arrays = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
-        meta = {"params": self.get_params(), "n_features_in_": self.n_features_in_,
+        meta = {"format_version": MODEL_FORMAT, "params": self.get_params(), "n_features_in_": self.n_features_in_,
                 "image_shape_": list(self.image_shape_), "n_examples_seen_": self.n_examples_seen_,
                 "seed_": self.seed_, "rng": self._rng.bit_generator.state,
                 "history": {k: v for k, v in self.history_.items() if k != "snapshots"}}
@@ -275,6 +324,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         try:
             with np.load(path, allow_pickle=False) as data:
                 model = cls._from_arrays({name: data[name] for name in data.files})
+        except UnsupportedFormatError as exc:
+            raise UnsupportedFormatError(f"{path}: {exc}") from None
         except Exception as exc:  # zip, npz, JSON, missing keys, bad shapes: all say the same thing
             raise ValueError(f"{path} is not a stdplab model file, or it is damaged"
                              f" ({type(exc).__name__}: {exc})") from exc
@@ -283,6 +334,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     @classmethod
     def _from_arrays(cls, data):
         meta = json.loads(str(data["meta"]))
+        format_version(meta, MODEL_FORMAT, "the model file")
         model = cls(**meta["params"])
         for name in _STATE:
             if name in data:
@@ -399,13 +451,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                              " pass every class as classes= to the first partial_fit")
         return np.searchsorted(self.classes_, y)
 
-    def _check_fitted(self, attribute):
-        if not hasattr(self, attribute):
-            what = "fit" if attribute == "weights_" else "fit (with labels) or assign_labels"
-            raise NotFittedError(f"this {type(self).__name__} has no {attribute}: call {what} first")
-
     def _bar(self, total, desc):
-
         return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
 
 

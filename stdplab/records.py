@@ -52,6 +52,43 @@ def write_json(path, data) -> None:
         json.dump(data, file, indent=1, default=json_value)
 
 
+class UnsupportedFormatError(ValueError):
+    """A file of a format version this stdplab cannot read (unknown, or written by a newer one)."""
+
+
+def format_version(record: dict, current: int, what: str) -> int:
+    """The format version a file's record says it has, checked against what this stdplab reads.
+
+    Parameters
+    ----------
+    record : dict
+        The file's contents (or its metadata), with its ``format_version``; files written before
+        formats were versioned have none, and are version 0.
+    current : int
+        The newest version this stdplab writes and reads.
+    what : str
+        The file, as the message names it.
+
+    Returns
+    -------
+    int
+        The version, from 0 to ``current``.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If the version is not a non-negative integer, or is newer than ``current``.
+    """
+    version = record.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise UnsupportedFormatError(f"{what} has format_version {version!r}, which no stdplab writes")
+    if version > current:
+        raise UnsupportedFormatError(
+            f"{what} has format_version {version}, newer than this stdplab reads ({current}):"
+            " read it with the stdplab that wrote it (its commit is in the run's results), or update stdplab")
+    return version
+
+
 def save_metrics(output_dir, name, metrics: dict) -> Path:
     """A notebook's metrics as ``output_dir/<name>_metrics.json`` (what a sweep collects); returns the path."""
     path = Path(output_dir) / f"{name}_metrics.json"
