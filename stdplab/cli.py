@@ -88,7 +88,7 @@ def train(args) -> dict:
     print(f"test accuracy {results['accuracy']:.4f} (proportion weighting {results['accuracy_proportion']:.4f})"
           f" on {args.test} images; {results['train_seconds_per_example'] * 1e3:.1f} ms per training example;"
           f" results in {args.out}/results.json")
-    if "energy_kwh" in results.get("compute", {}):  # results files before codecarbon metered runs have none
+    if results["compute"]:  # None for runs from before codecarbon metered them (experiment.read_results)
         print(f"this run: {describe_compute(results['compute'])}")
     return results
 
