@@ -319,7 +319,20 @@ class CompiledProject:
         return self.manifest["chunk_size"]
 
     def run_binary(self, arrays: dict, values: list[str]) -> tuple[dict, dict | None, float]:
-        """Run the binary once (``run_project`` with this project's folder and manifest)."""
+        """Run the binary once.
+
+        Parameters
+        ----------
+        arrays : dict
+            Input name: values (``run_project``'s).
+        values : list of str
+            Further ``target=value`` run arguments.
+
+        Returns
+        -------
+        tuple
+            ``run_project``'s (results, profile, wall time).
+        """
         return run_project(self.directory, self.manifest, arrays, values)
 
 
