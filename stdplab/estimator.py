@@ -51,12 +51,21 @@ SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
 @dataclasses.dataclass
 class Responses:
-    """The network's responses to images with learning off: spike counts and, per image, the
-    totals the simulation counted (for energy)."""
+    """The network's responses to images with learning off.
 
-    counts: np.ndarray          # (n, n_neurons) excitatory spikes in each image's accepted presentation
-    presentations: np.ndarray   # (n,) times each image was shown (1 + boosts)
-    input_spikes: np.ndarray    # (n,) over all presentations and rests of the image
+    Attributes
+    ----------
+    counts : numpy.ndarray
+        (n, n_neurons) excitatory spikes in each image's accepted presentation.
+    presentations : numpy.ndarray
+        (n,) times each image was shown (1 + boosts).
+    input_spikes, exc_spikes, inh_spikes : numpy.ndarray
+        (n,) spikes of each population over all presentations and rests of the image (for energy).
+    """
+
+    counts: np.ndarray
+    presentations: np.ndarray
+    input_spikes: np.ndarray
     exc_spikes: np.ndarray
     inh_spikes: np.ndarray
 
@@ -64,21 +73,67 @@ class Responses:
 class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Diehl & Cook (2015): unsupervised STDP learning of digits in a spiking network.
 
-    Every network parameter is a keyword with the paper's default (see ``Parameters``; θ+ defaults
-    to the size's own, ``parameters.SIZE_TABLE``; ``network_parameters`` shows every value used), plus
-    the estimator settings ``epochs``, ``voting``, ``n_label_examples``, ``assignment_window``,
-    ``snapshot_every``, ``chunk_size``, ``n_jobs``, ``random_state`` and ``verbose``. ``n_jobs``: runs of
-    the binary at once with learning off (labels, ``transform``, ``predict``), in joblib's convention
-    (None: one, unless a joblib ``parallel_config`` says otherwise; -1: every CPU); the counts are
-    the same whatever it is. Learning runs one at a time.
+    ``fit`` learns with STDP, without labels, then (given labels) assigns each neuron a class;
+    ``transform`` gives spike counts, ``predict`` the vote.
 
-    Learned state: ``weights_`` (n_input, n_neurons), ``delays_`` (seconds), ``theta_`` (mV),
-    ``assignments_`` (class index per neuron, -1 if it never fired), ``proportions_``,
-    ``classes_``, ``n_examples_seen_``, ``history_`` (per run of the binary: examples seen,
-    spikes per example, running accuracy, silent fraction, mean theta, wall time; with
-    ``snapshot_every`` also ``(examples seen, weights, theta)`` snapshots) and
-    ``training_stats_`` (per training example: presentations and input, excitatory and
-    inhibitory spikes, as counted by the simulation).
+    Parameters
+    ----------
+    n_neurons, learning_rule, dt, ... beta
+        Every network parameter, with the paper's default: the fields of ``Parameters``, where each
+        is described (θ+ defaults to the size's own, ``parameters.SIZE_TABLE``; nu_post to the
+        rule's own). ``network_parameters`` shows every value used.
+    epochs : int, default 1
+        Passes over the training images in ``fit``.
+    voting : {"all", "proportion"}, default "all"
+        How assigned neurons vote (``readout.VOTING``).
+    n_label_examples : int, optional
+        Training images ``fit`` assigns labels on (default: all).
+    assignment_window : int, default 10000
+        Recent training examples the running accuracy assigns labels from.
+    snapshot_every : int, default 0
+        Keep the weights and θ every that many examples in ``history_`` (0: never).
+    chunk_size : int, default 500
+        Examples per run of the compiled binary (a new build per value).
+    n_jobs : int, optional
+        Runs of the binary at once with learning off (labels, ``transform``, ``predict``), in
+        joblib's convention (None: one, unless a joblib ``parallel_config`` says otherwise; -1: every
+        CPU); the counts are the same whatever it is. Learning runs one at a time.
+    random_state : int, numpy.random.Generator or None
+        Seeds the initial weights and delays and every run's Poisson input.
+    verbose : bool, default True
+        Progress bars.
+
+    Attributes
+    ----------
+    weights_ : numpy.ndarray
+        (n_input, n_neurons) input weights.
+    delays_ : numpy.ndarray
+        (n_input * n_neurons,) input delays in seconds.
+    theta_ : numpy.ndarray
+        (n_neurons,) adaptive thresholds in mV.
+    assignments_ : numpy.ndarray
+        Class index per neuron, -1 if it never fired.
+    proportions_ : numpy.ndarray
+        Each neuron's response per class (``readout.assign_labels``).
+    classes_ : numpy.ndarray
+        The labels.
+    n_examples_seen_ : int
+        Training examples learned from.
+    history_ : dict
+        Per run of the binary: examples seen, spikes per example, running accuracy, silent
+        fraction, mean θ, wall time; with ``snapshot_every`` also (examples seen, weights, θ) snapshots.
+    training_stats_ : dict
+        Per training example: presentations and input, excitatory and inhibitory spikes, as
+        counted by the simulation.
+
+    Examples
+    --------
+    >>> from stdplab import DiehlCook2015, datasets
+    >>> x_train, y_train, x_test, y_test = datasets.load("mnist")  # doctest: +SKIP
+    >>> model = DiehlCook2015(n_neurons=100, random_state=0).fit(x_train[:1000], y_train[:1000])  # doctest: +SKIP
+    >>> model.score(x_test[:1000], y_test[:1000])  # doctest: +SKIP
+    >>> model.save("model.npz")  # doctest: +SKIP
+    >>> DiehlCook2015.load("model.npz").predict(x_test[:5])  # doctest: +SKIP
     """
 
     # The network's keywords are Parameters' fields, in its order and with its defaults (a test
@@ -155,7 +210,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     # --- parameters -------------------------------------------------------------------------
     @property
     def network_parameters(self) -> Parameters:
-        """The network parameters as one validated record."""
+        """The network parameters as one validated record, every default resolved."""
         return Parameters(**{name: getattr(self, name) for name in Parameters.names()})
 
     def __sklearn_tags__(self):
@@ -172,8 +227,24 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, callback=None):
         """Learn with STDP for ``epochs`` passes over X (labels unused), then assign labels from y.
-        A fresh start: whatever an earlier fit learned is forgotten. ``callback(model)`` is called
-        after every run of the binary (every ``chunk_size`` examples), e.g. ``live.LiveView()``."""
+
+        A fresh start: whatever an earlier fit learned is forgotten.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        y : array-like of shape (n,), optional
+            Labels: the running accuracy is tracked and neurons are assigned classes at the end.
+        callback : callable, optional
+            ``callback(model)`` after every run of the binary (every ``chunk_size`` examples), e.g.
+            ``live.LiveView()``.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
+        """
         for attr in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
             delattr(self, attr)
         pixels, image_shape = self._validate_images(X, reset=True)
@@ -190,10 +261,27 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def partial_fit(self, X, y=None, classes=None, *, progress=None, reassign=True, callback=None):
         """One more pass of STDP learning over X.
 
-        With y, the running accuracy is tracked and (if ``reassign``) labels are then reassigned
-        on X with learning off. ``classes``: every label y will ever hold, required on the first call
-        with labels if later calls may bring new ones (as in scikit-learn's other ``partial_fit``).
-        ``progress`` is a tqdm bar to advance instead of a new one; ``callback`` as in ``fit``.
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        y : array-like of shape (n,), optional
+            Labels: the running accuracy is tracked and (if ``reassign``) labels are then
+            reassigned on X with learning off.
+        classes : array-like, optional
+            Every label y will ever hold, required on the first call with labels if later calls may
+            bring new ones (as in scikit-learn's other ``partial_fit``).
+        progress : tqdm.tqdm, optional
+            A bar to advance instead of a new one.
+        reassign : bool, default True
+            Reassign labels on X afterwards (with y).
+        callback : callable, optional
+            As in ``fit``.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
         """
         pixels, image_shape = self._validate_images(X, reset=not hasattr(self, "weights_"))
         self._learn(pixels, image_shape, y, classes, progress, "learning", callback)
@@ -223,7 +311,20 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                     callback(self)
 
     def assign_labels(self, X, y):
-        """Assign each neuron the class it responds to most, with learning switched off."""
+        """Assign each neuron the class it responds to most, with learning switched off.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        y : array-like of shape (n,)
+            Their labels.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
+        """
         counts = self.transform(X)
         labels = self._encode_labels(y, len(counts), getattr(self, "classes_", None))
         self.assignments_, self.proportions_ = readout.assign_labels(counts, labels, len(self.classes_))
@@ -231,11 +332,42 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     # --- inference --------------------------------------------------------------------------
     def transform(self, X):
-        """Excitatory spike counts (n, n_neurons) during each example's accepted presentation."""
+        """Excitatory spike counts during each example's accepted presentation, with learning off.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, n_neurons) spike counts.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
         return self.responses(X).counts
 
     def responses(self, X) -> Responses:
-        """Spike counts and per-image spike totals, with learning off; the model is unchanged."""
+        """Spike counts and per-image spike totals, with learning off; the model is unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        Responses
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
         check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
@@ -263,9 +395,28 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return Responses(counts, **{key: np.asarray(values) for key, values in stats.items()})
 
     def simulate(self, X, learn=False, record_spikes=True):
-        """Present up to ``chunk_size`` images once and return all the simulation recorded
-        (``simulator.ChunkResult``: counts, per-example spike totals, with ``record_spikes`` every
-        spike of every population). The model itself is left unchanged."""
+        """Present up to ``chunk_size`` images once and return all the simulation recorded.
+
+        The model itself is left unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        learn : bool, default False
+            Run the learning binary (its result holds the weights and θ it learned).
+        record_spikes : bool, default True
+            Record every spike of every population (``spike_trains``).
+
+        Returns
+        -------
+        simulator.ChunkResult
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
         check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
@@ -276,12 +427,45 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                        params, seed=seed)
 
     def decision_function(self, X):
-        """Class scores (n, n_classes) from the vote; with two classes, as scikit-learn expects, one
-        score per image (n,), positive for ``classes_[1]``."""
+        """Class scores from the vote.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, n_classes); with two classes, as scikit-learn expects, one score per image (n,),
+            positive for ``classes_[1]``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If no labels were assigned.
+        """
         scores = self._scores(X)
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X):
+        """The class of each image, by the vote of the assigned neurons.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n,) labels from ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If no labels were assigned.
+        """
         scores = self._scores(X)
         return self.classes_[scores.argmax(axis=1)]
 
@@ -290,13 +474,42 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
 
     def predict_from_counts(self, counts):
-        """Predictions from spike counts already computed by ``transform``."""
+        """Predictions from spike counts already computed by ``transform``.
+
+        Parameters
+        ----------
+        counts : numpy.ndarray
+            (n, n_neurons) spike counts.
+
+        Returns
+        -------
+        numpy.ndarray
+            (n,) labels from ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If no labels were assigned.
+        """
         check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         return self.classes_[readout.predict(counts, self.assignments_, self.proportions_, self.voting)]
 
     # --- persistence ------------------------------------------------------------------------
     def save(self, path):
-        """Write parameters and learned state to one .npz file (atomically)."""
+        """Write parameters and learned state to one .npz file (atomically).
+
+        The file carries ``MODEL_FORMAT`` as its ``format_version``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
         check_is_fitted(self, "weights_")
         arrays = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
         meta = {"format_version": MODEL_FORMAT, "params": self.get_params(), "n_features_in_": self.n_features_in_,
@@ -317,7 +530,27 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """A model written by ``save``; a missing, damaged or foreign file is a clear error."""
+        """A model written by ``save``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file.
+
+        Returns
+        -------
+        DiehlCook2015
+            The model, ready to go on learning or to predict.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no such file.
+        records.UnsupportedFormatError
+            If its format is unknown or newer than this stdplab reads.
+        ValueError
+            If it is damaged or not a stdplab model file.
+        """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no model file at {path}")
