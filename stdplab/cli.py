@@ -32,8 +32,28 @@ OWN_OPTIONS = {"n_jobs": "--jobs", "random_state": "--seed", "verbose": "--quiet
 
 
 def parameter_settings(pairs, what="--set") -> dict:
-    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameters (names and
-    domains) before any data is read."""
+    """``--set`` values, checked against the model's parameters before any data is read.
+
+    Parameters
+    ----------
+    pairs : list of str or None
+        ``NAME=VALUE`` strings.
+    what : str, default "--set"
+        The option, as messages name it.
+
+    Returns
+    -------
+    dict
+        Name: value (int, float, bool, None or string).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (with a hint), a setting with an option of its own, or a value outside
+        its domain.
+    SystemExit
+        For a string that is not ``NAME=VALUE``.
+    """
     from .estimator import DiehlCook2015
     from .hints import did_you_mean
 
@@ -52,6 +72,18 @@ def parameter_settings(pairs, what="--set") -> dict:
 
 
 def train_parser(sub):
+    """Add the ``train`` subcommand.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The command line's subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``train`` parser.
+    """
     p = sub.add_parser("train", help="learn, assign labels and test; writes results.json",
                        description="Train the Diehl & Cook (2015) network and test it.")
     p.add_argument("--neurons", type=int, default=100, help="excitatory neurons (default 100)")
@@ -77,6 +109,18 @@ def train_parser(sub):
 
 
 def train(args) -> dict:
+    """Run ``python -m stdplab train``: an experiment (``experiment.run_experiment``) in ``args.out``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The ``train`` options.
+
+    Returns
+    -------
+    dict
+        The results, as written to ``results.json``.
+    """
     from .metering import describe_compute
     from .experiment import run_experiment
 
