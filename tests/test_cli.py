@@ -119,7 +119,7 @@ def test_a_progress_file_from_before_recorded_parameters_resumes_with_a_warning(
     part = tmp_path / "part"
     assert main(ARGS + ["--out", str(part), "--stop-after", "100"]) == 0
     progress = json.loads((part / "progress.json").read_text())
-    del progress["resolved"]  # as written before runs recorded their resolved parameters
+    del progress["resolved"], progress["format_version"]  # as written before runs recorded them
     (part / "progress.json").write_text(json.dumps(progress))
     monkeypatch.setitem(parameters.SIZE_TABLE["theta_plus"], 100, 0.04)
     with pytest.warns(UserWarning, match="theta_plus=0.04"):
