@@ -38,25 +38,27 @@ NEXT_LESSON = "notebooks/01_neuron_and_stdp.ipynb"
 
 
 def parameter_settings(pairs, what="--set") -> dict:
-    """``NAME=VALUE`` strings -> {name: value}, checked against the model's parameters.
+    """``--set`` values, checked against the model's parameters before any data is read.
 
     Parameters
     ----------
     pairs : list of str or None
-        ``NAME=VALUE`` strings; values are read as int, float, bool, None or str.
+        ``NAME=VALUE`` strings.
     what : str, default "--set"
-        The option they came from, for messages.
+        The option, as messages name it.
 
     Returns
     -------
     dict
-        Parameter name -> value.
+        Name: value (int, float, bool, None or string).
 
     Raises
     ------
     ValueError
-        On an unknown name, a setting with an option of its own (``OWN_OPTIONS``), or a value
-        outside its domain; before any data is read.
+        For an unknown name (with a hint), a setting with an option of its own, or a value outside
+        its domain.
+    SystemExit
+        For a string that is not ``NAME=VALUE``.
     """
     from .estimator import DiehlCook2015
     from .hints import did_you_mean
@@ -76,17 +78,17 @@ def parameter_settings(pairs, what="--set") -> dict:
 
 
 def train_parser(sub):
-    """Add the ``train`` subcommand to ``sub`` (an argparse subparsers object).
+    """Add the ``train`` subcommand.
 
     Parameters
     ----------
     sub : argparse._SubParsersAction
-        ``ArgumentParser.add_subparsers()``'s result.
+        The command line's subcommands.
 
     Returns
     -------
     argparse.ArgumentParser
-        The subcommand's parser.
+        The ``train`` parser.
     """
     p = sub.add_parser("train", help="learn, assign labels and test; writes results.json",
                        description="Train the Diehl & Cook (2015) network and test it.")
@@ -113,22 +115,17 @@ def train_parser(sub):
 
 
 def train(args) -> dict:
-    """Run ``python -m stdplab train``: train, label, test; print the accuracy and the compute.
+    """Run ``python -m stdplab train``: an experiment (``experiment.run_experiment``) in ``args.out``.
 
     Parameters
     ----------
     args : argparse.Namespace
-        ``train_parser``'s arguments.
+        The ``train`` options.
 
     Returns
     -------
     dict
-        The results (also in ``<out>/results.json``).
-
-    Raises
-    ------
-    ValueError
-        On a bad ``--set`` or a resume of another configuration.
+        The results, as written to ``results.json``.
     """
     from .metering import describe_compute
     from .experiment import run_experiment
@@ -141,7 +138,7 @@ def train(args) -> dict:
     print(f"test accuracy {results['accuracy']:.4f} (proportion weighting {results['accuracy_proportion']:.4f})"
           f" on {args.test} images; {results['train_seconds_per_example'] * 1e3:.1f} ms per training example;"
           f" results in {args.out}/results.json")
-    if "energy_kwh" in results.get("compute", {}):  # results files before codecarbon metered runs have none
+    if results["compute"]:  # None for runs from before codecarbon metered them (experiment.read_results)
         print(f"this run: {describe_compute(results['compute'])}")
     return results
 

@@ -23,15 +23,13 @@ reset at the start of each image inside the simulation. Images are not laid side
 of the network because that multiplies the synapses (784 × 800 per copy) while the sequence keeps
 one copy, and the per-step cost then follows the spikes, not the number of images.
 The network is compiled once per shape (layer sizes, ``t_max``, ``chunk_size``) by the
-simulator's machinery (``simulator.standalone_project``) and rerun with new weights, biases, images
+standalone machinery (``standalone.standalone_project``) and rerun with new weights, biases, images
 and settings on the binary's command line.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -43,7 +41,8 @@ from . import counting
 from .network import INPUT_THRESHOLD, stop_when
 from .parameters import SI_SCALE
 from .progress import progress_bar
-from .simulator import CODE_FILES, cached_build, code_hash, key_digest, run_project, standalone_project
+from .simulator import CODE_FILES
+from .standalone import CompiledProject, code_hash, compiled_project, key_digest, standalone_project
 
 NORMALISATIONS = ("max", "percentile")
 INPUT_MODES = ("poisson", "current")
@@ -291,29 +290,38 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
 
 
 def _progress(starts, n, chunk_size, verbose):
-    bar = progress_bar(n, "spiking network", "image", enabled=verbose)
-    for start in starts:
-        yield start
-        if bar is not None:
+    with progress_bar(n, "spiking network", "image", enabled=verbose) as bar:
+        for start in starts:
+            yield start
             bar.update(min(chunk_size, n - start))
-    if bar is not None:
-        bar.close()
 
 
 _CODE_HASH = code_hash(CONVERSION_CODE_FILES)  # once, at import, as simulator.py does
-_compiled: dict[str, "CompiledConversion"] = {}
 
 
 def compiled_converted_network(layer_sizes, t_max: int, chunk_size: int) -> "CompiledConversion":
-    """The compiled spiking network for this shape, built (once, under a file lock) if not cached."""
+    """The compiled spiking network for this shape, built (once, under a file lock) if not cached.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Neurons per layer, input first.
+    t_max : int
+        Steps of 1 ms per image.
+    chunk_size : int
+        Images one run of the binary presents at most.
+
+    Returns
+    -------
+    CompiledConversion
+        The build, loaded once per process.
+    """
     layer_sizes = [int(s) for s in layer_sizes]
     digest = key_digest({"layers": layer_sizes, "t_max": int(t_max), "chunk_size": int(chunk_size), "dt_ms": DT_MS},
                         _CODE_HASH)
     name = f"converted-{'x'.join(map(str, layer_sizes))}-t{t_max}-c{chunk_size}-{digest}"
-    if name not in _compiled:
-        _compiled[name] = CompiledConversion(cached_build(
-            name, lambda directory: _build(layer_sizes, int(t_max), int(chunk_size), directory)))
-    return _compiled[name]
+    return compiled_project(name, lambda directory: _build(layer_sizes, int(t_max), int(chunk_size), directory),
+                            kind=CompiledConversion)
 
 
 def _build(layer_sizes, t_max, chunk_size, directory) -> None:
@@ -376,16 +384,45 @@ def _build(layer_sizes, t_max, chunk_size, directory) -> None:
         })
 
 
-class CompiledConversion:
-    """A compiled converted network for one shape."""
+class CompiledConversion(CompiledProject):
+    """A compiled converted network for one shape (``compiled_converted_network``).
 
-    def __init__(self, directory):
-        self.directory = Path(directory)
-        self.manifest = json.loads((self.directory / "manifest.json").read_text())
+    Parameters
+    ----------
+    directory : pathlib.Path
+        The build's folder in the cache.
+    """
 
     def run(self, X, weights, biases, *, poisson_input: bool, max_rate: float, reset_by_subtraction: bool,
             seed: int) -> dict:
-        """Present the images X (n <= chunk_size, values in [0, 1]) one after another."""
+        """Present images one after another.
+
+        Parameters
+        ----------
+        X : numpy.ndarray
+            (n, n_input) images, 0 < n <= ``chunk_size``, values in [0, 1].
+        weights, biases : list of numpy.ndarray
+            The normalised layers, first hidden layer first.
+        poisson_input : bool
+            Poisson spikes (else a constant current into the first hidden layer).
+        max_rate : float
+            Hz of a pixel of value 1 (Poisson input).
+        reset_by_subtraction : bool
+            Reset by subtracting the threshold (else to zero).
+        seed : int
+            Seeds the binary's random generator.
+
+        Returns
+        -------
+        dict
+            ``spikes`` (per layer, (n, t_max)), ``output_counts`` and ``output_v``
+            ((n, t_max, n_classes)), ``wall_time``.
+
+        Raises
+        ------
+        ValueError
+            If n is out of range or the weights do not fit the build.
+        """
         m = self.manifest
         n, sizes, t_max = len(X), m["layer_sizes"], m["t_max"]
         if not 0 < n <= m["chunk_size"]:
@@ -401,7 +438,7 @@ class CompiledConversion:
         settings = {"n_images": n, "rng_seed": int(seed), "poisson_input": float(poisson_input),
                     "max_rate": float(max_rate), "reset_by_subtraction": float(reset_by_subtraction)}
         values = [f"{target}={settings[name]!r}" for name, targets in m["values"].items() for target in targets]
-        out, _, wall_time = run_project(self.directory, m, arrays, values)
+        out, _, wall_time = self.run_binary(arrays, values)
         steps = n * t_max
         spikes = [np.rint(out[f"rate_{k}"][:steps] * size * m["dt"]).astype(np.int64).reshape(n, t_max)
                   for k, size in enumerate(sizes)]

@@ -4,7 +4,8 @@ Every loader returns ``X_train, y_train, X_test, y_test`` with images as uint8 a
 (n, height, width) in [0, 255] and labels as int64.
 
 MNIST is searched for in ``data_dir``, then in the folder named by the environment variable
-``STDPLAB_DATA``, then in the user cache folder (``~/.cache/stdplab/mnist``). If it is in none of
+``STDPLAB_DATA``, then in the lab's cache folder (``cache.cache_dir() / "mnist"``: ``~/.cache/stdplab/mnist``
+or ``$STDPLAB_CACHE/mnist``). If it is in none of
 them and ``download=True``, the four canonical files are downloaded, checked against their
 SHA-256 checksums and cached.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache import cache_dir
 from .records import atomic_write
 
 ENV_VAR = "STDPLAB_DATA"
@@ -41,15 +43,31 @@ class DatasetError(RuntimeError):
 
 
 class DatasetNotFoundError(DatasetError, FileNotFoundError):
-    pass
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))) / "stdplab"
+    """Data found in none of the folders searched; the message names them and how to fix it."""
 
 
 def parse_idx(data: bytes, expected_shape: tuple | None = None, source: str = "idx data") -> np.ndarray:
-    """Parse the idx format (LeCun's MNIST files): magic, dimensions, then big-endian values."""
+    """Parse the idx format (LeCun's MNIST files): magic, dimensions, then big-endian values.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's contents (decompressed).
+    expected_shape : tuple, optional
+        The shape the header must give.
+    source : str
+        The file, as messages name it.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, in native byte order.
+
+    Raises
+    ------
+    DatasetError
+        If the data is not idx, is truncated or corrupt, or has another shape than expected.
+    """
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
         raise DatasetError(f"{source}: not an idx file (bad magic number)")
     type_code, ndim = data[2], data[3]
@@ -147,7 +165,29 @@ def _as_split(arrays) -> tuple[np.ndarray, ...]:
 
 
 def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True, mirrors=MNIST_MIRRORS):
-    """MNIST: (60000, 28, 28) training and (10000, 28, 28) test images, uint8, with labels."""
+    """MNIST: (60000, 28, 28) training and (10000, 28, 28) test images, uint8, with labels.
+
+    Parameters
+    ----------
+    data_dir : str or os.PathLike, optional
+        A folder with the four idx files (``.gz`` or not), searched first.
+    download : bool, default True
+        Download the files into the cache if no folder has them.
+    mirrors : tuple of str
+        Base URLs to download from, in order.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``x_train, y_train, x_test, y_test``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If no folder has the files and they could not be downloaded.
+    DatasetError
+        If a file is corrupt (its checksum or its header).
+    """
     folders = [Path(p) for p in (data_dir, os.environ.get(ENV_VAR)) if p] + [cache_dir() / "mnist"]
     arrays = _load_idx_set("MNIST", MNIST_FILES, folders, cache_dir() / "mnist" if download else None,
                            mirrors, _mnist_shapes(list(MNIST_FILES)))
@@ -155,8 +195,26 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True,
 
 
 def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
-    """Fashion-MNIST, same format as MNIST; Debian's ``dataset-fashion-mnist`` installs it to
-    /usr/share/datasets/fashion-mnist."""
+    """Fashion-MNIST, in MNIST's format.
+
+    Searched in ``data_dir``, ``$STDPLAB_FASHION_DATA`` and /usr/share/datasets/fashion-mnist,
+    where Debian's ``dataset-fashion-mnist`` installs it; never downloaded.
+
+    Parameters
+    ----------
+    data_dir : str or os.PathLike, optional
+        A folder with the four idx files, searched first.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``x_train, y_train, x_test, y_test``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If no folder has the files.
+    """
     folders = [Path(p) for p in (data_dir, os.environ.get("STDPLAB_FASHION_DATA")) if p] + [FASHION_MNIST_DIR]
     names = {n: (None, None) for n in MNIST_FILES}
     try:
@@ -170,6 +228,18 @@ def load_digits(test_fraction: float = 0.25, random_state: int = 0):
     """scikit-learn's bundled 8x8 digits (1797 images, no download), scaled from 0..16 to 0..255.
 
     Split into training and test sets, stratified, reproducibly.
+
+    Parameters
+    ----------
+    test_fraction : float, default 0.25
+        The share of the images in the test set.
+    random_state : int, default 0
+        Seeds the split.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``x_train, y_train, x_test, y_test``.
     """
     from sklearn.datasets import load_digits as sk_load_digits
     from sklearn.model_selection import train_test_split
@@ -191,8 +261,29 @@ SUGGESTED_PARAMETERS = {"digits": {"weight_total": 25.5, "input_rate_scale": 0.5
 
 
 def load(name: str, data_dir: str | os.PathLike | None = None, **kwargs):
-    """Load a dataset by name: ``mnist``, ``fashion_mnist`` or ``digits``. ``data_dir`` is the
-    folder of idx files; the digits ship with scikit-learn and have none, so they ignore it."""
+    """Load a dataset by name.
+
+    Parameters
+    ----------
+    name : {"mnist", "fashion_mnist", "digits"}
+        The dataset.
+    data_dir : str or os.PathLike, optional
+        The folder of idx files; the digits ship with scikit-learn and have none, so they ignore it.
+    **kwargs
+        Further keywords of the dataset's loader.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``x_train, y_train, x_test, y_test``: images (n, height, width) uint8 in [0, 255], labels int64.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    DatasetError
+        If the data is missing or corrupt (the loader's).
+    """
     if name not in LOADERS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(LOADERS)}")
     if name != "digits":

@@ -7,6 +7,7 @@ All simulation happens in the compiled standalone binary (``simulator.py``), up 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from numbers import Integral
@@ -16,16 +17,15 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
-from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import readout
 from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
 from .progress import progress_bar
-from .records import json_value, save_npz
+from .records import UnsupportedFormatError, format_version, json_value, save_npz
 from .simulator import compiled_network
 
 # Domains of the estimator's own settings; the network's are declared in Parameters.
@@ -42,18 +42,30 @@ SETTING_CONSTRAINTS = {
     "verbose": ["boolean"],
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
+# The model file's layout (``save``); version 0, before files carried one, has the same layout.
+MODEL_FORMAT = 1
+_NO_LABELS = "this %(name)s has no labels assigned: call fit with labels, or assign_labels, first"
 # What the simulation counts for every example (training_stats_, Responses).
 SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
 
 @dataclasses.dataclass
 class Responses:
-    """The network's responses to images with learning off: spike counts and, per image, the
-    totals the simulation counted (for energy)."""
+    """The network's responses to images with learning off.
 
-    counts: np.ndarray          # (n, n_neurons) excitatory spikes in each image's accepted presentation
-    presentations: np.ndarray   # (n,) times each image was shown (1 + boosts)
-    input_spikes: np.ndarray    # (n,) over all presentations and rests of the image
+    Attributes
+    ----------
+    counts : numpy.ndarray
+        (n, n_neurons) excitatory spikes in each image's accepted presentation.
+    presentations : numpy.ndarray
+        (n,) times each image was shown (1 + boosts).
+    input_spikes, exc_spikes, inh_spikes : numpy.ndarray
+        (n,) spikes of each population over all presentations and rests of the image (for energy).
+    """
+
+    counts: np.ndarray
+    presentations: np.ndarray
+    input_spikes: np.ndarray
     exc_spikes: np.ndarray
     inh_spikes: np.ndarray
 
@@ -61,21 +73,67 @@ class Responses:
 class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Diehl & Cook (2015): unsupervised STDP learning of digits in a spiking network.
 
-    Every network parameter is a keyword with the paper's default (see ``Parameters``; θ+ defaults
-    to the size's own, ``parameters.SIZE_TABLE``; ``network_parameters`` shows every value used), plus
-    the estimator settings ``epochs``, ``voting``, ``n_label_examples``, ``assignment_window``,
-    ``snapshot_every``, ``chunk_size``, ``n_jobs``, ``random_state`` and ``verbose``. ``n_jobs``: runs of
-    the binary at once with learning off (labels, ``transform``, ``predict``), in joblib's convention
-    (None: one, unless a joblib ``parallel_config`` says otherwise; -1: every CPU); the counts are
-    the same whatever it is. Learning runs one at a time.
+    ``fit`` learns with STDP, without labels, then (given labels) assigns each neuron a class;
+    ``transform`` gives spike counts, ``predict`` the vote.
 
-    Learned state: ``weights_`` (n_input, n_neurons), ``delays_`` (seconds), ``theta_`` (mV),
-    ``assignments_`` (class index per neuron, -1 if it never fired), ``proportions_``,
-    ``classes_``, ``n_examples_seen_``, ``history_`` (per run of the binary: examples seen,
-    spikes per example, running accuracy, silent fraction, mean theta, wall time; with
-    ``snapshot_every`` also ``(examples seen, weights, theta)`` snapshots) and
-    ``training_stats_`` (per training example: presentations and input, excitatory and
-    inhibitory spikes, as counted by the simulation).
+    Parameters
+    ----------
+    n_neurons, learning_rule, dt, ... beta
+        Every network parameter, with the paper's default: the fields of ``Parameters``, where each
+        is described (θ+ defaults to the size's own, ``parameters.SIZE_TABLE``; nu_post to the
+        rule's own). ``network_parameters`` shows every value used.
+    epochs : int, default 1
+        Passes over the training images in ``fit``.
+    voting : {"all", "proportion"}, default "all"
+        How assigned neurons vote (``readout.VOTING``).
+    n_label_examples : int, optional
+        Training images ``fit`` assigns labels on (default: all).
+    assignment_window : int, default 10000
+        Recent training examples the running accuracy assigns labels from.
+    snapshot_every : int, default 0
+        Keep the weights and θ every that many examples in ``history_`` (0: never).
+    chunk_size : int, default 500
+        Examples per run of the compiled binary (a new build per value).
+    n_jobs : int, optional
+        Runs of the binary at once with learning off (labels, ``transform``, ``predict``), in
+        joblib's convention (None: one, unless a joblib ``parallel_config`` says otherwise; -1: every
+        CPU); the counts are the same whatever it is. Learning runs one at a time.
+    random_state : int, numpy.random.Generator or None
+        Seeds the initial weights and delays and every run's Poisson input.
+    verbose : bool, default True
+        Progress bars.
+
+    Attributes
+    ----------
+    weights_ : numpy.ndarray
+        (n_input, n_neurons) input weights.
+    delays_ : numpy.ndarray
+        (n_input * n_neurons,) input delays in seconds.
+    theta_ : numpy.ndarray
+        (n_neurons,) adaptive thresholds in mV.
+    assignments_ : numpy.ndarray
+        Class index per neuron, -1 if it never fired.
+    proportions_ : numpy.ndarray
+        Each neuron's response per class (``readout.assign_labels``).
+    classes_ : numpy.ndarray
+        The labels.
+    n_examples_seen_ : int
+        Training examples learned from.
+    history_ : dict
+        Per run of the binary: examples seen, spikes per example, running accuracy, silent
+        fraction, mean θ, wall time; with ``snapshot_every`` also (examples seen, weights, θ) snapshots.
+    training_stats_ : dict
+        Per training example: presentations and input, excitatory and inhibitory spikes, as
+        counted by the simulation.
+
+    Examples
+    --------
+    >>> from stdplab import DiehlCook2015, datasets
+    >>> x_train, y_train, x_test, y_test = datasets.load("mnist")  # doctest: +SKIP
+    >>> model = DiehlCook2015(n_neurons=100, random_state=0).fit(x_train[:1000], y_train[:1000])  # doctest: +SKIP
+    >>> model.score(x_test[:1000], y_test[:1000])  # doctest: +SKIP
+    >>> model.save("model.npz")  # doctest: +SKIP
+    >>> DiehlCook2015.load("model.npz").predict(x_test[:5])  # doctest: +SKIP
     """
 
     # The network's keywords are Parameters' fields, in its order and with its defaults (a test
@@ -92,16 +150,67 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                  epochs=1, voting="all", n_label_examples=None, assignment_window=10000, snapshot_every=0,
                  chunk_size=500, n_jobs=None, random_state=None, verbose=True):
         # scikit-learn's convention: keep every argument as given; fit validates them.
-        for name, value in dict(locals()).items():
-            if name != "self":
-                setattr(self, name, value)
+        self.n_neurons = n_neurons
+        self.learning_rule = learning_rule
+        self.dt = dt
+        self.present_time = present_time
+        self.rest_time = rest_time
+        self.input_rate_scale = input_rate_scale
+        self.start_intensity = start_intensity
+        self.intensity_step = intensity_step
+        self.min_spikes = min_spikes
+        self.max_intensity = max_intensity
+        self.v_rest_e = v_rest_e
+        self.v_reset_e = v_reset_e
+        self.v_thresh_e = v_thresh_e
+        self.tau_e = tau_e
+        self.e_exc = e_exc
+        self.e_inh_e = e_inh_e
+        self.tau_ge = tau_ge
+        self.tau_gi = tau_gi
+        self.refractory_e = refractory_e
+        self.spike_block = spike_block
+        self.theta_init = theta_init
+        self.theta_plus = theta_plus
+        self.tau_theta = tau_theta
+        self.theta_offset = theta_offset
+        self.v_rest_i = v_rest_i
+        self.v_reset_i = v_reset_i
+        self.v_thresh_i = v_thresh_i
+        self.tau_i = tau_i
+        self.e_inh_i = e_inh_i
+        self.refractory_i = refractory_i
+        self.w_init_scale = w_init_scale
+        self.w_init_offset = w_init_offset
+        self.max_delay = max_delay
+        self.w_exc_inh = w_exc_inh
+        self.w_inh_exc = w_inh_exc
+        self.weight_total = weight_total
+        self.w_max = w_max
+        self.tau_pre = tau_pre
+        self.tau_post1 = tau_post1
+        self.tau_post2 = tau_post2
+        self.nu_pre = nu_pre
+        self.nu_post = nu_post
+        self.x_tar = x_tar
+        self.mu = mu
+        self.beta = beta
+        self.epochs = epochs
+        self.voting = voting
+        self.n_label_examples = n_label_examples
+        self.assignment_window = assignment_window
+        self.snapshot_every = snapshot_every
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
 
     _parameter_constraints = {**Parameters.constraints(), **SETTING_CONSTRAINTS}
 
     # --- parameters -------------------------------------------------------------------------
     @property
     def network_parameters(self) -> Parameters:
-        """The network parameters as one validated record."""
+        """The network parameters as one validated record, every default resolved."""
         return Parameters(**{name: getattr(self, name) for name in Parameters.names()})
 
     def __sklearn_tags__(self):
@@ -118,8 +227,24 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, callback=None):
         """Learn with STDP for ``epochs`` passes over X (labels unused), then assign labels from y.
-        A fresh start: whatever an earlier fit learned is forgotten. ``callback(model)`` is called
-        after every run of the binary (every ``chunk_size`` examples), e.g. ``live.LiveView()``."""
+
+        A fresh start: whatever an earlier fit learned is forgotten.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        y : array-like of shape (n,), optional
+            Labels: the running accuracy is tracked and neurons are assigned classes at the end.
+        callback : callable, optional
+            ``callback(model)`` after every run of the binary (every ``chunk_size`` examples), e.g.
+            ``live.LiveView()``.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
+        """
         for attr in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
             delattr(self, attr)
         pixels, image_shape = self._validate_images(X, reset=True)
@@ -136,10 +261,27 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def partial_fit(self, X, y=None, classes=None, *, progress=None, reassign=True, callback=None):
         """One more pass of STDP learning over X.
 
-        With y, the running accuracy is tracked and (if ``reassign``) labels are then reassigned
-        on X with learning off. ``classes``: every label y will ever hold, required on the first call
-        with labels if later calls may bring new ones (as in scikit-learn's other ``partial_fit``).
-        ``progress`` is a tqdm bar to advance instead of a new one; ``callback`` as in ``fit``.
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        y : array-like of shape (n,), optional
+            Labels: the running accuracy is tracked and (if ``reassign``) labels are then
+            reassigned on X with learning off.
+        classes : array-like, optional
+            Every label y will ever hold, required on the first call with labels if later calls may
+            bring new ones (as in scikit-learn's other ``partial_fit``).
+        progress : tqdm.tqdm, optional
+            A bar to advance instead of a new one.
+        reassign : bool, default True
+            Reassign labels on X afterwards (with y).
+        callback : callable, optional
+            As in ``fit``.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
         """
         pixels, image_shape = self._validate_images(X, reset=not hasattr(self, "weights_"))
         self._learn(pixels, image_shape, y, classes, progress, "learning", callback)
@@ -154,24 +296,35 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         params = self.network_parameters
         rates = poisson_rates(pixels, params.input_rate_scale)
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=True)
-        bar = progress if progress is not None else self._bar(len(rates), desc)
-        for start in range(0, len(rates), net.chunk_size):
-            stop = min(start + net.chunk_size, len(rates))
-            result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
-                             seed=self._next_seed())
-            self.weights_, self.theta_ = result.weights, result.theta
-            self.n_examples_seen_ += stop - start
-            self._record(result, labels[start:stop] if labels is not None else None)
-            if bar is not None:
+        # A bar given by the caller stays open for the caller's next call.
+        with contextlib.nullcontext(progress) if progress is not None else self._bar(len(rates), desc) as bar:
+            for start in range(0, len(rates), net.chunk_size):
+                stop = min(start + net.chunk_size, len(rates))
+                result = net.run(rates[start:stop], self.weights_, self.delays_, self.theta_, params,
+                                 seed=self._next_seed())
+                self.weights_, self.theta_ = result.weights, result.theta
+                self.n_examples_seen_ += stop - start
+                self._record(result, labels[start:stop] if labels is not None else None)
                 bar.update(stop - start)
                 bar.set_postfix(self._postfix(), refresh=False)
-            if callback is not None:
-                callback(self)
-        if bar is not None and progress is None:
-            bar.close()
+                if callback is not None:
+                    callback(self)
 
     def assign_labels(self, X, y):
-        """Assign each neuron the class it responds to most, with learning switched off."""
+        """Assign each neuron the class it responds to most, with learning switched off.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        y : array-like of shape (n,)
+            Their labels.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
+        """
         counts = self.transform(X)
         labels = self._encode_labels(y, len(counts), getattr(self, "classes_", None))
         self.assignments_, self.proportions_ = readout.assign_labels(counts, labels, len(self.classes_))
@@ -179,19 +332,49 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     # --- inference --------------------------------------------------------------------------
     def transform(self, X):
-        """Excitatory spike counts (n, n_neurons) during each example's accepted presentation."""
+        """Excitatory spike counts during each example's accepted presentation, with learning off.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, n_neurons) spike counts.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
         return self.responses(X).counts
 
     def responses(self, X) -> Responses:
-        """Spike counts and per-image spike totals, with learning off; the model is unchanged."""
-        self._check_fitted("weights_")
+        """Spike counts and per-image spike totals, with learning off; the model is unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        Responses
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
+        check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=False)
         rates = poisson_rates(pixels, params.input_rate_scale)
         counts = np.zeros((len(rates), params.n_neurons))
         stats = {key: [] for key in SPIKE_STATS}
-        bar = self._bar(len(rates), "responses (learning off)")
         chunks = [(start, min(start + net.chunk_size, len(rates))) for start in range(0, len(rates), net.chunk_size)]
 
         def run_chunk(index):
@@ -203,21 +386,38 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         # Threads suffice: each one waits on its own process running the binary.
         results = Parallel(n_jobs=self.n_jobs, backend="threading", return_as="generator")(
             delayed(run_chunk)(index) for index in range(len(chunks)))
-        for (start, stop), result in zip(chunks, results):
-            counts[start:stop] = result.counts
-            for key, values in stats.items():
-                values.extend(getattr(result, key).tolist())
-            if bar is not None:
+        with self._bar(len(rates), "responses (learning off)") as bar:
+            for (start, stop), result in zip(chunks, results):
+                counts[start:stop] = result.counts
+                for key, values in stats.items():
+                    values.extend(getattr(result, key).tolist())
                 bar.update(stop - start)
-        if bar is not None:
-            bar.close()
         return Responses(counts, **{key: np.asarray(values) for key, values in stats.items()})
 
     def simulate(self, X, learn=False, record_spikes=True):
-        """Present up to ``chunk_size`` images once and return all the simulation recorded
-        (``simulator.ChunkResult``: counts, per-example spike totals, with ``record_spikes`` every
-        spike of every population). The model itself is left unchanged."""
-        self._check_fitted("weights_")
+        """Present up to ``chunk_size`` images once and return all the simulation recorded.
+
+        The model itself is left unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+        learn : bool, default False
+            Run the learning binary (its result holds the weights and θ it learned).
+        record_spikes : bool, default True
+            Record every spike of every population (``spike_trains``).
+
+        Returns
+        -------
+        simulator.ChunkResult
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
+        check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=learn,
@@ -227,30 +427,92 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                        params, seed=seed)
 
     def decision_function(self, X):
-        """Class scores (n, n_classes) from the vote; with two classes, as scikit-learn expects, one
-        score per image (n,), positive for ``classes_[1]``."""
+        """Class scores from the vote.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, n_classes); with two classes, as scikit-learn expects, one score per image (n,),
+            positive for ``classes_[1]``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If no labels were assigned.
+        """
         scores = self._scores(X)
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X):
+        """The class of each image, by the vote of the assigned neurons.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n,) labels from ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If no labels were assigned.
+        """
         scores = self._scores(X)
         return self.classes_[scores.argmax(axis=1)]
 
     def _scores(self, X):
-        self._check_fitted("assignments_")
+        check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
 
     def predict_from_counts(self, counts):
-        """Predictions from spike counts already computed by ``transform``."""
-        self._check_fitted("assignments_")
+        """Predictions from spike counts already computed by ``transform``.
+
+        Parameters
+        ----------
+        counts : numpy.ndarray
+            (n, n_neurons) spike counts.
+
+        Returns
+        -------
+        numpy.ndarray
+            (n,) labels from ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If no labels were assigned.
+        """
+        check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         return self.classes_[readout.predict(counts, self.assignments_, self.proportions_, self.voting)]
 
     # --- persistence ------------------------------------------------------------------------
     def save(self, path):
-        """Write parameters and learned state to one .npz file (atomically)."""
-        self._check_fitted("weights_")
+        """Write parameters and learned state to one .npz file (atomically).
+
+        The file carries ``MODEL_FORMAT`` as its ``format_version``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        """
+        check_is_fitted(self, "weights_")
         arrays = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
-        meta = {"params": self.get_params(), "n_features_in_": self.n_features_in_,
+        meta = {"format_version": MODEL_FORMAT, "params": self.get_params(), "n_features_in_": self.n_features_in_,
                 "image_shape_": list(self.image_shape_), "n_examples_seen_": self.n_examples_seen_,
                 "seed_": self.seed_, "rng": self._rng.bit_generator.state,
                 "history": {k: v for k, v in self.history_.items() if k != "snapshots"}}
@@ -268,13 +530,35 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """A model written by ``save``; a missing, damaged or foreign file is a clear error."""
+        """A model written by ``save``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file.
+
+        Returns
+        -------
+        DiehlCook2015
+            The model, ready to go on learning or to predict.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no such file.
+        records.UnsupportedFormatError
+            If its format is unknown or newer than this stdplab reads.
+        ValueError
+            If it is damaged or not a stdplab model file.
+        """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no model file at {path}")
         try:
             with np.load(path, allow_pickle=False) as data:
                 model = cls._from_arrays({name: data[name] for name in data.files})
+        except UnsupportedFormatError as exc:
+            raise UnsupportedFormatError(f"{path}: {exc}") from None
         except Exception as exc:  # zip, npz, JSON, missing keys, bad shapes: all say the same thing
             raise ValueError(f"{path} is not a stdplab model file, or it is damaged"
                              f" ({type(exc).__name__}: {exc})") from exc
@@ -283,6 +567,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     @classmethod
     def _from_arrays(cls, data):
         meta = json.loads(str(data["meta"]))
+        format_version(meta, MODEL_FORMAT, "the model file")
         model = cls(**meta["params"])
         for name in _STATE:
             if name in data:
@@ -399,13 +684,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                              " pass every class as classes= to the first partial_fit")
         return np.searchsorted(self.classes_, y)
 
-    def _check_fitted(self, attribute):
-        if not hasattr(self, attribute):
-            what = "fit" if attribute == "weights_" else "fit (with labels) or assign_labels"
-            raise NotFittedError(f"this {type(self).__name__} has no {attribute}: call {what} first")
-
     def _bar(self, total, desc):
-
         return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
 
 

@@ -3,7 +3,9 @@
 The command line (``python -m stdplab train``), the notebooks and the accuracy benchmark all run
 experiments through ``run_experiment``. Everything it writes goes into one folder:
 ``checkpoint.npz`` (the model, rewritten every ``checkpoint_every`` examples and after labelling),
-``model.npz`` and ``test_counts.npz`` at the end, and ``results.json``.
+``model.npz`` and ``test_counts.npz`` at the end, and ``results.json``. The JSON files carry a
+``format_version``; ``read_progress`` and ``read_results`` read every version this stdplab knows and
+refuse the others.
 """
 from __future__ import annotations
 
@@ -20,121 +22,275 @@ from .metering import ComputeMeter
 from .estimator import SPIKE_STATS, DiehlCook2015
 from .parameters import SIZE_TABLE
 from .progress import progress_bar
-from .records import environment, git_commit, save_npz, write_json
+from .records import environment, format_version, git_commit, save_npz, write_json
+
+
+# The layouts of the run's JSON files; version 0, before files carried one, is read through
+# ``read_progress`` and ``read_results``. The model and checkpoint files are the estimator's
+# (``estimator.MODEL_FORMAT``).
+PROGRESS_FORMAT = 1
+RESULTS_FORMAT = 1
+CHECKPOINT = "checkpoint.npz"
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
                    data_dir=None, seed=0, checkpoint_every=5000, n_label=None, resume=False,
                    stop_after=None, n_jobs=None, verbose=True, callback=None, **params) -> dict:
-    """Train ``n_neurons`` on the first ``n_train`` training images for ``epochs`` passes, assign
-    labels on the first ``n_label`` (default: all ``n_train``), test on the first ``n_test`` test
-    images. ``params`` are any further ``DiehlCook2015`` keywords; those left out or ``None`` take the
-    dataset's suggested value (``datasets.SUGGESTED_PARAMETERS``), else the paper's. ``stop_after``
-    ends training after that many examples in all: the run is labelled and tested there, its results
-    say ``partial``, and a later ``resume`` goes on training. ``n_jobs``: runs of the binary at once
-    while labelling and testing (``DiehlCook2015``'s; the results do not depend on it).
-    ``callback(model)`` is called after every run of the binary (``DiehlCook2015.fit``'s, e.g.
-    ``live.LiveView()``). Returns the results dict."""
+    """Train, assign labels and test, writing everything into one folder.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The run's folder (created if need be).
+    n_neurons : int, default 100
+        Excitatory neurons.
+    n_train : int, default 1000
+        Training images: the first ``n_train`` of the dataset's training set.
+    epochs : int, default 1
+        Passes over the training images.
+    n_test : int, default 1000
+        Test images: the first ``n_test`` of the test set.
+    dataset : str, default "mnist"
+        A name in ``datasets.LOADERS``.
+    data_dir : str or os.PathLike, optional
+        The folder of the dataset's idx files (``datasets.load``).
+    seed : int, default 0
+        The model's ``random_state``.
+    checkpoint_every : int, default 5000
+        Training examples between checkpoints.
+    n_label : int, optional
+        Training images labels are assigned on (default: all ``n_train``).
+    resume : bool, default False
+        Go on from the folder's checkpoint, if it has one; a finished run returns its results.
+    stop_after : int, optional
+        End training after that many examples in all: the run is labelled and tested there, its
+        results say ``partial``, and a later ``resume`` goes on training.
+    n_jobs : int, optional
+        Runs of the binary at once while labelling and testing (``DiehlCook2015``'s; the results do
+        not depend on it).
+    verbose : bool, default True
+        Progress bars.
+    callback : callable, optional
+        ``callback(model)`` after every run of the binary (``DiehlCook2015.fit``'s, e.g.
+        ``live.LiveView()``).
+    **params
+        Further ``DiehlCook2015`` keywords; those left out or ``None`` take the dataset's suggested
+        value (``datasets.SUGGESTED_PARAMETERS``), else the paper's.
+
+    Returns
+    -------
+    dict
+        The results, as written to ``results.json``.
+
+    Raises
+    ------
+    ValueError
+        If the dataset has fewer images than asked for, or ``resume`` finds a run with another
+        configuration (the message says how to go on as it started).
+    records.UnsupportedFormatError
+        If the folder's files are of a format this stdplab cannot read.
+
+    Examples
+    --------
+    >>> results = run_experiment("runs/small", n_neurons=100, n_train=2000, n_test=1000)  # doctest: +SKIP
+    >>> results["accuracy"]  # doctest: +SKIP
+    """
     params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
               **{k: v for k, v in params.items() if v is not None}}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    checkpoint = out / "checkpoint.npz"
     config = {"n_neurons": n_neurons, "n_train": n_train, "epochs": epochs, "n_test": n_test,
               "dataset": dataset, "seed": seed, "checkpoint_every": checkpoint_every,
               "n_label": n_label or n_train, "params": params}
+    x_train, y_train, x_test, y_test = _data(dataset, data_dir, n_train, n_test)
+    resuming = resume and (out / CHECKPOINT).exists()
+    progress = read_progress(out) if resuming else None
+    if progress and progress["stage"] == "done" and progress["config"] == config and (out / "results.json").exists():
+        return read_results(out)  # finished: nothing to redo
+    run = _Run(out, config, progress, resuming, n_jobs=n_jobs, verbose=verbose)
+    total = n_train * epochs
+    meter = ComputeMeter()  # this invocation's cost, measured by codecarbon (a resumed run: the rest)
+    with meter:
+        run.train(x_train, y_train, total if stop_after is None else min(int(stop_after), total), total, callback)
+        run.label(x_train[: config["n_label"]], y_train[: config["n_label"]])
+        responses = run.test(x_test)
+    return run.finish(responses, y_test, meter.cost, total)
+
+
+def _data(dataset, data_dir, n_train, n_test):
     x_train, y_train, x_test, y_test = datasets.load(dataset, data_dir=data_dir)
-    x_train, y_train = x_train[:n_train], y_train[:n_train]
-    x_test, y_test = x_test[:n_test], y_test[:n_test]
     if len(x_train) < n_train or len(x_test) < n_test:
         raise ValueError(f"{dataset} has {len(x_train)} training and {len(x_test)} test images;"
                          f" asked for {n_train} and {n_test}")
-    total = n_train * epochs
-    target = total if stop_after is None else min(int(stop_after), total)
+    return x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test]
 
-    timings = {"train": 0.0, "labels": 0.0, "test": 0.0}
-    progress = {}
-    resolved = _resolved(config)
-    if resume and checkpoint.exists():
-        progress = _read_progress(out)
-        finished = progress.get("stage") == "done" and progress.get("config") == config
-        if finished and (out / "results.json").exists():
-            return json.loads((out / "results.json").read_text())  # finished: nothing to redo
-        # As resolved when the run started, so that a size default changed since, in a newer
-        # stdplab, cannot slip into the rest of the run.
-        started = progress.get("resolved") or _resolved_before_records(progress.get("config", config), resolved)
-        _check_same_training(started, resolved, out)
-        model = DiehlCook2015.load(checkpoint).set_params(n_jobs=n_jobs, verbose=verbose, **params)
-        resolved = started
-        timings.update(progress.get("timings", {}))
-    else:
-        model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, n_jobs=n_jobs, verbose=verbose, **params)
-    # Each invocation of a run, so that a results file says whether (and where) it was resumed.
-    invocations = progress.get("invocations", []) + [
-        {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "examples_seen": getattr(model, "n_examples_seen_", 0),
-         "commit": git_commit()}]
-    labelled = progress.get("labelled")
-    if labelled is None and progress.get("stage") in ("labels", "done"):  # progress files before "labelled"
-        labelled = {"examples_seen": progress["examples_seen"], "n_label": progress["config"]["n_label"]}
 
-    def save_progress(stage):
-        model.save(checkpoint)
-        write_json(out / "progress.json", {"stage": stage, "examples_seen": model.n_examples_seen_,
-                                           "config": config, "timings": timings, "labelled": labelled,
-                                           "invocations": invocations, "resolved": resolved})
+class _Run:
+    """One invocation of an experiment in its folder: the model, what it has done and its record."""
 
-    meter = ComputeMeter()  # this invocation's cost, measured by codecarbon (a resumed run: the rest)
-    with meter:
-        seen = getattr(model, "n_examples_seen_", 0)
-        bar = progress_bar(total, "training", "ex", initial=seen, enabled=verbose)
-        while seen < target:
-            position = seen % n_train
-            stop = min(position + checkpoint_every, n_train, position + target - seen)
-            start_time = time.perf_counter()
-            model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar, reassign=False,
-                              callback=callback)
-            timings["train"] += time.perf_counter() - start_time
-            seen = model.n_examples_seen_
-            save_progress("train")
-        if bar is not None:
-            bar.close()
+    def __init__(self, out: Path, config: dict, progress: dict | None, resuming: bool, n_jobs, verbose):
+        self.out, self.config, self.verbose = out, config, verbose
+        resolved = _resolved(config)
+        record = progress or {"resolved": resolved, "timings": {}, "labelled": None, "invocations": []}
+        if resuming:
+            # As resolved when the run started, so that a size default changed since, in a newer
+            # stdplab, cannot slip into the rest of the run.
+            _check_same_training(record["resolved"], resolved, out)
+            self.model = DiehlCook2015.load(out / CHECKPOINT).set_params(n_jobs=n_jobs, verbose=verbose,
+                                                                         **config["params"])
+        else:
+            self.model = DiehlCook2015(n_neurons=config["n_neurons"], random_state=config["seed"], n_jobs=n_jobs,
+                                       verbose=verbose, **config["params"])
+        self.resolved = record["resolved"]
+        self.timings = {"train": 0.0, "labels": 0.0, "test": 0.0, **record["timings"]}
+        self.labelled = record["labelled"]
+        # Each invocation of a run, so that a results file says whether (and where) it was resumed.
+        self.invocations = record["invocations"] + [
+            {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "examples_seen": self.seen, "commit": git_commit()}]
 
-        if labelled != {"examples_seen": seen, "n_label": config["n_label"]}:
-            start_time = time.perf_counter()
-            model.assign_labels(x_train[: config["n_label"]], y_train[: config["n_label"]])
-            timings["labels"] = time.perf_counter() - start_time
-            labelled = {"examples_seen": seen, "n_label": config["n_label"]}
-            save_progress("labels")
+    @property
+    def seen(self) -> int:
+        return getattr(self.model, "n_examples_seen_", 0)
 
+    def save_progress(self, stage: str) -> None:
+        self.model.save(self.out / CHECKPOINT)
+        write_json(self.out / "progress.json", {
+            "format_version": PROGRESS_FORMAT, "stage": stage, "examples_seen": self.seen, "config": self.config,
+            "timings": self.timings, "labelled": self.labelled, "invocations": self.invocations,
+            "resolved": self.resolved})
+
+    def train(self, x_train, y_train, target: int, total: int, callback) -> None:
+        """Learn up to ``target`` examples in all, checkpointing every ``checkpoint_every``."""
+        n_train, every = len(x_train), self.config["checkpoint_every"]
+        with progress_bar(total, "training", "ex", initial=self.seen, enabled=self.verbose) as bar:
+            while self.seen < target:
+                position = self.seen % n_train
+                stop = min(position + every, n_train, position + target - self.seen)
+                start_time = time.perf_counter()
+                self.model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar,
+                                       reassign=False, callback=callback)
+                self.timings["train"] += time.perf_counter() - start_time
+                self.save_progress("train")
+
+    def label(self, images, labels) -> None:
+        """Assign labels, unless the model was labelled on these images at this point already."""
+        wanted = {"examples_seen": self.seen, "n_label": self.config["n_label"]}
+        if self.labelled == wanted:
+            return
         start_time = time.perf_counter()
-        responses = model.responses(x_test)
-        timings["test"] = time.perf_counter() - start_time
-    counts = responses.counts
-    stats = {k: getattr(responses, k) for k in SPIKE_STATS}
-    results = {
-        "config": config,
-        "accuracy": _accuracy(model, counts, y_test, "all"),
-        "accuracy_proportion": _accuracy(model, counts, y_test, "proportion"),
-        "test": readout.evaluation(model.predict_from_counts(counts), y_test, model.classes_),
-        "spikes_per_test_example": {k: float(np.mean(stats[k])) for k in ("input_spikes", "exc_spikes", "inh_spikes")},
-        "presentations_per_test_example": float(np.mean(stats["presentations"])),
-        "timings_s": timings,
-        "compute": meter.cost.as_dict(),
-        "train_seconds_per_example": timings["train"] / max(seen, 1),
-        "examples_trained": seen,
-        "partial": seen < total,
-        "resumed": len(invocations) > 1,
-        "invocations": invocations,
-        "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
-        "parameters": model.get_params(),
-        "network_parameters": dataclasses.asdict(model.network_parameters),  # with every default resolved
-        "environment": environment(),
-    }
-    model.save(out / "model.npz")
-    save_npz(out / "test_counts.npz", counts=counts, labels=y_test, **{k: np.asarray(v) for k, v in stats.items()})
-    write_json(out / "results.json", results)
-    save_progress("train" if results["partial"] else "done")
-    return results
+        self.model.assign_labels(images, labels)
+        self.timings["labels"] = time.perf_counter() - start_time
+        self.labelled = wanted
+        self.save_progress("labels")
+
+    def test(self, images):
+        start_time = time.perf_counter()
+        responses = self.model.responses(images)
+        self.timings["test"] = time.perf_counter() - start_time
+        return responses
+
+    def finish(self, responses, y_test, cost, total: int) -> dict:
+        """Write the model, the test counts and the results; returns the results."""
+        model, counts = self.model, responses.counts
+        stats = {k: getattr(responses, k) for k in SPIKE_STATS}
+        results = {
+            "format_version": RESULTS_FORMAT,
+            "config": self.config,
+            "accuracy": _accuracy(model, counts, y_test, "all"),
+            "accuracy_proportion": _accuracy(model, counts, y_test, "proportion"),
+            "test": readout.evaluation(model.predict_from_counts(counts), y_test, model.classes_),
+            "spikes_per_test_example": {k: float(np.mean(stats[k])) for k in ("input_spikes", "exc_spikes",
+                                                                               "inh_spikes")},
+            "presentations_per_test_example": float(np.mean(stats["presentations"])),
+            "timings_s": self.timings,
+            "compute": cost.as_dict(),
+            "train_seconds_per_example": self.timings["train"] / max(self.seen, 1),
+            "examples_trained": self.seen,
+            "partial": self.seen < total,
+            "resumed": len(self.invocations) > 1,
+            "invocations": self.invocations,
+            "history": {k: v for k, v in model.history_.items() if k != "snapshots"},
+            "parameters": model.get_params(),
+            "network_parameters": dataclasses.asdict(model.network_parameters),  # with every default resolved
+            "environment": environment(),
+        }
+        model.save(self.out / "model.npz")
+        save_npz(self.out / "test_counts.npz", counts=counts, labels=y_test,
+                 **{k: np.asarray(v) for k, v in stats.items()})
+        write_json(self.out / "results.json", results)
+        self.save_progress("train" if results["partial"] else "done")
+        return results
+
+
+def read_progress(out) -> dict | None:
+    """A run's ``progress.json``, in the current format whatever format it was written in.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The run's folder.
+
+    Returns
+    -------
+    dict or None
+        ``stage``, ``examples_seen``, ``config``, ``timings``, ``labelled``, ``invocations`` and
+        ``resolved``; None if the folder has no readable progress file.
+
+    Raises
+    ------
+    records.UnsupportedFormatError
+        If the file is of an unknown or newer format.
+
+    Warns
+    -----
+    UserWarning
+        For a file from before runs recorded their resolved parameters.
+    """
+    path = Path(out) / "progress.json"
+    try:
+        progress = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if format_version(progress, PROGRESS_FORMAT, str(path)) == 0:
+        progress = _progress_before_versions(progress)
+    return progress
+
+
+def _progress_before_versions(progress: dict) -> dict:
+    progress = {"timings": {}, "invocations": [], **progress, "format_version": PROGRESS_FORMAT}
+    if progress.get("labelled") is None:  # files before "labelled": the stage says whether labels were assigned
+        labelled = progress["stage"] in ("labels", "done")
+        progress["labelled"] = ({"examples_seen": progress["examples_seen"], "n_label": progress["config"]["n_label"]}
+                                if labelled else None)
+    if "resolved" not in progress:
+        progress["resolved"] = _resolved_before_records(progress["config"])
+    return progress
+
+
+def read_results(out) -> dict:
+    """A run's ``results.json``, in the current format whatever format it was written in.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The run's folder.
+
+    Returns
+    -------
+    dict
+        The results (``run_experiment``'s); ``compute`` is None for runs from before the lab
+        metered its compute with codecarbon.
+
+    Raises
+    ------
+    records.UnsupportedFormatError
+        If the file is of an unknown or newer format.
+    """
+    path = Path(out) / "results.json"
+    results = json.loads(path.read_text())
+    if format_version(results, RESULTS_FORMAT, str(path)) == 0 and "energy_kwh" not in (results.get("compute") or {}):
+        results["compute"] = None  # before codecarbon metered every run
+    return {**results, "format_version": RESULTS_FORMAT}
 
 
 def _accuracy(model, counts, labels, voting) -> float:
@@ -159,15 +315,14 @@ def _check_same_training(started: dict, now: dict, out: Path) -> None:
         f" started, resume with {' '.join(f'--set {n}={old}' for n, (old, _) in changed.items())}")
 
 
-def _resolved_before_records(config: dict, now: dict) -> dict:
+def _resolved_before_records(config: dict) -> dict:
     """For progress files from before runs recorded their resolved parameters: the size defaults
     they started with are unknown, so those left to the size take today's (with a warning)."""
     started = _resolved(config)
     unknown = [name for name in SIZE_TABLE if name not in config["params"]]
-    started["params"].update({name: now["params"][name] for name in unknown})
-    today = ", ".join(f"{name}={now['params'][name]}" for name in unknown)
+    today = ", ".join(f"{name}={started['params'][name]}" for name in unknown)
     warnings.warn(f"this run's progress file predates recorded parameters: the size defaults it started with"
-                  f" cannot be checked, and it goes on with {today}", stacklevel=3)
+                  f" cannot be checked, and it goes on with {today}", stacklevel=4)
     return started
 
 
@@ -182,10 +337,3 @@ def _resolved(config: dict) -> dict:
 def _training(config: dict) -> dict:
     """What decides the training itself; labelling and test sizes may change on resume."""
     return {k: v for k, v in config.items() if k not in ("n_label", "n_test")}
-
-
-def _read_progress(out: Path) -> dict:
-    try:
-        return json.loads((out / "progress.json").read_text())
-    except (OSError, ValueError):
-        return {}

@@ -18,6 +18,18 @@ class LiveView:
     It draws only where IPython runs; under papermill the output keeps the last frame, a static
     figure. It shows a PNG rather than a widget, so it needs no widget frontend. Drawing a frame
     takes a fraction of a second against seconds for a run of the binary.
+
+    Parameters
+    ----------
+    max_fields : int, default 100
+        Receptive fields drawn at most.
+    dpi : int, default 72
+        The image's resolution.
+
+    Attributes
+    ----------
+    frames : int
+        Frames drawn so far.
     """
 
     def __init__(self, max_fields: int = 100, dpi: int = 72):
@@ -26,6 +38,13 @@ class LiveView:
         self._handle = None
 
     def __call__(self, model) -> None:
+        """Draw the model's state, replacing the last frame (only where IPython runs).
+
+        Parameters
+        ----------
+        model : DiehlCook2015
+            The model being trained.
+        """
         if get_ipython() is None:
             return  # a script: nowhere to draw
         fig = plots.training_state(model.weights_, model.image_shape_, model.theta_, model.history_,

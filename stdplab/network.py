@@ -192,7 +192,26 @@ def _declare(names) -> str:
 
 @dataclass
 class Network:
-    """The Brian objects of one network, and where each run-time parameter lives."""
+    """The Brian objects of one network, and where each run-time parameter lives.
+
+    Attributes
+    ----------
+    params : Parameters
+        The parameters it was built with.
+    inputs, exc, inh : brian2.NeuronGroup
+        Input (Poisson), excitatory and inhibitory neurons.
+    input_exc, exc_inh, inh_exc : brian2.Synapses
+        All-to-all input synapses, excitatory -> inhibitory one to one, inhibitory -> every other
+        excitatory neuron.
+    learning : bool
+        Whether the build has plasticity.
+    parameter_targets : dict
+        Parameter name -> [(group, Brian variable name)] of every shared variable holding it.
+    extra : list
+        Further Brian objects (the presentation controller and its monitors).
+    monitors : dict
+        ``controller``, ``spikes`` (population -> SpikeMonitor) and ``slots`` (standalone builds).
+    """
 
     params: Parameters
     inputs: b2.NeuronGroup
@@ -208,6 +227,7 @@ class Network:
 
     @property
     def objects(self) -> list:
+        """Every Brian object of the network, for ``brian2.Network``."""
         return [self.inputs, self.exc, self.inh, self.input_exc, self.exc_inh, self.inh_exc, *self.extra]
 
     def _register(self, group, names):
@@ -215,13 +235,31 @@ class Network:
             self.parameter_targets.setdefault(name, []).append((group, BRIAN_NAMES.get(name, name)))
 
     def set_parameters(self, params: Parameters | None = None) -> None:
-        """Assign every run-time parameter (runtime device only; standalone uses run_args)."""
+        """Assign every run-time parameter (runtime device only; standalone uses run_args).
+
+        Parameters
+        ----------
+        params : Parameters, optional
+            The values (default: those the network was built with).
+        """
         params = params or self.params
         for name, value in self.parameter_values(params).items():
             for group, var in self.parameter_targets[name]:
                 setattr(group, var, value)
 
     def parameter_values(self, params: Parameters) -> dict:
+        """Each run-time parameter's value as a Brian quantity.
+
+        Parameters
+        ----------
+        params : Parameters
+            The values.
+
+        Returns
+        -------
+        dict
+            Parameter name -> value with its unit.
+        """
         return {name: params.si(name) * getattr(b2, SI_UNITS[Parameters.unit(name)], 1)
                 for name in self.parameter_targets}
 
@@ -231,63 +269,110 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
                   record_all_spikes: bool = False) -> Network:
     """Build input, excitatory and inhibitory groups and their connections.
 
-    With ``learning`` the input synapses follow the STDP rule, θ rises with each spike and decays,
-    and the weights are normalised per example; without it none of that code exists.
-    With ``stimulus`` (``stimulus(k * second, i)``: input i's rate at unit intensity in example k)
-    the presentation controller is added too (recording excitatory spikes, and with
-    ``record_all_spikes`` input and inhibitory spikes as well). Without it, the input group has a plain ``rate``
-    variable that the caller sets before each ``run()``.
+    Parameters
+    ----------
+    params : Parameters
+        The network's parameters (their values are the groups' initial run-time values).
+    n_input : int
+        Input neurons (pixels).
+    stimulus : brian2.TimedArray, optional
+        ``stimulus(k * second, i)``: input i's rate at unit intensity in example k. With it the
+        presentation controller is added too (recording excitatory spikes, and with
+        ``record_all_spikes`` input and inhibitory spikes as well). Without it, the input group has
+        a plain ``rate`` variable that the caller sets before each ``run()``.
+    learning : bool, default True
+        The input synapses follow the STDP rule, θ rises with each spike and decays, and the weights
+        are normalised per example; without it none of that code exists.
+    clock : brian2.Clock, optional
+        The clock of every group (default: a new one with ``params.dt``).
+    record_all_spikes : bool, default False
+        With ``stimulus``: monitor input and inhibitory spikes too.
+
+    Returns
+    -------
+    Network
+        The Brian objects and where each run-time parameter lives.
     """
     clock = clock or b2.Clock(dt=params.dt * b2.ms)
-    n = params.n_neurons
     rule = get_rule(params.learning_rule)
     controlled = stimulus is not None
-
     if controlled:
         inputs = b2.NeuronGroup(n_input, CONTROLLED_INPUT_MODEL, threshold=CONTROLLED_INPUT_THRESHOLD,
                                 reset=CONTROLLED_INPUT_RESET, clock=clock, name="inputs",
                                 namespace={"stimulus": stimulus, "next_spike_step": next_spike_step})
     else:
         inputs = b2.NeuronGroup(n_input, "rate : Hz", threshold=INPUT_THRESHOLD, clock=clock, name="inputs")
+    exc, exc_constants = _excitatory(params, rule, learning, controlled, clock)
+    inh, inh_constants = _inhibitory(params, controlled, clock)
+    input_exc, stdp_constants = _input_synapses(inputs, exc, rule, learning, controlled, clock)
+    exc_inh = b2.Synapses(exc, inh, model=_declare(["w_exc_inh"]), on_pre="ge_post += w_exc_inh",
+                          clock=clock, name="exc_inh")
+    exc_inh.connect(j="i")
+    inh_exc = b2.Synapses(inh, exc, model=_declare(["w_inh_exc"]), on_pre="gi_post += w_inh_exc",
+                          clock=clock, name="inh_exc")
+    inh_exc.connect(condition="i != j")
 
-    exc_constants = ("v_rest_e", "v_reset_e", "v_thresh_e", "tau_e", "e_exc", "e_inh_e", "tau_ge",
-                     "tau_gi", "refractory_e", "spike_block", "theta_offset")
-    exc_model = [EXCITATORY_MODEL, SLOT_COUNTERS if controlled else ""]
-    exc_reset = [EXCITATORY_RESET, SLOT_COUNTING if controlled else ""]
+    net = Network(params, inputs, exc, inh, input_exc, exc_inh, inh_exc, learning=learning)
+    for group, names in ((exc, exc_constants), (inh, inh_constants), (input_exc, stdp_constants),
+                         (exc_inh, ["w_exc_inh"]), (inh_exc, ["w_inh_exc"])):
+        net._register(group, names)
+    reset_state(net)
+    if controlled:
+        _add_presentation_controller(net, record_all_spikes)
+    return net
+
+
+def _excitatory(params: Parameters, rule, learning: bool, controlled: bool, clock) -> tuple:
+    """The excitatory group, and the parameters it holds."""
+    constants = ("v_rest_e", "v_reset_e", "v_thresh_e", "tau_e", "e_exc", "e_inh_e", "tau_ge",
+                 "tau_gi", "refractory_e", "spike_block", "theta_offset")
+    model = [EXCITATORY_MODEL, SLOT_COUNTERS if controlled else ""]
+    reset = [EXCITATORY_RESET, SLOT_COUNTING if controlled else ""]
     if learning:
-        exc_constants += ("theta_plus", "tau_theta", "weight_total") + rule.neuron_constants
-        exc_model += [ADAPTIVE_THRESHOLD, rule.neuron_model, "normalisation : 1" if controlled else ""]
-        exc_reset += [ADAPTIVE_THRESHOLD_RESET, rule.neuron_reset]
+        constants += ("theta_plus", "tau_theta", "weight_total") + rule.neuron_constants
+        model += [ADAPTIVE_THRESHOLD, rule.neuron_model, "normalisation : 1" if controlled else ""]
+        reset += [ADAPTIVE_THRESHOLD_RESET, rule.neuron_reset]
     else:
-        exc_model.append(FIXED_THRESHOLD)
-    exc = b2.NeuronGroup(n, "\n".join([*exc_model, _declare(exc_constants)]),
-                         threshold=EXCITATORY_THRESHOLD, reset="\n".join(exc_reset),
+        model.append(FIXED_THRESHOLD)
+    exc = b2.NeuronGroup(params.n_neurons, "\n".join([*model, _declare(constants)]),
+                         threshold=EXCITATORY_THRESHOLD, reset="\n".join(reset),
                          refractory="refractory_e", method="euler", clock=clock, name="excitatory",
                          namespace={"euler_cap": euler_cap})
     if learning and rule.neuron_decay:
         exc.run_regularly(rule.neuron_decay, when="start", order=3, name="postsynaptic_traces")
-    inh_constants = ("v_rest_i", "v_reset_i", "v_thresh_i", "tau_i", "e_exc", "e_inh_i", "tau_ge",
-                     "tau_gi", "refractory_i")
-    inh = b2.NeuronGroup(n, "\n".join([INHIBITORY_MODEL, "n_spikes : integer" if controlled else "",
-                                        _declare(inh_constants)]),
+    return exc, constants
+
+
+def _inhibitory(params: Parameters, controlled: bool, clock) -> tuple:
+    """The inhibitory group, and the parameters it holds."""
+    constants = ("v_rest_i", "v_reset_i", "v_thresh_i", "tau_i", "e_exc", "e_inh_i", "tau_ge",
+                 "tau_gi", "refractory_i")
+    inh = b2.NeuronGroup(params.n_neurons, "\n".join([INHIBITORY_MODEL, "n_spikes : integer" if controlled else "",
+                                                       _declare(constants)]),
                          threshold="v > v_thresh_i", reset="v = v_reset_i" + ("\nn_spikes += 1" if controlled else ""),
                          refractory="refractory_i", method="euler", clock=clock, name="inhibitory",
                          namespace={"euler_cap": euler_cap})
+    return inh, constants
 
+
+def _input_synapses(inputs, exc, rule, learning: bool, controlled: bool, clock) -> tuple:
+    """The all-to-all input -> excitatory synapses (plastic when ``learning``), and the parameters
+    they hold."""
+    n_input, n = len(inputs), len(exc)
     delivery_model = DELIVERY_ORDER if controlled else ""
     if learning:
-        stdp_constants = tuple(dict.fromkeys(rule.constants + ("w_max",)))
+        constants = tuple(dict.fromkeys(rule.constants + ("w_max",)))
 
         def with_weight_change(statements):
             return statements + APPLY_WEIGHT_CHANGE if "w_new" in statements else statements
 
         input_exc = b2.Synapses(
-            inputs, exc, model="\n".join([rule.model, "w : 1", delivery_model, _declare(stdp_constants)]),
+            inputs, exc, model="\n".join([rule.model, "w : 1", delivery_model, _declare(constants)]),
             on_pre="ge_post += w\n" + with_weight_change(rule.on_pre),
             on_post=with_weight_change(rule.on_post), clock=clock, name="input_exc",
         )
     else:
-        stdp_constants = ()
+        constants = ()
         input_exc = b2.Synapses(inputs, exc, model="w : 1\n" + delivery_model, on_pre="ge_post += w", clock=clock,
                                 name="input_exc")
     # Explicit indices fix the synapse order: synapse k is (k // n, k % n), a row-major matrix.
@@ -299,28 +384,17 @@ def build_network(params: Parameters, n_input: int, stimulus: b2.TimedArray | No
     if learning:
         for var, value in rule.initial:
             setattr(input_exc, var, value)
-
-    exc_inh = b2.Synapses(exc, inh, model=_declare(["w_exc_inh"]), on_pre="ge_post += w_exc_inh",
-                          clock=clock, name="exc_inh")
-    exc_inh.connect(j="i")
-    inh_exc = b2.Synapses(inh, exc, model=_declare(["w_inh_exc"]), on_pre="gi_post += w_inh_exc",
-                          clock=clock, name="inh_exc")
-    inh_exc.connect(condition="i != j")
-
-    net = Network(params, inputs, exc, inh, input_exc, exc_inh, inh_exc, learning=learning)
-    net._register(exc, exc_constants)
-    net._register(inh, inh_constants)
-    net._register(input_exc, stdp_constants)
-    net._register(exc_inh, ["w_exc_inh"])
-    net._register(inh_exc, ["w_inh_exc"])
-    reset_state(net)
-    if controlled:
-        _add_presentation_controller(net, record_all_spikes)
-    return net
+    return input_exc, constants
 
 
 def reset_state(net: Network) -> None:
-    """Membrane potentials and conductances as at the start of the original simulation."""
+    """Set membrane potentials and spike timers as at the start of the original simulation.
+
+    Parameters
+    ----------
+    net : Network
+        The network to reset.
+    """
     p = net.params
     net.exc.v = (p.v_rest_e - 40.0) * b2.mV
     net.inh.v = (p.v_rest_i - 40.0) * b2.mV

@@ -38,8 +38,20 @@ SIZE_TABLE = {
 
 
 def size_default(name: str, n_neurons: int) -> float:
-    """The value of a size-dependent constant (``SIZE_TABLE``) for ``n_neurons``: the measured value,
-    else a power law in n through the two nearest measured sizes."""
+    """The value of a size-dependent constant for a network size.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``SIZE_TABLE``, e.g. "theta_plus".
+    n_neurons : int
+        Excitatory neurons.
+
+    Returns
+    -------
+    float
+        The measured value at that size, else a power law in n through the two nearest measured sizes.
+    """
     table = SIZE_TABLE[name]
     if n_neurons in table:
         return table[n_neurons]
@@ -66,6 +78,21 @@ def _p(default, unit="1", doc="", *, domain):
 
 @dataclass(frozen=True)
 class Parameters:
+    """Every parameter of the network, validated, with the paper's defaults.
+
+    Each field is a keyword of the same name (and of ``DiehlCook2015``); its unit, its description
+    and its domain are in the field's metadata (``Parameters.unit``, ``Parameters.constraints``).
+    ``None`` for ``theta_plus`` takes the size's own (``size_default``), for ``nu_post`` the rule's own.
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        If a value is outside its domain.
+    ValueError
+        If present and rest times are not positive multiples of dt, the slot does not exceed twice
+        ``max_delay``, or the intensity schedule allows more than ``MAX_PRESENTATIONS`` presentations.
+    """
+
     # --- network size and learning rule -------------------------------------------------------
     n_neurons: int = _p(100, doc="excitatory neurons (and as many inhibitory ones)", domain=COUNT)
     learning_rule: str = _p("triplet", doc="STDP rule: triplet, power_law, exponential, pre_and_post", domain=RULE)
@@ -142,12 +169,14 @@ class Parameters:
 
     @property
     def max_presentations(self) -> int:
+        """Presentations of one example at most (start intensity, then each step up to the cap)."""
         if self.intensity_step <= 0:
             return 1
         return int((self.max_intensity - self.start_intensity) // self.intensity_step) + 1
 
     @property
     def present_steps(self) -> int:
+        """Time steps an example is shown."""
         return int(round(self.present_time / self.dt))
 
     @property
@@ -157,20 +186,60 @@ class Parameters:
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
+        """Every parameter's name, in order.
+
+        Returns
+        -------
+        tuple of str
+        """
         return tuple(f.name for f in dataclasses.fields(cls))
 
     @classmethod
     def constraints(cls) -> dict:
-        """Each parameter's declared domain, as scikit-learn's ``_parameter_constraints``."""
+        """Each parameter's declared domain.
+
+        Returns
+        -------
+        dict
+            Name -> constraints, as scikit-learn's ``_parameter_constraints``.
+        """
         return {f.name: f.metadata["domain"] for f in dataclasses.fields(cls)}
 
     @classmethod
     def unit(cls, name: str) -> str:
+        """A parameter's unit.
+
+        Parameters
+        ----------
+        name : str
+            The parameter.
+
+        Returns
+        -------
+        str
+            A key of ``SI_SCALE``: "1", "mV", "ms" or "Hz".
+        """
         return cls.__dataclass_fields__[name].metadata["unit"]
 
     def si(self, name: str) -> float:
-        """The parameter's value in SI units (volts, seconds, hertz)."""
+        """A parameter's value in SI units (volts, seconds, hertz).
+
+        Parameters
+        ----------
+        name : str
+            The parameter.
+
+        Returns
+        -------
+        float
+        """
         return getattr(self, name) * SI_SCALE[self.unit(name)]
 
     def shape_key(self) -> dict:
+        """The values that change the generated code (``SHAPE_PARAMETERS``): part of a build's key.
+
+        Returns
+        -------
+        dict
+        """
         return {name: getattr(self, name) for name in SHAPE_PARAMETERS}

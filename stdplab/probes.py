@@ -98,16 +98,37 @@ def _prepare(b2, net, weights, theta_mV):
 
 @dataclass
 class NeuronTrace:
-    t: np.ndarray          # ms, every time step
-    v: np.ndarray          # mV
-    threshold: np.ndarray  # mV: θ - theta_offset + v_thresh_e (the neuron spikes when v exceeds it)
-    theta: np.ndarray      # mV
-    spikes: np.ndarray     # ms, the neuron's spike times
-    input_spikes: tuple    # (input indices, times in ms)
+    """One excitatory neuron's run (``single_neuron``).
+
+    Attributes
+    ----------
+    t : numpy.ndarray
+        Every time step, ms.
+    v : numpy.ndarray
+        Membrane potential, mV.
+    threshold : numpy.ndarray
+        θ - theta_offset + v_thresh_e, mV: the neuron spikes when v exceeds it.
+    theta : numpy.ndarray
+        Adaptive threshold θ, mV.
+    spikes : numpy.ndarray
+        The neuron's spike times, ms.
+    input_spikes : tuple
+        (input indices, times in ms).
+    params : Parameters
+        The parameters it ran with.
+    """
+
+    t: np.ndarray
+    v: np.ndarray
+    threshold: np.ndarray
+    theta: np.ndarray
+    spikes: np.ndarray
+    input_spikes: tuple
     params: Parameters
 
     @property
     def n_spikes(self) -> int:
+        """The neuron's spikes."""
         return len(self.spikes)
 
 
@@ -120,6 +141,29 @@ def single_neuron(input_rate=20.0, n_inputs=100, weight=0.3, duration=1000.0, in
     ``duration`` is in ms, ``theta0`` the starting θ in mV (default ``params.theta_init``).
     Learning is on for θ (it rises by theta_plus at each spike) but the input weights are held
     fixed, so that the drive stays the same.
+
+    Parameters
+    ----------
+    input_rate : float, default 20.0
+        Hz of each Poisson input.
+    n_inputs : int, default 100
+        Inputs (ignored with ``input_times``).
+    weight : float or array-like, default 0.3
+        Every input's weight, or one per input.
+    duration : float, default 1000.0
+        ms.
+    input_times : array-like, optional
+        Spike times in ms: one array per input, or one array for a single input.
+    theta0 : float, optional
+        The starting θ in mV.
+    params : Parameters, optional
+        The network's parameters (default: the paper's).
+    seed : int, default 0
+        Brian's random seed.
+
+    Returns
+    -------
+    NeuronTrace
     """
     base = params or Parameters()
     # The STDP rule runs, but with zero rates and a w_max above every weight it changes nothing.
@@ -155,9 +199,21 @@ def single_neuron(input_rate=20.0, n_inputs=100, weight=0.3, duration=1000.0, in
 
 @dataclass
 class WeightChange:
+    """One synapse's weight before and after a protocol (``weight_change``).
+
+    Attributes
+    ----------
+    w0 : float
+        At the start.
+    w : float
+        At the end.
+    dw : float
+        w - w0.
+    """
+
     w0: float
-    w: float     # weight at the end
-    dw: float    # w - w0
+    w: float
+    dw: float
 
 
 def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None = None,
@@ -168,6 +224,29 @@ def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None
     one initial weight or one per synapse. Synapse k joins input k to excitatory neuron k (the
     other synapses of the all-to-all layer have weight 0 and lateral inhibition is off, so the
     protocols do not disturb each other). Learning is on, delays are 0, θ starts at theta_init.
+
+    Parameters
+    ----------
+    learning_rule : str
+        A name in ``rules.RULES``.
+    pre_times, post_times : list of array-like
+        Per synapse, presynaptic and (forced) postsynaptic spike times in ms.
+    w0 : float or array-like
+        Initial weight(s).
+    params : Parameters, optional
+        Further parameters (default: the paper's).
+    duration : float, optional
+        ms (default: just past the last spike).
+
+    Returns
+    -------
+    numpy.ndarray
+        Each synapse's final weight.
+
+    Raises
+    ------
+    ValueError
+        If the lists differ in length, or a spike time lies outside the simulation.
     """
     n = len(pre_times)
     if len(post_times) != n:
@@ -189,8 +268,25 @@ def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None
 
 def weight_change(learning_rule, pre_times, post_times, w0=0.5, params: Parameters | None = None,
                   duration=None) -> WeightChange:
-    """One synapse of ``learning_rule`` with presynaptic spikes at ``pre_times`` and (forced)
-    postsynaptic spikes at ``post_times`` (ms); its weight at the end and the change."""
+    """One synapse of a rule under a spike protocol: its weight at the end and the change.
+
+    Parameters
+    ----------
+    learning_rule : str
+        A name in ``rules.RULES``.
+    pre_times, post_times : array-like
+        Presynaptic and (forced) postsynaptic spike times, ms.
+    w0 : float, default 0.5
+        The initial weight.
+    params : Parameters, optional
+        Further parameters (default: the paper's).
+    duration : float, optional
+        ms (default: just past the last spike).
+
+    Returns
+    -------
+    WeightChange
+    """
     w = float(pairings(learning_rule, [pre_times], [post_times], w0, params, duration)[0])
     return WeightChange(w0=float(w0), w=w, dw=w - float(w0))
 
@@ -203,6 +299,28 @@ def stdp_window(learning_rule, dts, w0=0.5, n_pairs=5, period=100.0, params: Par
     Protocol: ``n_pairs`` pre/post pairs, one every ``period`` ms (the triplet rule potentiates only
     if the postsynaptic neuron fired recently, through its slow trace post2, so a single isolated
     pair would show depression only). ``period`` must exceed the 50 ms spike block.
+
+    Parameters
+    ----------
+    learning_rule : str
+        A name in ``rules.RULES``.
+    dts : array-like
+        Δt values, ms.
+    w0 : float or array-like, default 0.5
+        Initial weight(s).
+    n_pairs : int, default 5
+        Pairs per protocol.
+    period : float, default 100.0
+        ms between pairs.
+    params : Parameters, optional
+        Further parameters (default: the paper's).
+    start : float, default 60.0
+        ms of the first pair.
+
+    Returns
+    -------
+    numpy.ndarray
+        Δw per Δt, shape (len(dts),), or (len(w0), len(dts)) for several w0.
     """
     dts = np.asarray(dts, float)
     w0s = np.atleast_1d(np.asarray(w0, float))
@@ -227,7 +345,35 @@ def winner_take_all(n_neurons=3, n_inputs=50, input_rate=30.0, weight=0.3, sprea
     at ``input_rate`` Hz. Neuron k's weights are ``weight * (1 - spread * k / (n_neurons - 1))``,
     so neuron 0 gets the strongest drive. Without ``inhibition`` (w_inh_exc = 0) every neuron
     fires on its own. Learning is off. Returns spike times (ms) of both layers, the excitatory
-    potentials and spike counts per neuron."""
+    potentials and spike counts per neuron.
+
+    Parameters
+    ----------
+    n_neurons : int, default 3
+        Excitatory neurons (and as many inhibitory ones).
+    n_inputs : int, default 50
+        Poisson inputs.
+    input_rate : float, default 30.0
+        Hz of each input.
+    weight : float, default 0.3
+        Neuron 0's weights.
+    spread : float, default 0.2
+        How much weaker the last neuron's weights are, as a fraction.
+    duration : float, default 350.0
+        ms.
+    inhibition : bool, default True
+        Lateral inhibition on.
+    params : Parameters, optional
+        Further parameters (default: the paper's).
+    seed : int, default 0
+        Brian's random seed.
+
+    Returns
+    -------
+    dict
+        ``exc`` and ``inh`` (indices, times in ms), ``t`` and ``v`` (mV, per neuron), ``counts``,
+        ``winner``, ``inhibition``, ``threshold`` (mV) and ``duration``.
+    """
     changes = {"n_neurons": n_neurons}
     if not inhibition:
         changes["w_inh_exc"] = 0.0

@@ -18,11 +18,25 @@ from pathlib import Path
 
 import numpy as np
 
+from .standalone import spike_queue
+
 
 @contextlib.contextmanager
 def atomic_write(path):
-    """Yields a temporary path beside ``path`` (same folder, same suffix) to write; on success it
-    replaces ``path`` in one rename, on failure it is removed and ``path`` is left as it was."""
+    """Write a file in one rename: a reader sees the old file or the new one, never half of one.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (its folder is created if need be).
+
+    Yields
+    ------
+    pathlib.Path
+        A temporary path beside ``path`` (same folder, same suffix) to write. On success it
+        replaces ``path``; on an exception it is removed, ``path`` is left as it was and the
+        exception goes on.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Same folder: os.replace is atomic only within one file system. Same suffix: writers that infer
@@ -39,19 +53,87 @@ def atomic_write(path):
 
 
 def save_npz(path, **arrays) -> None:
-    """Write arrays to a compressed ``.npz`` atomically."""
+    """Write arrays to a compressed ``.npz`` atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    **arrays
+        Name: array.
+    """
     with atomic_write(path) as tmp, open(tmp, "wb") as file:
         np.savez_compressed(file, **arrays)
 
 
 def write_json(path, data) -> None:
-    """Write JSON atomically; numpy scalars and arrays become plain numbers and lists."""
+    """Write JSON atomically; numpy scalars and arrays become plain numbers and lists.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    data : object
+        What ``json.dump`` takes, with numpy values (``json_value``).
+    """
     with atomic_write(path) as tmp, open(tmp, "w") as file:
         json.dump(data, file, indent=1, default=json_value)
 
 
+class UnsupportedFormatError(ValueError):
+    """A file of a format version this stdplab cannot read (unknown, or written by a newer one)."""
+
+
+def format_version(record: dict, current: int, what: str) -> int:
+    """The format version a file's record says it has, checked against what this stdplab reads.
+
+    Parameters
+    ----------
+    record : dict
+        The file's contents (or its metadata), with its ``format_version``; files written before
+        formats were versioned have none, and are version 0.
+    current : int
+        The newest version this stdplab writes and reads.
+    what : str
+        The file, as the message names it.
+
+    Returns
+    -------
+    int
+        The version, from 0 to ``current``.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If the version is not a non-negative integer, or is newer than ``current``.
+    """
+    version = record.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise UnsupportedFormatError(f"{what} has format_version {version!r}, which no stdplab writes")
+    if version > current:
+        raise UnsupportedFormatError(
+            f"{what} has format_version {version}, newer than this stdplab reads ({current}):"
+            " read it with the stdplab that wrote it (its commit is in the run's results), or update stdplab")
+    return version
+
+
 def save_metrics(output_dir, name, metrics: dict) -> Path:
-    """A notebook's metrics as ``output_dir/<name>_metrics.json`` (what a sweep collects); returns the path."""
+    """Write a notebook's metrics where a sweep collects them.
+
+    Parameters
+    ----------
+    output_dir : str or os.PathLike
+        The notebook's output folder.
+    name : str
+        The notebook's short name.
+    metrics : dict
+        Metric name: value.
+
+    Returns
+    -------
+    pathlib.Path
+        ``output_dir/<name>_metrics.json``.
+    """
     path = Path(output_dir) / f"{name}_metrics.json"
     write_json(path, metrics)
     return path
@@ -62,7 +144,19 @@ def notebook_dir(output_dir, notebook: str) -> Path:
     repository (git-ignored, so a class's runs never overwrite the tracked ``figures/``). The
     repository is the first folder at or above the working directory holding ``notebooks/`` and
     ``pyproject.toml``, so the notebook writes to the same place run from the root or from
-    ``notebooks/``; elsewhere, the working directory."""
+    ``notebooks/``; elsewhere, the working directory.
+
+    Parameters
+    ----------
+    output_dir : str or os.PathLike or None
+        The folder the notebook was given, if any.
+    notebook : str
+        The notebook's short name.
+
+    Returns
+    -------
+    pathlib.Path
+    """
     if output_dir is not None:
         return Path(output_dir)
     here = Path.cwd().resolve()
@@ -72,7 +166,23 @@ def notebook_dir(output_dir, notebook: str) -> Path:
 
 
 def json_value(value):
-    """NumPy scalars and arrays as plain JSON values (``json.dump``'s ``default``)."""
+    """NumPy scalars and arrays as plain JSON values (``json.dump``'s ``default``).
+
+    Parameters
+    ----------
+    value : object
+        What ``json`` cannot write itself.
+
+    Returns
+    -------
+    object
+        A Python number or list.
+
+    Raises
+    ------
+    TypeError
+        For anything but numpy scalars and arrays.
+    """
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -97,16 +207,36 @@ def plain_value(value):
 
 
 def command_line(argv=None) -> str:
-    """The command that is running (``argv``: its arguments, if not those of ``sys.argv``), as a
-    results file records it."""
+    """The command that is running, as a results file records it.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Its arguments (default: ``sys.argv``'s).
+
+    Returns
+    -------
+    str
+        ``python <script> <arguments>``, quoted for a shell.
+    """
     args = sys.argv[1:] if argv is None else list(argv)
     return "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *args])
 
 
 def git_commit(directory=None) -> str | None:
-    """The short commit of the checkout holding ``directory`` (default: this package), with "-dirty"
-    when its code (``stdplab/``, ``benchmarks/*.py``) differs from the commit's, so that a result from
-    uncommitted code says so; or None."""
+    """The commit a result comes from.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike, optional
+        A folder in the checkout (default: this package's).
+
+    Returns
+    -------
+    str or None
+        The short commit, with "-dirty" when its code (``stdplab/``, ``benchmarks/*.py``) differs
+        from the commit's, so that a result from uncommitted code says so; None outside a checkout.
+    """
     def git(*args):
         return subprocess.run(["git", *args], capture_output=True, text=True, cwd=directory or Path(__file__).parent,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, check=True).stdout.strip()
@@ -120,8 +250,17 @@ def git_commit(directory=None) -> str | None:
 
 
 def environment() -> dict:
-    """The commit, interpreter, library versions and machine a result came from."""
+    """The commit, interpreter, library versions, spike queue and machine a result came from.
+
+    Returns
+    -------
+    dict
+        ``commit``, ``python``, ``brian2``, ``numpy``, ``spike_queue`` (which spike queue the
+        compiled networks ran, ``standalone.spike_queue``: "runs", the rewritten one, or "brian",
+        Brian's as shipped), ``machine`` and ``cpus``.
+    """
     from importlib.metadata import version
 
     return {"commit": git_commit(), "python": platform.python_version(), "brian2": version("brian2"),
-            "numpy": np.__version__, "machine": platform.machine(), "cpus": os.cpu_count()}
+            "numpy": np.__version__, "spike_queue": spike_queue(), "machine": platform.machine(),
+            "cpus": os.cpu_count()}

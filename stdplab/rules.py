@@ -19,18 +19,43 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Rule:
+    """One STDP rule as Brian 2 statements (see the module's description).
+
+    Attributes
+    ----------
+    name : str
+        The rule's ``learning_rule`` name.
+    model : str
+        Synapse variables.
+    on_pre, on_post : str
+        Statements on a presynaptic arrival and a postsynaptic spike; either may propose ``w_new``.
+    constants : tuple of str
+        Parameters the synapses use.
+    doc : str
+        The rule's equations, sources and measured sensitivity.
+    default_nu_post : float
+        ``nu_post`` when left to the rule (the paper gives it only for the triplet rule).
+    neuron_model, neuron_decay, neuron_reset : str
+        Postsynaptic traces (once per excitatory neuron), their decay at the start of every time
+        step, and their update when the neuron spikes (after the synapses' ``on_post``).
+    neuron_constants : tuple of str
+        Parameters the excitatory neurons use for those traces.
+    initial : tuple of (str, str)
+        (synapse variable, expression) at the start.
+    """
+
     name: str
-    model: str              # synapse variables
-    on_pre: str             # may propose w_new
-    on_post: str            # may propose w_new
-    constants: tuple[str, ...]   # parameters used by the synapses
+    model: str
+    on_pre: str
+    on_post: str
+    constants: tuple[str, ...]
     doc: str
-    default_nu_post: float  # the paper gives it only for the triplet rule; see each doc
-    neuron_model: str = ""  # postsynaptic traces, kept once per excitatory neuron
-    neuron_decay: str = ""  # run at the start of every time step
-    neuron_reset: str = ""  # run when the excitatory neuron spikes (after the synapses' on_post)
+    default_nu_post: float
+    neuron_model: str = ""
+    neuron_decay: str = ""
+    neuron_reset: str = ""
     neuron_constants: tuple[str, ...] = ()
-    initial: tuple[tuple[str, str], ...] = ()  # (synapse variable, expression) at the start
+    initial: tuple[tuple[str, str], ...] = ()
 
 
 TRIPLET = Rule(
@@ -130,6 +155,22 @@ RULES = {rule.name: rule for rule in (TRIPLET, POWER_LAW, EXPONENTIAL, PRE_AND_P
 
 
 def get_rule(name: str) -> Rule:
+    """The rule called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``RULES``.
+
+    Returns
+    -------
+    Rule
+
+    Raises
+    ------
+    ValueError
+        If there is no such rule; the message lists the valid names.
+    """
     try:
         return RULES[name]
     except KeyError:

@@ -20,6 +20,7 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     assert main(ARGS + ["--out", str(whole)]) == 0
     results = json.loads((whole / "results.json").read_text())
     assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == 500
+    assert results["format_version"] == 1 and results["environment"]["spike_queue"] == "runs"
     assert len(results["test"]["confusion_matrix"]) == 10
     compute = results["compute"]  # this run, measured by codecarbon, with how it was measured
     assert compute["energy_kwh"] > 0 and compute["cpu_s"] > 0 and compute["tracking"] == "machine"
@@ -139,9 +140,55 @@ def test_a_progress_file_from_before_recorded_parameters_resumes_with_a_warning(
     part = tmp_path / "part"
     assert main(ARGS + ["--out", str(part), "--stop-after", "100"]) == 0
     progress = json.loads((part / "progress.json").read_text())
-    del progress["resolved"]  # as written before runs recorded their resolved parameters
+    del progress["resolved"], progress["format_version"]  # as written before runs recorded them
     (part / "progress.json").write_text(json.dumps(progress))
     monkeypatch.setitem(parameters.SIZE_TABLE["theta_plus"], 100, 0.04)
     with pytest.warns(UserWarning, match="theta_plus=0.04"):
         assert main(ARGS + ["--out", str(part), "--resume", "--stop-after", "200"]) == 0
     assert DiehlCook2015.load(part / "model.npz").n_examples_seen_ == 200
+
+
+CONFIG = {"n_neurons": 100, "n_train": 500, "epochs": 1, "n_test": 100, "dataset": "mnist", "seed": 0,
+          "checkpoint_every": 100, "n_label": 500, "params": {"chunk_size": 250}}
+
+
+def test_progress_files_before_format_versions_are_read_in_todays_format(tmp_path):
+    from stdplab.experiment import PROGRESS_FORMAT, read_progress
+
+    assert read_progress(tmp_path) is None  # no progress file
+    (tmp_path / "progress.json").write_text(json.dumps({"stage": "labels", "examples_seen": 300, "config": CONFIG}))
+    with pytest.warns(UserWarning, match="predates recorded parameters.*theta_plus=0.025"):
+        progress = read_progress(tmp_path)
+    assert progress["format_version"] == PROGRESS_FORMAT
+    assert progress["labelled"] == {"examples_seen": 300, "n_label": 500}  # the stage said it was labelled
+    assert progress["resolved"]["params"]["theta_plus"] == 0.025 and progress["invocations"] == []
+
+
+def test_results_files_before_format_versions_are_read_in_todays_format(tmp_path):
+    from stdplab.experiment import RESULTS_FORMAT, read_results
+
+    (tmp_path / "results.json").write_text(json.dumps({"accuracy": 0.8, "compute": {"cpu_s": 3.0}}))
+    results = read_results(tmp_path)
+    assert results["format_version"] == RESULTS_FORMAT and results["compute"] is None  # before codecarbon
+    metered = {"format_version": RESULTS_FORMAT, "accuracy": 0.8, "compute": {"energy_kwh": 1e-4}}
+    (tmp_path / "results.json").write_text(json.dumps(metered))
+    assert read_results(tmp_path) == metered
+
+
+@pytest.mark.parametrize("name", ["progress.json", "results.json"])
+@pytest.mark.parametrize("version, message", [(99, "format_version 99, newer than this stdplab reads"),
+                                              ("1.0", "format_version '1.0', which no stdplab writes")])
+def test_run_files_of_a_newer_or_unknown_format_are_refused(tmp_path, name, version, message):
+    from stdplab.experiment import read_progress, read_results
+    from stdplab.records import UnsupportedFormatError
+
+    (tmp_path / name).write_text(json.dumps({"format_version": version, "stage": "done", "config": CONFIG}))
+    with pytest.raises(UnsupportedFormatError, match=message):
+        (read_progress if name == "progress.json" else read_results)(tmp_path)
+
+
+def test_resume_from_a_newer_progress_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "checkpoint.npz").write_bytes(b"")
+    (tmp_path / "progress.json").write_text(json.dumps({"format_version": 99, "stage": "train", "config": CONFIG}))
+    assert main(ARGS + ["--out", str(tmp_path), "--resume"]) == 2
+    assert "newer than this stdplab reads" in capsys.readouterr().err

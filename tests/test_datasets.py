@@ -1,6 +1,7 @@
 import gzip
 import hashlib
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from stdplab import datasets
 from stdplab.datasets import DatasetError, DatasetNotFoundError, MNIST_FILES, parse_idx
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mnist"
+SHARED = Path(os.environ["STDPLAB_DATA"])  # conftest's default: the shared folder beside the repository
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -57,12 +58,27 @@ def test_environment_variable_names_the_folder(monkeypatch, tmp_path):
 
 def test_missing_data_error_names_folders_and_fix(monkeypatch, tmp_path):
     monkeypatch.delenv("STDPLAB_DATA", raising=False)
+    monkeypatch.delenv("STDPLAB_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with pytest.raises(DatasetNotFoundError) as error:
         datasets.load_mnist(tmp_path / "empty", download=False)
     text = str(error.value)
     assert str(tmp_path / "empty") in text and "STDPLAB_DATA" in text and "data_dir" in text
     assert str(tmp_path / "cache") in text
+
+
+def test_stdplab_cache_holds_the_downloads_as_it_holds_the_builds(monkeypatch, tmp_path):
+    from stdplab.cache import cache_dir
+
+    monkeypatch.delenv("STDPLAB_DATA", raising=False)
+    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path / "lab"))
+    assert cache_dir() == tmp_path / "lab"
+    with pytest.raises(DatasetNotFoundError) as error:
+        datasets.load_mnist(tmp_path / "empty", download=False)
+    assert str(tmp_path / "lab" / "mnist") in str(error.value)
+    monkeypatch.delenv("STDPLAB_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "stdplab"
 
 
 def test_corrupt_file_fails_its_checksum(monkeypatch, tmp_path):
@@ -95,6 +111,7 @@ def test_download_verifies_and_caches(monkeypatch, tmp_path):
     for name in MNIST_FILES:
         shutil.copy(SHARED / f"{name}.gz", served / f"{name}.gz")
     monkeypatch.delenv("STDPLAB_DATA", raising=False)
+    monkeypatch.delenv("STDPLAB_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     server = _Server(served)
     try:
@@ -117,6 +134,7 @@ def test_download_rejects_a_tampered_file(monkeypatch, tmp_path):
         shutil.copy(SHARED / f"{name}.gz", served / f"{name}.gz")
     (served / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"not mnist"))
     monkeypatch.delenv("STDPLAB_DATA", raising=False)
+    monkeypatch.delenv("STDPLAB_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     server = _Server(served)
     try:

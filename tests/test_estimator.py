@@ -251,3 +251,30 @@ def test_damaged_or_foreign_model_files_get_clear_errors(trained, tmp_path):
     np.savez(tmp_path / "cut.npz", **{**data, "theta_": data["theta_"][:3]})
     with pytest.raises(ValueError, match="theta_ has shape"):
         DiehlCook2015.load(tmp_path / "cut.npz")
+
+
+def test_model_files_carry_a_format_version_and_refuse_unknown_or_newer_ones(trained, tmp_path):
+    import json
+
+    from stdplab.estimator import MODEL_FORMAT
+    from stdplab.records import UnsupportedFormatError
+
+    trained.save(tmp_path / "good.npz")
+    data = dict(np.load(tmp_path / "good.npz"))
+    meta = json.loads(str(data["meta"]))
+    assert meta["format_version"] == MODEL_FORMAT
+
+    def with_version(name, version):
+        changed = {k: v for k, v in meta.items() if k != "format_version"}
+        if version is not None:
+            changed["format_version"] = version
+        np.savez(tmp_path / name, **{**data, "meta": np.array(json.dumps(changed))})
+        return tmp_path / name
+
+    with pytest.raises(UnsupportedFormatError, match=f"newer than this stdplab reads \\({MODEL_FORMAT}\\)"):
+        DiehlCook2015.load(with_version("newer.npz", MODEL_FORMAT + 1))
+    with pytest.raises(UnsupportedFormatError, match="'two', which no stdplab writes"):
+        DiehlCook2015.load(with_version("unknown.npz", "two"))
+    # Files from before format versions (version 0) have the same layout and still load.
+    old = DiehlCook2015.load(with_version("old.npz", None))
+    np.testing.assert_array_equal(old.weights_, trained.weights_)

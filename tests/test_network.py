@@ -4,7 +4,7 @@ import pytest
 
 from stdplab import DiehlCook2015
 from stdplab.parameters import Parameters
-from stdplab import simulator
+from stdplab import simulator, standalone
 from stdplab.simulator import compiled_network
 
 from conftest import SMALL, blank_and_bright
@@ -175,10 +175,17 @@ def test_runs_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist,
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
     assert learning().manifest["spike_queue"] == "runs"
     monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, with Brian's queue as it ships
-    monkeypatch.setattr(simulator, "_compiled", {})
-    monkeypatch.setattr(simulator, "push_runs_of_equal_delay", lambda header: False)
-    brians, _ = run(images, plastic=True, seed=5)
+    monkeypatch.setattr(standalone, "_compiled", {})
+    monkeypatch.setattr(standalone, "push_runs_of_equal_delay", lambda header: False)
+    # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
+    run(images[:1], plastic=True)
+    monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
+    monkeypatch.setattr(standalone, "_queues_run", set())
+    for _ in range(2):  # every run says so, not only the build
+        with pytest.warns(standalone.SpikeQueueWarning, match="as shipped"):
+            brians, _ = run(images, plastic=True, seed=5)
     assert learning().manifest["spike_queue"] == "brian"
+    assert standalone.spike_queue() == "brian"
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
         np.testing.assert_array_equal(getattr(ours, field), getattr(brians, field), err_msg=field)
@@ -187,16 +194,36 @@ def test_runs_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist,
 def test_a_spike_queue_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
     header = tmp_path / "spikequeue.h"
     header.write_text("// another Brian's queue")
-    with pytest.warns(UserWarning, match="same results more slowly"):
-        assert not simulator.push_runs_of_equal_delay(header)
+    with pytest.warns(standalone.SpikeQueueWarning, match="same results more slowly"):
+        assert not standalone.push_runs_of_equal_delay(header)
     assert header.read_text() == "// another Brian's queue"
+
+
+def test_the_spike_queue_rewrite_applies_to_the_installed_brian(tmp_path):
+    """CI fails here when the installed Brian's queue is not the one the rewrite knows (pyproject.toml
+    bounds brian2 to the versions it does)."""
+    import warnings
+
+    header = tmp_path / "spikequeue.h"
+    header.write_text(standalone.installed_spike_queue().read_text())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert standalone.push_runs_of_equal_delay(header)
+    assert "n_slots" in header.read_text()
+
+
+def test_results_say_which_spike_queue_ran(monkeypatch):
+    from stdplab.records import environment
+
+    monkeypatch.setattr(standalone, "_queues_run", set())
+    assert environment()["spike_queue"] == "runs"  # none ran yet: what the installed Brian gets
+    monkeypatch.setattr(standalone, "_queues_run", {"runs", "brian"})
+    assert environment()["spike_queue"] == "brian, runs"
 
 
 def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
     import ast
     from pathlib import Path
-
-    from stdplab import simulator
 
     package = Path(simulator.__file__).parent
     for name in simulator.CODE_FILES:
@@ -205,4 +232,4 @@ def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
                  if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
         # every stdplab module that feeds the build is itself hashed
         assert {f"{module}.py" for module in local} <= set(simulator.CODE_FILES), (name, local)
-    assert "parameters.py" in simulator.CODE_FILES
+    assert {"parameters.py", "standalone.py"} <= set(simulator.CODE_FILES)
