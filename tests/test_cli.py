@@ -1,6 +1,7 @@
 """The command line: a run, and a resume after kill -9 that loses nothing saved."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,15 +12,23 @@ import pytest
 from stdplab import DiehlCook2015, cli
 from stdplab.cli import main
 
-ARGS = ["train", "--neurons", "100", "--train", "500", "--test", "100", "--checkpoint-every", "100",
+# The shape of tests/conftest.py's SMALL (100 neurons, chunks of 250): its binaries are reused.
+N_TRAIN = 300
+ARGS = ["train", "--neurons", "100", "--train", str(N_TRAIN), "--test", "100", "--checkpoint-every", "100",
         "--set", "chunk_size=250", "--quiet"]
 
 
-def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run(tmp_path):
-    whole = tmp_path / "whole"
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """One uninterrupted run of ARGS (shared: the tests below copy it before they change anything)."""
+    whole = tmp_path_factory.mktemp("cli") / "whole"
     assert main(ARGS + ["--out", str(whole)]) == 0
+    return whole
+
+
+def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run(whole, tmp_path):
     results = json.loads((whole / "results.json").read_text())
-    assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == 500
+    assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == N_TRAIN
     assert results["format_version"] == 1 and results["environment"]["spike_queue"] == "runs"
     assert len(results["test"]["confusion_matrix"]) == 10
     compute = results["compute"]  # this run, measured by codecarbon, with how it was measured
@@ -35,14 +44,14 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     progress = json.loads((cut / "progress.json").read_text())
-    assert progress["stage"] == "train" and 100 <= progress["examples_seen"] < 500
+    assert progress["stage"] == "train" and 100 <= progress["examples_seen"] < N_TRAIN
     assert not (cut / "results.json").exists()
 
     # Labelled and tested two runs of the binary at a time: nothing in the results changes.
     assert main(ARGS + ["--out", str(cut), "--resume", "--jobs", "2"]) == 0
     resumed = DiehlCook2015.load(cut / "model.npz")
     uninterrupted = DiehlCook2015.load(whole / "model.npz")
-    assert resumed.n_examples_seen_ == 500
+    assert resumed.n_examples_seen_ == N_TRAIN
     # The checkpoint holds the random generator too: the resumed run is the uninterrupted one.
     np.testing.assert_array_equal(resumed.weights_, uninterrupted.weights_)
     resumed_results = json.loads((cut / "results.json").read_text())
@@ -57,7 +66,7 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     assert partial["partial"] and partial["examples_trained"] == 200 and len(partial["history"]["examples"]) >= 1
     assert main(ARGS + ["--out", str(part), "--resume"]) == 0
     finished = json.loads((part / "results.json").read_text())
-    assert not finished["partial"] and finished["examples_trained"] == 500 and finished["resumed"]
+    assert not finished["partial"] and finished["examples_trained"] == N_TRAIN and finished["resumed"]
     np.testing.assert_array_equal(DiehlCook2015.load(part / "model.npz").weights_, uninterrupted.weights_)
 
 
@@ -72,15 +81,18 @@ def test_resume_refuses_a_run_whose_size_default_has_changed_since(tmp_path, mon
     message = capsys.readouterr().err
     assert "started with theta_plus=0.025" in message and "give theta_plus=0.04" in message
     assert json.loads((part / "progress.json").read_text()) == before  # nothing trained on
-    # With the value it started with, it goes on, and with that value.
-    assert main(ARGS + ["--out", str(part), "--resume", "--set", "theta_plus=0.025"]) == 0
-    assert DiehlCook2015.load(part / "model.npz").network_parameters.theta_plus == 0.025
+    # With the value it started with, it goes on, and with that value (for another 100 examples).
+    assert main(ARGS + ["--out", str(part), "--resume", "--set", "theta_plus=0.025", "--stop-after", "200"]) == 0
+    model = DiehlCook2015.load(part / "model.npz")
+    assert model.network_parameters.theta_plus == 0.025 and model.n_examples_seen_ == 200
 
 
-def test_resume_refuses_another_configuration(tmp_path, capsys):
-    assert main(ARGS + ["--out", str(tmp_path)]) == 0
-    assert main([*ARGS[:2], "50", *ARGS[3:], "--out", str(tmp_path), "--resume"]) == 2
+def test_resume_refuses_another_configuration(whole, tmp_path, capsys):
+    shutil.copytree(whole, tmp_path / "whole")
+    before = json.loads((whole / "progress.json").read_text())
+    assert main([*ARGS[:2], "50", *ARGS[3:], "--out", str(tmp_path / "whole"), "--resume"]) == 2
     assert "another configuration" in capsys.readouterr().err
+    assert json.loads((tmp_path / "whole" / "progress.json").read_text()) == before  # nothing trained on
 
 
 def test_the_default_run_is_the_train_commands_defaults():
@@ -94,7 +106,8 @@ def test_the_default_run_is_the_train_commands_defaults():
 
 def test_the_default_run_ends_with_the_receptive_fields_and_the_next_lesson(tmp_path, monkeypatch, capsys):
     out = tmp_path / "default"
-    monkeypatch.setattr(cli, "DEFAULT_RUN", ARGS + ["--out", str(out)])  # small, the same path through main
+    small = [*ARGS[:4], "100", *ARGS[5:6], "50", *ARGS[7:]]  # 100 examples, tested on 50
+    monkeypatch.setattr(cli, "DEFAULT_RUN", small + ["--out", str(out)])  # small, the same path through main
     assert main([]) == 0
     printed = capsys.readouterr().out
     figure = out / "receptive_fields.png"

@@ -15,10 +15,13 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "04_sweep.ipynb"
 GRID = {"theta_plus": [0.0, 0.025, 0.1], "seed": [0, 1, 2]}
 # θ+ = 0: 40 points less accurate and 60 points more silent than the others, a spread of 1 point per seed.
-STAND_IN = ("from stdplab.records import save_metrics\n"
+# It writes stand_in_metrics.json as stdplab.records.save_metrics would (test_stand_in_writes_what_save_metrics_writes)
+# without importing stdplab: each of the sweep's nine points starts a kernel, and the import takes seconds.
+STAND_IN = ("import json, os\n"
             "off = theta_plus == 0\n"
-            "save_metrics(output_dir, 'stand_in', {'accuracy': 0.6 - 0.4 * off + 0.01 * seed + theta_plus / 10,\n"
-            "                                      'silent_fraction': 0.1 + 0.6 * off + 0.01 * seed})")
+            "with open(os.path.join(output_dir, 'stand_in_metrics.json'), 'w') as f:\n"
+            "    json.dump({'accuracy': 0.6 - 0.4 * off + 0.01 * seed + theta_plus / 10,\n"
+            "               'silent_fraction': 0.1 + 0.6 * off + 0.01 * seed}, f)")
 
 
 def stand_in(tmp_path) -> Path:
@@ -35,6 +38,20 @@ def stand_in(tmp_path) -> Path:
 def parameters(tmp_path):
     return {"notebook": str(stand_in(tmp_path)), "grid": GRID, "fixed": {"n_neurons": 20}, "workers": 2,
             "sweep_dir": str(tmp_path / "sweep"), "output_dir": str(tmp_path / "figures")}
+
+
+def test_stand_in_writes_what_save_metrics_writes(tmp_path):
+    from stdplab.records import save_metrics
+
+    ours, theirs = tmp_path / "stand_in", tmp_path / "save_metrics"
+    ours.mkdir()
+    theirs.mkdir()
+    exec(STAND_IN, {"theta_plus": 0.025, "seed": 1, "output_dir": str(ours)})
+    (written,) = ours.iterdir()
+    metrics = json.loads(written.read_text())
+    assert metrics == pytest.approx({"accuracy": 0.6 + 0.01 + 0.0025, "silent_fraction": 0.1 + 0.01})
+    assert save_metrics(theirs, "stand_in", metrics) == theirs / written.name
+    assert json.loads((theirs / written.name).read_text()) == metrics
 
 
 def test_lesson_structure_and_exercises():
