@@ -242,7 +242,7 @@ def energy_accuracy(rows, title="Accuracy against estimated energy per image",
     """Energy per image (log scale) for models under hardware presets, beside each model's accuracy.
 
     ``rows``: dicts (or a DataFrame) with ``model``, ``family``, ``preset``, ``accuracy`` (0-1) and
-    ``energy_per_image_j``, as made by ``stdplab.energy.snn_rows`` and ``conventional_rows``.
+    ``energy_per_image_j``, as made by ``stdplab.energy.priced_rows``.
     One row per model, the most accurate at the top: left, its energy under each preset (marker and
     colour from ``PRESET_STYLE``, the same in every energy figure; filled for spiking networks, open
     for conventional ones); right, its test accuracy. Rows without a finite positive energy are

@@ -185,7 +185,8 @@ def test_every_energy_figure_draws_a_preset_with_the_one_marker_and_colour():
     assert len(set(m for m, _ in styles)) == len(styles) and len(set(c for _, c in styles)) == len(styles)
     # energy.py's rows (every preset) and conversion.py's (fewer, in another order, other models)
     snn_first = priced("SNN 100", "SNN (Diehl & Cook)", 0.84, energy.DEFAULT_PRESETS) + priced(
-        "MLP 100", "conventional (scikit-learn)", 0.95, energy.CONVENTIONAL_PRESETS)
+        "MLP 100", "conventional (scikit-learn)", 0.95,
+        [p for p in energy.DEFAULT_PRESETS if energy.get_preset(p).energy_per_mac is not None])
     other_order = priced("MLP 784-100-10", "conventional (scikit-learn)", 0.94, ["gpu", "cpu", "cmos45nm"]) + priced(
         "converted 784-100-10", "SNN (converted)", 0.93, ["cmos45nm", "gpu", "spinnaker", "loihi"])
     figs = [plots.energy_accuracy(snn_first), plots.energy_accuracy(pd.DataFrame(other_order))]
