@@ -80,8 +80,9 @@ def test_run_time_parameters_need_no_new_binary():
     first = compiled_network(Parameters(n_neurons=100, nu_post=0.01), 784, SMALL["chunk_size"])
     second = compiled_network(Parameters(n_neurons=100, nu_post=0.005, theta_plus=0.1), 784, SMALL["chunk_size"])
     assert first is second
-    other = compiled_network(Parameters(n_neurons=100, learning_rule="power_law"), 784, SMALL["chunk_size"])
-    assert other is not first
+    # Another rule is another binary (its key differs; not compiled here: a build costs a minute).
+    key = lambda **params: simulator._shape_key(Parameters(n_neurons=100, **params), 784, SMALL["chunk_size"], True, False)
+    assert key(learning_rule="power_law") != key() == key(nu_post=0.005, theta_plus=0.1)
 
 
 def test_fit_with_the_same_random_state_is_reproducible(mnist):
@@ -97,13 +98,16 @@ def test_fit_with_the_same_random_state_is_reproducible(mnist):
 def test_input_spikes_are_the_per_step_bernoulli_process():
     """Inputs draw the interval to their next spike; the process must be the paper's: in each
     presented time step a spike with probability rate * dt, none in the rest, none for dark pixels."""
-    p = Parameters(n_neurons=SMALL["n_neurons"])
-    net = compiled_network(p, 784, SMALL["chunk_size"], learning=False, record_all_spikes=True)
-    image = np.zeros(784)
+    # 20 neurons on 64 inputs (the 8x8 digits' shape, compiled for other tests too); min_spikes 0 (a run-time
+    # setting) shows each image once. Half the pixels lit, 25 presentations: 800 samples of the process.
+    p = Parameters(n_neurons=20, min_spikes=0)
+    n_input, shows = 64, 25
+    net = compiled_network(p, n_input, 100, learning=False, record_all_spikes=True)
+    image = np.zeros(n_input)
     image[::2] = 255.0
     rng = np.random.default_rng(0)
-    result = net.run(np.stack([image, image]) * p.input_rate_scale, (rng.random((784, p.n_neurons)) + 0.01) * 0.3,
-                     rng.random(784 * p.n_neurons) * 10e-3, np.full(p.n_neurons, p.theta_init), p, seed=5)
+    result = net.run(np.stack([image] * shows) * p.input_rate_scale, (rng.random((n_input, p.n_neurons)) + 0.01) * 0.3,
+                     rng.random(n_input * p.n_neurons) * 10e-3, np.full(p.n_neurons, p.theta_init), p, seed=5)
     indices, times = result.spike_trains["input"]
     steps = np.rint(times / (p.dt * 1e-3)).astype(np.int64)
     assert (steps % p.slot_steps < p.present_steps).all(), "an input spiked during the rest"
@@ -111,12 +115,12 @@ def test_input_spikes_are_the_per_step_bernoulli_process():
 
     presentations = int(result.presentations.sum())
     probability = 255.0 * p.input_rate_scale * p.start_intensity * p.dt * 1e-3
-    assert (result.intensity == p.start_intensity).all() and presentations == 2
-    per_input = np.bincount(indices, minlength=784)[::2] / presentations
+    assert (result.intensity == p.start_intensity).all() and presentations == shows
+    per_input = np.bincount(indices, minlength=n_input)[::2] / presentations
     expected = p.present_steps * probability
     assert abs(per_input.mean() / expected - 1) < 0.03
     # Binomial counts: variance n p (1 - p) per presentation.
-    counts = np.stack([np.bincount(indices[steps // p.slot_steps == k], minlength=784)[::2] for k in range(2)])
+    counts = np.stack([np.bincount(indices[steps // p.slot_steps == k], minlength=n_input)[::2] for k in range(shows)])
     assert 0.75 < counts.var() / (expected * (1 - probability)) < 1.25
     # Geometric intervals: a fraction p of them is one step long, their mean is 1 / p.
     order = np.lexsort((steps, indices))
