@@ -759,6 +759,8 @@ def seed_error_bars(table, parameter: str, metrics, percent: bool = True,
         ax.set_title(f"{name}, {'/'.join(map(str, n))} seeds per value", fontsize=10)
     axes[0][0].legend(loc="best", fontsize="small")
     fig.suptitle(title or f"Effect of {parameter}: mean ± standard error over seeds")
+    fig.tight_layout()
+    return fig
 
 
 # --- notebook 02: a healthy run beside a collapsed one (lesson 2) ----------------------------------
