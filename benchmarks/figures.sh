@@ -11,10 +11,10 @@
 #
 # Which step makes which figure:
 #   01_*.png                      notebook 01 (about a minute)
-#   02_*.png                      notebook 02 on runs/accuracy_400
+#   02_*.png                      notebook 02 with its defaults (about 2 minutes)
 #   1600_neurons/02_*.png         notebook 02 on runs/accuracy_1600 (about 5 minutes: it retests)
-#   04_sweep_accuracy.png         notebook 04 on sweeps/readme_nu_post
-#   browser_0*.png                benchmarks/browser_check.py (JupyterLab in headless Chromium)
+#   04_sweep_theta_plus.png       notebook 04 with its defaults (about 3 minutes)
+#   browser_*.png                 benchmarks/browser_check.py (JupyterLab in headless Chromium)
 #   energy_vs_accuracy.png/.svg   benchmarks/energy.py, then redrawn from energy.json (replot.py)
 #   rules_accuracy_<n>.png        benchmarks/rules.py, then redrawn from rules_<n>.json (replot.py)
 #   rule_constants.png            benchmarks/rule_constants.py, then redrawn from rule_constants.json
@@ -34,10 +34,8 @@ if [[ "${1:-}" != "--plots-only" ]]; then
     # Notebook 01: the neuron, the STDP window, winner-take-all (about a minute).
     $py -m papermill notebooks/01_neuron_and_stdp.ipynb runs/notebooks/01.ipynb -p output_dir "$PWD/figures/"
 
-    # Notebook 02 on the 400-neuron, 3-epoch accuracy run (benchmarks/accuracy.py --neurons 400 ...).
-    $py -m papermill notebooks/02_train_diehl_cook.ipynb runs/notebooks/02_400.ipynb \
-        -p n_neurons 400 -p n_train 60000 -p epochs 3 -p n_test 10000 -p snapshot_every 0 \
-        -p run_dir "$PWD/runs/accuracy_400" -p output_dir "$PWD/figures/"
+    # Notebook 02 with its defaults (100 neurons, 2,000 images, and the collapsed run beside them).
+    $py -m papermill notebooks/02_train_diehl_cook.ipynb runs/notebooks/02.ipynb -p output_dir "$PWD/figures/"
 
     # The same notebook on the 1,600-neuron, 7-epoch run (benchmarks/accuracy.py --neurons 1600 ...), into
     # figures/1600_neurons/ (it retests the finished run: about 5 minutes).
