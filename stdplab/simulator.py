@@ -6,6 +6,18 @@ directly, any number of times and from any process, with weights, thresholds, st
 run-time parameter passed on its command line (Brian's ``run_args`` mechanism) and results read
 back from its output files. One run of the binary presents up to ``chunk_size`` examples with no
 Python in the loop.
+
+The smallest compiled input layer has ``MIN_INPUTS`` (64) inputs: a network with fewer inputs runs
+on the 64-input binary, padded with silent inputs (zero rate, zero weights, zero delays), and
+``CompiledNetwork.run`` cuts the weights it gives back to the real inputs. A padded input never
+spikes (its next spike is never drawn at rate 0), and its zero weights stay zero: normalisation
+scales them (0 stays 0), and with the parameters' domains (nu_post, x_tar >= 0, w_max > 0) every
+rule in ``rules.py`` proposes a weight <= 0 for an input that never spiked (the triplet rule's
+trace of such an input is 0), which the clip to [0, w_max] keeps at 0; ``run`` checks this and
+raises if a padded weight comes back nonzero. Padding spares a compile per input count (tests and
+scikit-learn's checks use 1-10 inputs) at the price of simulating the silent inputs. Networks with
+64 or more inputs run exactly as before; with fewer, the extra inputs draw random numbers too, so
+results differ from an unpadded build's (statistically alike, not bit for bit).
 """
 from __future__ import annotations
 
@@ -22,6 +34,8 @@ from .standalone import CompiledProject, code_hash, compiled_project, key_digest
 # process would generate even if the files change while it runs.
 CODE_FILES = ("network.py", "rules.py", "parameters.py", "simulator.py", "standalone.py", "cache.py")
 _CODE_HASH = code_hash(CODE_FILES)
+# The smallest input layer compiled; fewer inputs are padded with silent ones (the module's description).
+MIN_INPUTS = 64
 
 
 @dataclass
@@ -39,7 +53,7 @@ class ChunkResult:
     input_spikes, exc_spikes, inh_spikes : numpy.ndarray
         (n,) spikes of each population over all presentations and rests of the example.
     weights : numpy.ndarray
-        (n_input, n_neurons) after the run.
+        (n_input, n_neurons) after the run, the real inputs' only (padded inputs cut off).
     theta : numpy.ndarray
         (n_neurons,) in mV, after the run.
     presentation_start : numpy.ndarray
@@ -48,7 +62,7 @@ class ChunkResult:
         Seconds the run took.
     spike_trains : dict or None
         Population ("input", "exc", "inh") -> (indices, times in s); all three with
-        ``record_all_spikes``.
+        ``record_all_spikes``. Padded inputs never spike, so input indices are real inputs'.
     profile : dict or None
         Seconds per code object, when built with ``STDPLAB_PROFILE=1``.
     """
@@ -83,7 +97,8 @@ def compiled_network(params: Parameters, n_input: int, chunk_size: int, learning
     params : Parameters
         The network; only its ``SHAPE_PARAMETERS`` choose the build, the rest is given to each run.
     n_input : int
-        Input neurons (pixels).
+        Input neurons (pixels). Below ``MIN_INPUTS`` the ``MIN_INPUTS``-input binary is used, and
+        its ``run`` pads the inputs with silent ones (the module's description).
     chunk_size : int
         Examples one run of the binary presents at most.
     learning : bool, default True
@@ -96,16 +111,17 @@ def compiled_network(params: Parameters, n_input: int, chunk_size: int, learning
     Returns
     -------
     CompiledNetwork
-        The build, loaded once per process.
+        The build, loaded once per process; its ``n_input`` is ``max(n_input, MIN_INPUTS)``.
 
     Raises
     ------
     standalone.CompilerNotFoundError
         If it must be built and there is no C++ compiler.
     """
-    key = _shape_key(params, n_input, chunk_size, learning, record_all_spikes)
+    built_input = max(int(n_input), MIN_INPUTS)
+    key = _shape_key(params, built_input, chunk_size, learning, record_all_spikes)
     return compiled_project(
-        key, lambda directory: _build(params, n_input, chunk_size, learning, record_all_spikes, directory),
+        key, lambda directory: _build(params, built_input, chunk_size, learning, record_all_spikes, directory),
         kind=CompiledNetwork)
 
 
@@ -196,14 +212,24 @@ class CompiledNetwork(CompiledProject):
         """Whether the binary learns (STDP, θ adaptation, normalisation)."""
         return self.manifest["learning"]
 
+    @property
+    def n_input(self) -> int:
+        """Input neurons of the build (``run`` takes up to this many, padding the rest)."""
+        return self.manifest["n_input"]
+
     def run(self, rates: np.ndarray, weights: np.ndarray, delays: np.ndarray, theta: np.ndarray,
             params: Parameters, seed: int) -> ChunkResult:
         """Present examples in order, learning if the binary was built to.
 
+        ``n_input`` may be below the build's (``self.n_input``): the inputs are then padded with
+        silent ones (zero rates, weights and delays), and the weights given back are cut to the
+        ``n_input`` real ones (the module's description).
+
         Parameters
         ----------
         rates : numpy.ndarray
-            (n, n_input) input rates in Hz at unit intensity, 0 < n <= ``chunk_size``.
+            (n, n_input) input rates in Hz at unit intensity, 0 < n <= ``chunk_size``,
+            n_input <= ``self.n_input``.
         weights : numpy.ndarray
             (n_input, n_neurons) input weights at the start.
         delays : numpy.ndarray
@@ -223,16 +249,26 @@ class CompiledNetwork(CompiledProject):
         Raises
         ------
         ValueError
-            If n is not within 1 to ``chunk_size``.
+            If n is not within 1 to ``chunk_size``, or n_input exceeds the build's.
         RuntimeError
-            If the binary fails or stops before presenting every example.
+            If the binary fails or stops before presenting every example, or a padded input's
+            weight comes back nonzero.
         """
         m = self.manifest
         n = len(rates)
         if not 0 < n <= self.chunk_size:
             raise ValueError(f"a run presents 1 to {self.chunk_size} examples, got {n}")
+        n_input = np.shape(rates)[1]
+        if n_input > m["n_input"]:
+            raise ValueError(f"this build has {m['n_input']} inputs, got {n_input}")
+        if n_input < m["n_input"]:  # pad with silent inputs: zero rates, weights and delays
+            padded = np.zeros((m["n_input"], m["n_neurons"]))
+            padded[:n_input] = weights
+            padded_delays = np.zeros((m["n_input"], m["n_neurons"]))
+            padded_delays[:n_input] = np.reshape(delays, (n_input, m["n_neurons"]))
+            weights, delays = padded, padded_delays.ravel()
         stimulus = np.zeros((self.chunk_size, m["n_input"]))
-        stimulus[:n] = rates
+        stimulus[:n, :n_input] = rates
         order = delivery_order(delays, m["n_input"], m["dt"])
         arrays = {"stimulus": stimulus, "weights": np.take_along_axis(np.asarray(weights), order, axis=1),
                   "delays": np.take_along_axis(np.reshape(delays, order.shape), order, axis=1),
@@ -245,7 +281,9 @@ class CompiledNetwork(CompiledProject):
         out, profile, wall_time = self.run_binary(arrays, values)
         learned = np.empty(order.shape)
         np.put_along_axis(learned, order, out["weights"].reshape(order.shape), axis=1)
-        out["weights"] = learned
+        if np.any(np.abs(learned[n_input:]) > 0):  # NaN (all weights zero at a normalisation) passes, as for real inputs
+            raise RuntimeError("a padded (silent) input's weight became nonzero; padding would change the results")
+        out["weights"] = learned[:n_input]
         result = self._collect(out, n, wall_time)
         result.profile = profile
         return result
