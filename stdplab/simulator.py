@@ -13,7 +13,8 @@ on the 64-input binary, padded with silent inputs (zero rate, zero weights, zero
 spikes (its next spike is never drawn at rate 0), and its zero weights stay zero: normalisation
 scales them (0 stays 0), and with the parameters' domains (nu_post, x_tar >= 0, w_max > 0) every
 rule in ``rules.py`` proposes a weight <= 0 for an input that never spiked (the triplet rule's
-trace of such an input is 0), which the clip to [0, w_max] keeps at 0; ``run`` checks this and
+trace of such an input is 0 while tau_pre is below about 1.3 million time steps; beyond that it
+underflows to a tiny positive number, as a real pixel's that never spiked does), which the clip to [0, w_max] keeps at 0; ``run`` checks this and
 raises if a padded weight comes back nonzero. Padding spares a compile per input count (tests and
 scikit-learn's checks use 1-10 inputs) at the price of simulating the silent inputs. Networks with
 64 or more inputs run exactly as before; with fewer, the extra inputs draw random numbers too, so
