@@ -53,8 +53,22 @@ myst_heading_anchors = 3
 nb_execution_mode = "off"
 nb_merge_streams = True
 
-# autodoc and numpydoc. The docstrings are being converted to numpydoc; until then prose docstrings
-# are accepted as they are: no validation, no class-member tables, references not checked.
+# autodoc and numpydoc. Every docstring autodoc renders is validated; a failed check is a warning,
+# so an error under -W (tests/test_docstrings.py runs the same checks without Sphinx). Records
+# (dataclasses that functions return) list their fields under Attributes, not as constructor
+# parameters, and say so with ``# numpydoc ignore=PR01`` on their class line.
+numpydoc_validation_checks = {
+    "GL06",  # unknown section
+    "GL07",  # sections out of order
+    "GL08",  # no docstring
+    "PR01",  # a parameter not documented
+    "PR02",  # a documented parameter the signature lacks
+    "PR03",  # parameters documented out of order
+    "PR04",  # a parameter without a type
+    "PR10",  # "name: type" without the space before the colon
+    "RT01",  # no Returns section where the function returns something
+    "YD01",  # no Yields section in a generator
+}
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "none"
 autosummary_generate = False
@@ -83,28 +97,6 @@ def _skip_foreign_members(app, what, name, obj, skip, options):
     return None
 
 
-# Prose docstrings sometimes start a list on the line after a paragraph, which reStructuredText
-# reads as an indented block ("Unexpected indentation"). Until the docstrings are numpydoc, the
-# rendered copy gets a blank line there; the source is not touched. The objects so mended are named
-# at the end of the build (``docstrings mended``): each is a docstring to fix at its source.
-MENDED = []
-
-
-def _mend_prose_lists(app, what, name, obj, options, lines):
-    mended = False
-    i = 1
-    while i < len(lines):
-        line, before = lines[i], lines[i - 1]
-        if line.lstrip().startswith(("- ", "* ")) and before.strip() and not before.lstrip().startswith(("- ", "* ")) \
-                and len(line) - len(line.lstrip()) <= len(before) - len(before.lstrip()):
-            lines.insert(i, "")
-            mended = True
-            i += 1
-        i += 1
-    if mended:
-        MENDED.append(name)
-
-
 def _drop_type_docstrings(app, what, name, obj, options, lines):
     """A constant without a docstring of its own would show its type's (a tuple's, a dict's)."""
     if what in ("data", "attribute"):
@@ -114,15 +106,6 @@ def _drop_type_docstrings(app, what, name, obj, options, lines):
             lines.clear()
 
 
-def _report_mended(app, exception):
-    if MENDED:
-        from sphinx.util import logging
-        logging.getLogger(__name__).info("docstrings mended (a list without a blank line before it): %s",
-                                         ", ".join(sorted(set(MENDED))))
-
-
 def setup(app):
     app.connect("autodoc-skip-member", _skip_foreign_members)
     app.connect("autodoc-process-docstring", _drop_type_docstrings)
-    app.connect("autodoc-process-docstring", _mend_prose_lists)
-    app.connect("build-finished", _report_mended)

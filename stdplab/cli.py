@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from ._docstrings import fill_doc
+
 
 def _value(text: str):
     """A command-line value as int, float, bool or string."""
@@ -77,13 +79,11 @@ def parameter_settings(pairs, what="--set") -> dict:
     return params
 
 
+@fill_doc
 def train_parser(sub):
     """Add the ``train`` subcommand.
 
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The command line's subcommands.
+    %(subcommands_parameters)s
 
     Returns
     -------
@@ -143,8 +143,17 @@ def train(args) -> dict:
     return results
 
 
+@fill_doc
 def sweep_parser(sub):
-    """Add the ``sweep`` subcommand to ``sub``, as :func:`train_parser` adds ``train``; returns its parser."""
+    """Add the ``sweep`` subcommand, as :func:`train_parser` adds ``train``.
+
+    %(subcommands_parameters)s
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``sweep`` parser.
+    """
     p = sub.add_parser(
         "sweep", help="run a notebook over a parameter grid with papermill; one table of results",
         description="Run NOTEBOOK (with papermill) at every combination of the --grid values. Each point"

@@ -38,6 +38,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import counting
+from ._docstrings import fill_doc
 from .network import INPUT_THRESHOLD, stop_when
 from .parameters import SI_SCALE
 from .progress import progress_bar
@@ -120,6 +121,7 @@ def check_mlp(mlp) -> None:
                          f"this MLP's is {mlp.out_activation_!r}")
 
 
+@fill_doc
 def layer_scale(activation: np.ndarray, normalisation: str = "max", percentile: float = 99.9) -> float:
     """λ of one layer: its maximum positive activation, or a percentile of its positive ones.
 
@@ -127,9 +129,7 @@ def layer_scale(activation: np.ndarray, normalisation: str = "max", percentile: 
     ----------
     activation : ndarray
         The layer's activations on the normalisation images.
-    normalisation : {"max", "percentile"}, default "max"
-    percentile : float, default 99.9
-        Used with "percentile".
+    %(conversion_scale)s
 
     Returns
     -------
@@ -142,6 +142,7 @@ def layer_scale(activation: np.ndarray, normalisation: str = "max", percentile: 
     return float(positive.max() if normalisation == "max" else np.percentile(positive, percentile))
 
 
+@fill_doc
 def normalise(coefs, intercepts, X, normalisation: str = "max", percentile: float = 99.9):
     """Layer-wise normalised weights and biases, λ measured layer by layer on X with the original weights.
 
@@ -151,8 +152,7 @@ def normalise(coefs, intercepts, X, normalisation: str = "max", percentile: floa
         The MLP's weights and biases (``coefs_``, ``intercepts_``).
     X : array_like
         Normalisation images, in [0, 1].
-    normalisation : {"max", "percentile"}, default "max"
-    percentile : float, default 99.9
+    %(conversion_scale)s
 
     Returns
     -------
@@ -170,20 +170,41 @@ def normalise(coefs, intercepts, X, normalisation: str = "max", percentile: floa
 
 
 @dataclass
-class SpikingResult:
-    """What the converted network did with each image, at every 1 ms step up to ``t_max``."""
+class SpikingResult:  # numpydoc ignore=PR01
+    """What the converted network did with each image, at every 1 ms step up to ``t_max``.
 
-    layer_sizes: list        # input first
-    spikes: list             # per layer, input first: (n, t_max) spikes in each step
-    output_counts: np.ndarray  # (n, t_max, n_classes) output spikes up to and including each step
-    output_v: np.ndarray     # (n, t_max, n_classes) output membrane potential after each step
+    Attributes
+    ----------
+    layer_sizes : list of int
+        Neurons per layer, input first.
+    spikes : list of numpy.ndarray
+        Per layer, input first: (n, t_max) spikes in each step.
+    output_counts : numpy.ndarray
+        (n, t_max, n_classes) output spikes up to and including each step.
+    output_v : numpy.ndarray
+        (n, t_max, n_classes) output membrane potential after each step.
+    classes : numpy.ndarray
+        The MLP's class labels.
+    input_mode : {"poisson", "current"}
+        How the images were fed in.
+    nonzero_inputs : numpy.ndarray
+        (n,) pixels > 0 per image (the current input's effective MACs).
+    wall_time : float
+        Seconds the runs of the binary took.
+    """
+
+    layer_sizes: list
+    spikes: list
+    output_counts: np.ndarray
+    output_v: np.ndarray
     classes: np.ndarray
     input_mode: str
-    nonzero_inputs: np.ndarray  # (n,) pixels > 0 per image (the current input's effective MACs)
+    nonzero_inputs: np.ndarray
     wall_time: float
 
     @property
     def t_max(self) -> int:
+        """Time steps simulated per image (1 ms each)."""
         return self.output_counts.shape[1]
 
     @property
@@ -194,16 +215,35 @@ class SpikingResult:
         return self.classes[np.where(leading, v, -np.inf).argmax(axis=-1)]
 
     def accuracy(self, y) -> np.ndarray:
-        """(t_max,) accuracy after each step."""
+        """Accuracy after each step.
+
+        Parameters
+        ----------
+        y : array-like of shape (n,)
+            The images' true labels.
+
+        Returns
+        -------
+        numpy.ndarray
+            (t_max,) fraction of ``predictions`` equal to y after each step.
+        """
         return (self.predictions == np.asarray(y)[:, None]).mean(axis=0)
 
     def synaptic_events(self) -> np.ndarray:
-        """(n, t_max) spike-driven synaptic operations (accumulates) up to each step: each spike of
-        layer l reaches every neuron of layer l + 1. The constant-current input's
-        multiply-accumulates are not among them (``counting.converted_counts`` has them)."""
+        """Spike-driven synaptic operations (accumulates) up to each step.
+
+        Each spike of layer l reaches every neuron of layer l + 1. The constant-current input's
+        multiply-accumulates are not among them (``counting.converted_counts`` has them).
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, t_max) operations per image, cumulative over the steps.
+        """
         return np.cumsum(sum(s * fan_out for s, fan_out in zip(self.spikes[:-1], self.layer_sizes[1:])), axis=1)
 
 
+@fill_doc
 class ConvertedMLP(ClassifierMixin, BaseEstimator):
     """A fitted ReLU ``MLPClassifier`` as a spiking network of integrate-and-fire neurons.
 
@@ -211,11 +251,36 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
     trained) and normalises the weights; ``simulate(X)`` runs the spiking network and gives every
     step's results; ``predict`` gives the decision after ``t_max`` steps.
 
-    Parameters: ``mlp`` the fitted classifier; ``normalisation`` "max" (Diehl et al. 2015) or
-    "percentile" (Rueckauer et al. 2017) with ``percentile``; ``input_mode`` "poisson" or
-    "current"; ``reset`` "subtract" or "zero"; ``t_max`` steps of 1 ms per image (a new build per
-    value); ``max_rate`` Hz of a pixel of value 1 (Poisson input); ``chunk_size`` images per run of
-    the binary (a new build per value); ``random_state`` seeds the Poisson input.
+    Parameters
+    ----------
+    mlp : sklearn.neural_network.MLPClassifier
+        The fitted classifier (ReLU hidden layers).
+    %(conversion_scale)s
+    input_mode : {"poisson", "current"}, default "poisson"
+        Pixels as Poisson spike trains or as constant input currents.
+    reset : {"subtract", "zero"}, default "subtract"
+        After a spike, subtract the threshold from the potential or set it to zero.
+    t_max : int, default 100
+        Steps of 1 ms per image (a new build per value).
+    max_rate : float, default 1000.0
+        Hz of a pixel of value 1 (Poisson input).
+    chunk_size : int, default 500
+        Images per run of the binary (a new build per value).
+    random_state : int, numpy.random.RandomState or None
+        Seeds the Poisson input.
+    verbose : bool, default False
+        A progress bar over the runs of the binary.
+
+    Attributes
+    ----------
+    weights_, biases_ : list of numpy.ndarray
+        The normalised weights and biases, per layer.
+    scales_ : list of float
+        λ_1..λ_L, each layer's scale (``normalise``).
+    classes_ : numpy.ndarray
+        The MLP's class labels.
+    layer_sizes_ : list of int
+        Neurons per layer, input first.
     """
 
     _parameter_constraints = {
@@ -246,7 +311,17 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Normalise the MLP's weights layer by layer on the activations of X (training images)."""
+        """Normalise the MLP's weights layer by layer on the activations of X (training images).
+
+        %(converted_images_parameters)s
+        y : None
+            Ignored: the MLP is already trained.
+
+        Returns
+        -------
+        ConvertedMLP
+            self.
+        """
         check_mlp(self.mlp)
         X = self._check_images(X, self.mlp.n_features_in_)
         self.weights_, self.biases_, self.scales_ = normalise(
@@ -267,7 +342,17 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
         return X
 
     def simulate(self, X) -> SpikingResult:
-        """Run the spiking network on X, ``chunk_size`` images per run of the compiled binary."""
+        """Run the spiking network on X, ``chunk_size`` images per run of the compiled binary.
+
+        %(converted_images_parameters)s
+
+        Returns
+        -------
+        SpikingResult
+            Every step's spikes, output counts and potentials.
+
+        %(not_fitted_raises)s
+        """
         check_is_fitted(self, "weights_")
         self._validate_params()  # the run-time settings may have changed since fit (set_params)
         X = self._check_images(X, self.n_features_in_)
@@ -286,6 +371,17 @@ class ConvertedMLP(ClassifierMixin, BaseEstimator):
             nonzero_inputs=(X > 0).sum(axis=1), wall_time=sum(c["wall_time"] for c in chunks))
 
     def predict(self, X) -> np.ndarray:
+        """The class of each image after ``t_max`` steps.
+
+        %(converted_images_parameters)s
+
+        Returns
+        -------
+        numpy.ndarray
+            (n,) labels: ``simulate(X).predictions`` at the last step.
+
+        %(not_fitted_raises)s
+        """
         return self.simulate(X).predictions[:, -1]
 
 

@@ -46,6 +46,8 @@ from pathlib import Path
 
 import nbformat
 
+from ._docstrings import fill_doc
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -117,6 +119,16 @@ def _meta(cell) -> dict:
 def kind_of(text: str) -> str | None:
     """The exercise kind in an announcement's words or in a ``grade_id`` (see the module's conventions).
 
+    Parameters
+    ----------
+    text : str
+        The words in an announcement's parentheses, or a ``grade_id``.
+
+    Returns
+    -------
+    str or None
+        "predict", "code" or "choice" (``KIND_WORDS``); None if no kind is named.
+
     Examples
     --------
     >>> kind_of("predict, then check"), kind_of("write code"), kind_of("multiple choice"), kind_of("ex1_1_check")
@@ -127,7 +139,17 @@ def kind_of(text: str) -> str | None:
 
 
 def exercise_of(grade_id: str) -> str:
-    """The exercise a cell belongs to: ``exL_M`` of its ``grade_id`` (``ex1_2_check`` → ``ex1_2``).
+    """The exercise a cell belongs to: ``exL_M`` of its ``grade_id``.
+
+    Parameters
+    ----------
+    grade_id : str
+        nbgrader's cell id, e.g. ``ex1_2_check``.
+
+    Returns
+    -------
+    str
+        ``exL_M`` (``ex1_2_check`` → ``ex1_2``); a ``grade_id`` of no exercise as it is.
 
     Examples
     --------
@@ -138,12 +160,11 @@ def exercise_of(grade_id: str) -> str:
     return match.group(0) if match else grade_id
 
 
+@fill_doc
 def announcements(notebook) -> dict[str, tuple[str | None, float, str]]:
     """The exercises a notebook announces in its Markdown (``Exercise L.M (KIND, P points)``).
 
-    Parameters
-    ----------
-    notebook : path or nbformat.NotebookNode
+    %(lesson_notebook_parameters)s
 
     Returns
     -------
@@ -161,7 +182,7 @@ def announcements(notebook) -> dict[str, tuple[str | None, float, str]]:
 
 
 @dataclass(frozen=True)
-class GradedCell:
+class GradedCell:  # numpydoc ignore=PR01
     """One cell of a notebook that carries points.
 
     Attributes
@@ -200,6 +221,7 @@ def graded_cells(notebook) -> list[GradedCell]:
     Returns
     -------
     list of GradedCell
+        In the notebook's order.
     """
     nb = _read(notebook)
     announced = announcements(nb)
@@ -217,12 +239,11 @@ def graded_cells(notebook) -> list[GradedCell]:
     return found
 
 
+@fill_doc
 def solution_cells(notebook) -> dict[str, str]:
     """The solution cells of an instructor's notebook and their model answers.
 
-    Parameters
-    ----------
-    notebook : path or nbformat.NotebookNode
+    %(lesson_notebook_parameters)s
 
     Returns
     -------
@@ -235,13 +256,38 @@ def solution_cells(notebook) -> dict[str, str]:
 
 
 def strip_delimiters(source: str) -> str:
-    """``source`` without the lines that hold nbgrader's solution and hidden-test delimiters."""
+    """A cell's source without nbgrader's delimiter lines.
+
+    Parameters
+    ----------
+    source : str
+        A cell's source.
+
+    Returns
+    -------
+    str
+        ``source`` without the lines that hold nbgrader's solution and hidden-test delimiters.
+    """
     marks = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
     return "\n".join(line for line in source.split("\n") if line.strip() not in marks)
 
 
 def regions(source: str, begin: str = BEGIN_SOLUTION, end: str = END_SOLUTION) -> list[str]:
-    """The texts between ``begin`` and ``end`` delimiter lines of a cell (nbgrader's solution regions)."""
+    """The texts between delimiter lines of a cell: nbgrader's solution regions by default.
+
+    Parameters
+    ----------
+    source : str
+        A cell's source.
+    begin, end : str
+        The delimiter lines (``BEGIN_SOLUTION`` and ``END_SOLUTION``, or the hidden tests' ones).
+
+    Returns
+    -------
+    list of str
+        Each region's lines between a ``begin`` and the next ``end``, joined; an unclosed region is
+        left out.
+    """
     found, inside = [], None
     for line in source.split("\n"):
         if line.strip() == begin:
@@ -254,15 +300,14 @@ def regions(source: str, begin: str = BEGIN_SOLUTION, end: str = END_SOLUTION) -
     return found
 
 
+@fill_doc
 def set_parameters(notebook, parameters: dict):
     """A copy of a notebook whose parameters cell ends by setting ``parameters``.
 
     The assignments are appended to the cell tagged ``parameters`` (papermill's), so the notebook keeps
     one parameters cell and nbgrader sees the same cells as before. Used to make autograding fast.
 
-    Parameters
-    ----------
-    notebook : path or nbformat.NotebookNode
+    %(lesson_notebook_parameters)s
     parameters : dict
         Names and values (written with :func:`repr`); names the cell does not assign are left out (the
         lessons' parameters differ).
@@ -270,6 +315,7 @@ def set_parameters(notebook, parameters: dict):
     Returns
     -------
     nbformat.NotebookNode
+        The copy; the notebook given is left unchanged.
     """
     nb = _read(notebook)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -282,25 +328,41 @@ def set_parameters(notebook, parameters: dict):
     return nb
 
 
+@fill_doc
 def runner(notebook):
     """A lesson without its exercises: the cells with nbgrader metadata (answers, checks) removed.
 
-    What another lesson runs as a step (lesson 4's sweep runs lesson 2 at every point): it runs top to
-    bottom and gives away no answer.
+    What another lesson runs as a step (lesson 4's sweep runs lesson 2 at every point): it runs top
+    to bottom and gives away no answer.
+
+    %(lesson_notebook_parameters)s
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A copy; the notebook given is left unchanged.
     """
     nb = _read(notebook)
     nb.cells = [cell for cell in nb.cells if not _meta(cell)]
     return nb
 
 
+@fill_doc
 def wrong_answer(notebook) -> tuple[str, str, str]:
     """A wrong answer to a multiple-choice exercise of an instructor's notebook, for tests.
+
+    %(lesson_notebook_parameters)s
 
     Returns
     -------
     (str, str, str)
-        The solution cell's ``grade_id``, the wrong answer (its model answer with another option) and the
-        right one (the model answer).
+        The solution cell's ``grade_id``, the wrong answer (its model answer with another option)
+        and the right one (the model answer).
+
+    Raises
+    ------
+    ValueError
+        If the notebook has no multiple-choice exercise whose answer is one letter.
     """
     announced = announcements(notebook)
     for grade_id, answer in solution_cells(notebook).items():
@@ -320,6 +382,7 @@ def _read(notebook):
     return nbformat.from_dict(copy.deepcopy(dict(notebook)))  # a copy: the caller's notebook is left alone
 
 
+@fill_doc
 def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, parameters: dict | None = None,
                 timeout: int = 1800) -> Path:
     """Lay out an nbgrader course directory with one assignment per lesson.
@@ -338,17 +401,17 @@ def make_course(course: Path | str, notebooks: Path | str | dict = NOTEBOOKS, pa
         one cell, about 8½ minutes with the defaults. A cell that runs longer is interrupted and counted
         as an error (the rest of the notebook still runs).
 
+    Returns
+    -------
+    Path
+        The course folder, holding ``nbgrader_config.py`` and ``source/``.
+
     Notes
     -----
     Lesson 4 sweeps lesson 2's notebook: its assignment folder gets ``runner/02_train_diehl_cook.json``,
     lesson 2 without its exercises (:func:`runner`), stored as ``.json`` because nbgrader leaves other
     ``.ipynb`` files out of the student version (papermill runs it all the same), and its ``notebook``
     parameter names that copy.
-
-    Returns
-    -------
-    Path
-        The course folder, holding ``nbgrader_config.py`` and ``source/``.
     """
     course = Path(course).resolve()
     found = notebooks if isinstance(notebooks, dict) else lessons(notebooks)
@@ -413,18 +476,15 @@ def nbgrader(course: Path | str, *arguments: str, check: bool = True) -> subproc
     return done
 
 
+@fill_doc
 def generate_assignment(course: Path | str, assignment: str) -> Path:
     """Make the student version of one lesson (``nbgrader generate_assignment NAME --force``).
 
     Solutions are replaced by a stub that raises ``NotImplementedError``, hidden tests are removed,
     outputs cleared, graded cells locked; the tests are saved into the gradebook for autograding.
 
-    Parameters
-    ----------
-    course : path
-        A course folder from :func:`make_course`.
-    assignment : str
-        The lesson's name (e.g. ``"01_neuron_and_stdp"``).
+    %(course_folder_parameters)s
+    %(assignment)s
 
     Returns
     -------
@@ -435,16 +495,14 @@ def generate_assignment(course: Path | str, assignment: str) -> Path:
     return Path(course).resolve() / "release" / assignment / f"{assignment}.ipynb"
 
 
+@fill_doc
 def generate_all(course: Path | str) -> dict[str, Path]:
     """Make the student versions of every lesson of the course in one nbgrader run.
 
     ``nbgrader generate_assignment "*" --force --create``: nbgrader starts once (a few seconds) instead
     of once per lesson.
 
-    Parameters
-    ----------
-    course : path
-        A course folder from :func:`make_course`.
+    %(course_folder_parameters)s
 
     Returns
     -------
@@ -472,6 +530,7 @@ def answered(student, instructor, answers: dict[str, str] | None = None):
     Returns
     -------
     nbformat.NotebookNode
+        A copy of the student version, answered.
     """
     nb, model = _read(student), solution_cells(instructor)
     answers = {**model, **(answers or {})}
@@ -482,16 +541,17 @@ def answered(student, instructor, answers: dict[str, str] | None = None):
     return nb
 
 
+@fill_doc
 def submit(course: Path | str, assignment: str, student: str, notebook) -> Path:
     """Place a student's notebook where nbgrader collects it (``submitted/<student>/<assignment>/``).
 
-    Parameters
-    ----------
-    course : path
-    assignment : str
+    %(course_folder_parameters)s
+    %(assignment)s
     student : str
         The student's id.
+        The student's id.
     notebook : path or nbformat.NotebookNode
+        The student's notebook (e.g. :func:`answered`'s).
 
     Returns
     -------
@@ -506,16 +566,15 @@ def submit(course: Path | str, assignment: str, student: str, notebook) -> Path:
     return path
 
 
+@fill_doc
 def autograde(course: Path | str, assignment: str, student: str | None = None) -> dict:
     """Autograde submissions (``nbgrader autograde NAME [--student ID] --create --force``).
 
     nbgrader restores the test cells (hidden tests included) from the gradebook, executes each notebook
     and gives each test cell its points unless it raises.
 
-    Parameters
-    ----------
-    course : path
-    assignment : str
+    %(course_folder_parameters)s
+    %(assignment)s
     student : str, optional
         One student's id; by default every submission of the assignment, in one nbgrader run.
 
@@ -533,14 +592,14 @@ def autograde(course: Path | str, assignment: str, student: str | None = None) -
             if (folder / assignment).is_dir()}
 
 
+@fill_doc
 def scores(course: Path | str, assignment: str, student: str) -> dict[str, tuple[float, float]]:
     """A submission's scores, read from nbgrader's gradebook.
 
-    Parameters
-    ----------
-    course : path
-    assignment : str
+    %(course_folder_parameters)s
+    %(assignment)s
     student : str
+        The student's id.
 
     Returns
     -------
@@ -567,12 +626,11 @@ def scores(course: Path | str, assignment: str, student: str) -> dict[str, tuple
     return found
 
 
+@fill_doc
 def rubric(notebooks: Path | str | dict = NOTEBOOKS) -> list[dict]:
     """Points per exercise, from the notebooks' nbgrader metadata.
 
-    Parameters
-    ----------
-    notebooks : path or dict, default=the repository's ``notebooks/``
+    %(lesson_notebooks_parameters)s
 
     Returns
     -------
@@ -596,8 +654,17 @@ def rubric(notebooks: Path | str | dict = NOTEBOOKS) -> list[dict]:
     return rows
 
 
+@fill_doc
 def rubric_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
-    """:func:`rubric` as a Markdown table (docs/teaching.md's rubric is made with it)."""
+    """:func:`rubric` as a Markdown table (docs/teaching.md's rubric is made with it).
+
+    %(lesson_notebooks_parameters)s
+
+    Returns
+    -------
+    str
+        One row per exercise: lesson, exercise, kind, points, autograded and by hand.
+    """
     lines = ["| lesson | exercise | kind | points | autograded | by hand |", "|---|---|---|---|---|---|"]
     for row in rubric(notebooks):
         lines.append(f"| {row['lesson'][:2]} | {row['exercise']} | {row['kind'] or '?'} | {row['points']:g} | "
@@ -605,16 +672,16 @@ def rubric_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
     return "\n".join(lines)
 
 
+@fill_doc
 def model_answers_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
     """The model answers in short, as a Markdown list: one-line answers as they are, code by its length.
 
-    Parameters
-    ----------
-    notebooks : path or dict, default=the repository's ``notebooks/``
+    %(lesson_notebooks_parameters)s
 
     Returns
     -------
     str
+        One item per lesson, its exercises' answers separated by semicolons.
     """
     found = notebooks if isinstance(notebooks, dict) else lessons(notebooks)
     lines = []
@@ -638,7 +705,18 @@ def model_answers_markdown(notebooks: Path | str | dict = NOTEBOOKS) -> str:
 
 
 def main(argv=None) -> int:
-    """``python -m stdplab.course COURSE_DIR [--rubric]``: lay out the course and release every lesson."""
+    """``python -m stdplab.course COURSE_DIR [--rubric]``: lay out the course and release every lesson.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: the command line's).
+
+    Returns
+    -------
+    int
+        The exit status, 0; bad arguments exit through argparse with status 2.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(description="Make an nbgrader course of the lessons and release them.")

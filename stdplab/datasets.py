@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._docstrings import fill_doc
 from .cache import cache_dir
 from .records import atomic_write
 
@@ -164,6 +165,7 @@ def _as_split(arrays) -> tuple[np.ndarray, ...]:
     return x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64)
 
 
+@fill_doc
 def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True, mirrors=MNIST_MIRRORS):
     """MNIST: (60000, 28, 28) training and (10000, 28, 28) test images, uint8, with labels.
 
@@ -176,10 +178,7 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True,
     mirrors : tuple of str
         Base URLs to download from, in order.
 
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``x_train, y_train, x_test, y_test``.
+    %(split_returns)s
 
     Raises
     ------
@@ -194,6 +193,7 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True,
     return _as_split(arrays)
 
 
+@fill_doc
 def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
     """Fashion-MNIST, in MNIST's format.
 
@@ -205,10 +205,7 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
     data_dir : str or os.PathLike, optional
         A folder with the four idx files, searched first.
 
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``x_train, y_train, x_test, y_test``.
+    %(split_returns)s
 
     Raises
     ------
@@ -224,6 +221,7 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
     return _as_split(arrays)
 
 
+@fill_doc
 def load_digits(test_fraction: float = 0.25, random_state: int = 0):
     """scikit-learn's bundled 8x8 digits (1797 images, no download), scaled from 0..16 to 0..255.
 
@@ -236,10 +234,7 @@ def load_digits(test_fraction: float = 0.25, random_state: int = 0):
     random_state : int, default 0
         Seeds the split.
 
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``x_train, y_train, x_test, y_test``.
+    %(split_returns)s
     """
     from sklearn.datasets import load_digits as sk_load_digits
     from sklearn.model_selection import train_test_split

@@ -307,6 +307,7 @@ def weight_fetches(row: dict) -> float:
     Returns
     -------
     float
+        MACs plus synaptic operations per image; a count the row lacks (None or NaN) adds nothing.
     """
     counts = (row.get(key) for key in ("macs_per_image", "synops_per_image"))
     return float(sum(count for count in counts if count is not None and not math.isnan(count)))

@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import readout
+from ._docstrings import fill_doc
 from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
 from .progress import progress_bar
@@ -49,18 +50,14 @@ _NO_LABELS = "this %(name)s has no labels assigned: call fit with labels, or ass
 SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
 
 
+@fill_doc
 @dataclasses.dataclass
-class Responses:
+class Responses:  # numpydoc ignore=PR01
     """The network's responses to images with learning off.
 
     Attributes
     ----------
-    counts : numpy.ndarray
-        (n, n_neurons) excitatory spikes in each image's accepted presentation.
-    presentations : numpy.ndarray
-        (n,) times each image was shown (1 + boosts).
-    input_spikes, exc_spikes, inh_spikes : numpy.ndarray
-        (n,) spikes of each population over all presentations and rests of the image (for energy).
+    %(example_counts)s
     """
 
     counts: np.ndarray
@@ -70,18 +67,17 @@ class Responses:
     inh_spikes: np.ndarray
 
 
+@fill_doc
 class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Diehl & Cook (2015): unsupervised STDP learning of digits in a spiking network.
 
     ``fit`` learns with STDP, without labels, then (given labels) assigns each neuron a class;
-    ``transform`` gives spike counts, ``predict`` the vote.
+    ``transform`` gives spike counts, ``predict`` the vote. The network's parameters, first below,
+    are the fields of ``Parameters``; ``network_parameters`` shows every value used.
 
     Parameters
     ----------
-    n_neurons, learning_rule, dt, ... beta
-        Every network parameter, with the paper's default: the fields of ``Parameters``, where each
-        is described (θ+ defaults to the size's own, ``parameters.SIZE_TABLE``; nu_post to the
-        rule's own). ``network_parameters`` shows every value used.
+    %(network_parameters)s
     epochs : int, default 1
         Passes over the training images in ``fit``.
     voting : {"all", "proportion"}, default "all"
@@ -230,10 +226,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
         A fresh start: whatever an earlier fit learned is forgotten.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
         y : array-like of shape (n,), optional
             Labels: the running accuracy is tracked and neurons are assigned classes at the end.
         callback : callable, optional
@@ -261,10 +254,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def partial_fit(self, X, y=None, classes=None, *, progress=None, reassign=True, callback=None):
         """One more pass of STDP learning over X.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
         y : array-like of shape (n,), optional
             Labels: the running accuracy is tracked and (if ``reassign``) labels are then
             reassigned on X with learning off.
@@ -313,10 +303,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def assign_labels(self, X, y):
         """Assign each neuron the class it responds to most, with learning switched off.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
         y : array-like of shape (n,)
             Their labels.
 
@@ -334,39 +321,27 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Excitatory spike counts during each example's accepted presentation, with learning off.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
 
         Returns
         -------
         numpy.ndarray
             (n, n_neurons) spike counts.
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If the model has not learned yet.
+        %(not_fitted_raises)s
         """
         return self.responses(X).counts
 
     def responses(self, X) -> Responses:
         """Spike counts and per-image spike totals, with learning off; the model is unchanged.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
 
         Returns
         -------
         Responses
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If the model has not learned yet.
+        %(not_fitted_raises)s
         """
         check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
@@ -399,10 +374,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
         The model itself is left unchanged.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
         learn : bool, default False
             Run the learning binary (its result holds the weights and θ it learned).
         record_spikes : bool, default True
@@ -412,10 +384,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         simulator.ChunkResult
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If the model has not learned yet.
+        %(not_fitted_raises)s
         """
         check_is_fitted(self, "weights_")
         pixels, _ = self._validate_images(X, reset=False)
@@ -429,10 +398,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def decision_function(self, X):
         """Class scores from the vote.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
 
         Returns
         -------
@@ -440,10 +406,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             (n, n_classes); with two classes, as scikit-learn expects, one score per image (n,),
             positive for ``classes_[1]``.
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If no labels were assigned.
+        %(no_labels_raises)s
         """
         scores = self._scores(X)
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
@@ -451,20 +414,11 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     def predict(self, X):
         """The class of each image, by the vote of the assigned neurons.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, n_pixels) or (n, height, width)
-            Images, pixels in [0, 255].
+        %(images_parameters)s
 
-        Returns
-        -------
-        numpy.ndarray
-            (n,) labels from ``classes_``.
+        %(labels_predicted_returns)s
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If no labels were assigned.
+        %(no_labels_raises)s
         """
         scores = self._scores(X)
         return self.classes_[scores.argmax(axis=1)]
@@ -481,15 +435,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         counts : numpy.ndarray
             (n, n_neurons) spike counts.
 
-        Returns
-        -------
-        numpy.ndarray
-            (n,) labels from ``classes_``.
+        %(labels_predicted_returns)s
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If no labels were assigned.
+        %(no_labels_raises)s
         """
         check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         return self.classes_[readout.predict(counts, self.assignments_, self.proportions_, self.voting)]
@@ -505,10 +453,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         path : str or os.PathLike
             The file.
 
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If the model has not learned yet.
+        %(not_fitted_raises)s
         """
         check_is_fitted(self, "weights_")
         arrays = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}

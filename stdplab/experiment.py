@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets, readout
+from ._docstrings import fill_doc
 from .metering import ComputeMeter
 from .estimator import SPIKE_STATS, DiehlCook2015
 from .parameters import SIZE_TABLE
@@ -222,13 +223,11 @@ class _Run:
         return results
 
 
+@fill_doc
 def read_progress(out) -> dict | None:
     """A run's ``progress.json``, in the current format whatever format it was written in.
 
-    Parameters
-    ----------
-    out : str or os.PathLike
-        The run's folder.
+    %(run_folder_parameters)s
 
     Returns
     -------
@@ -236,10 +235,7 @@ def read_progress(out) -> dict | None:
         ``stage``, ``examples_seen``, ``config``, ``timings``, ``labelled``, ``invocations`` and
         ``resolved``; None if the folder has no readable progress file.
 
-    Raises
-    ------
-    records.UnsupportedFormatError
-        If the file is of an unknown or newer format.
+    %(unsupported_format_raises)s
 
     Warns
     -----
@@ -267,13 +263,11 @@ def _progress_before_versions(progress: dict) -> dict:
     return progress
 
 
+@fill_doc
 def read_results(out) -> dict:
     """A run's ``results.json``, in the current format whatever format it was written in.
 
-    Parameters
-    ----------
-    out : str or os.PathLike
-        The run's folder.
+    %(run_folder_parameters)s
 
     Returns
     -------
@@ -281,10 +275,7 @@ def read_results(out) -> dict:
         The results (``run_experiment``'s); ``compute`` is None for runs from before the lab
         metered its compute with codecarbon.
 
-    Raises
-    ------
-    records.UnsupportedFormatError
-        If the file is of an unknown or newer format.
+    %(unsupported_format_raises)s
     """
     path = Path(out) / "results.json"
     results = json.loads(path.read_text())

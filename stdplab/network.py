@@ -6,6 +6,7 @@ of the group that uses it, so a compiled standalone project can be rerun with ne
 mapping from parameter names to those variables is ``Network.parameter_targets``.
 
 Two ways to drive the network share these builders:
+
 - ``build_network(..., stimulus=TimedArray)`` puts the whole presentation protocol inside the
   simulation (example index, intensity boost, per-example normalisation, stopping), for the
   standalone device (``simulator.py``);
@@ -191,7 +192,7 @@ def _declare(names) -> str:
 
 
 @dataclass
-class Network:
+class Network:  # numpydoc ignore=PR01
     """The Brian objects of one network, and where each run-time parameter lives.
 
     Attributes

@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 
+from ._docstrings import fill_doc, register
 from .rules import RULES, get_rule
 
 # Parameters that change the generated C++ code (and so need their own compiled binary).
@@ -81,8 +82,12 @@ class Parameters:
     """Every parameter of the network, validated, with the paper's defaults.
 
     Each field is a keyword of the same name (and of ``DiehlCook2015``); its unit, its description
-    and its domain are in the field's metadata (``Parameters.unit``, ``Parameters.constraints``).
-    ``None`` for ``theta_plus`` takes the size's own (``size_default``), for ``nu_post`` the rule's own.
+    and its domain are in the field's metadata (``Parameters.unit``, ``Parameters.constraints``),
+    from which the list below is written.
+
+    Parameters
+    ----------
+    %(network_parameters)s
 
     Raises
     ------
@@ -106,15 +111,15 @@ class Parameters:
     min_spikes: int = _p(5, doc="fewer excitatory spikes than this and the example is shown again", domain=NATURAL)
     max_intensity: float = _p(32.0, doc="safety cap (not in the paper): accept the example at this intensity", domain=POSITIVE)
     # --- excitatory neurons ------------------------------------------------------------------------
-    v_rest_e: float = _p(-65.0, "mV", domain=REAL)
-    v_reset_e: float = _p(-65.0, "mV", domain=REAL)
-    v_thresh_e: float = _p(-52.0, "mV", domain=REAL)
-    tau_e: float = _p(100.0, "ms", "membrane time constant", domain=POSITIVE)
+    v_rest_e: float = _p(-65.0, "mV", "resting potential of the excitatory neurons", domain=REAL)
+    v_reset_e: float = _p(-65.0, "mV", "excitatory potential after a spike", domain=REAL)
+    v_thresh_e: float = _p(-52.0, "mV", "excitatory threshold before θ (see theta_offset)", domain=REAL)
+    tau_e: float = _p(100.0, "ms", "excitatory membrane time constant", domain=POSITIVE)
     e_exc: float = _p(0.0, "mV", "excitatory reversal potential (both layers)", domain=REAL)
-    e_inh_e: float = _p(-100.0, "mV", "inhibitory reversal potential", domain=REAL)
+    e_inh_e: float = _p(-100.0, "mV", "inhibitory reversal potential of the excitatory neurons", domain=REAL)
     tau_ge: float = _p(1.0, "ms", "excitatory conductance time constant (both layers)", domain=POSITIVE)
     tau_gi: float = _p(2.0, "ms", "inhibitory conductance time constant (both layers)", domain=POSITIVE)
-    refractory_e: float = _p(5.0, "ms", domain=NON_NEGATIVE)
+    refractory_e: float = _p(5.0, "ms", "excitatory refractory period", domain=NON_NEGATIVE)
     spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last", domain=NON_NEGATIVE)
     theta_init: float = _p(20.0, "mV", "initial adaptive threshold", domain=REAL)
     theta_plus: float | None = _p(None, "mV", "threshold rise per spike; None: the size's own"
@@ -122,24 +127,26 @@ class Parameters:
     tau_theta: float = _p(1e7, "ms", "threshold decay time constant", domain=POSITIVE)
     theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e", domain=REAL)
     # --- inhibitory neurons --------------------------------------------------------------------------
-    v_rest_i: float = _p(-60.0, "mV", domain=REAL)
-    v_reset_i: float = _p(-45.0, "mV", domain=REAL)
-    v_thresh_i: float = _p(-40.0, "mV", domain=REAL)
-    tau_i: float = _p(10.0, "ms", domain=POSITIVE)
-    e_inh_i: float = _p(-85.0, "mV", domain=REAL)
-    refractory_i: float = _p(2.0, "ms", domain=NON_NEGATIVE)
+    v_rest_i: float = _p(-60.0, "mV", "resting potential of the inhibitory neurons", domain=REAL)
+    v_reset_i: float = _p(-45.0, "mV", "inhibitory potential after a spike", domain=REAL)
+    v_thresh_i: float = _p(-40.0, "mV", "inhibitory threshold", domain=REAL)
+    tau_i: float = _p(10.0, "ms", "inhibitory membrane time constant", domain=POSITIVE)
+    e_inh_i: float = _p(-85.0, "mV", "inhibitory reversal potential of the inhibitory neurons", domain=REAL)
+    refractory_i: float = _p(2.0, "ms", "inhibitory refractory period", domain=NON_NEGATIVE)
     # --- connections ------------------------------------------------------------------------------
     w_init_scale: float = _p(0.3, doc="initial input weights are (uniform in [0, 1] + w_init_offset) * w_init_scale", domain=NON_NEGATIVE)
-    w_init_offset: float = _p(0.01, domain=NON_NEGATIVE)
+    w_init_offset: float = _p(0.01, doc="added to the uniform draw of the initial weights (see w_init_scale)",
+                              domain=NON_NEGATIVE)
     max_delay: float = _p(10.0, "ms", "input delays are U(0, max_delay)", domain=NON_NEGATIVE)
     w_exc_inh: float = _p(10.4, doc="excitatory -> inhibitory, one to one", domain=NON_NEGATIVE)
     w_inh_exc: float = _p(17.0, doc="inhibitory -> every excitatory neuron but its partner", domain=NON_NEGATIVE)
     weight_total: float = _p(78.0, doc="each neuron's input weights are rescaled to this sum before every example", domain=POSITIVE)
-    w_max: float = _p(1.0, domain=POSITIVE)
+    w_max: float = _p(1.0, doc="largest input weight: STDP clips to [0, w_max]", domain=POSITIVE)
     # --- STDP --------------------------------------------------------------------------------------
-    tau_pre: float = _p(20.0, "ms", domain=POSITIVE)
-    tau_post1: float = _p(20.0, "ms", domain=POSITIVE)
-    tau_post2: float = _p(40.0, "ms", domain=POSITIVE)
+    tau_pre: float = _p(20.0, "ms", "presynaptic trace time constant", domain=POSITIVE)
+    tau_post1: float = _p(20.0, "ms", "time constant of the postsynaptic trace that depresses (triplet, pre_and_post)",
+                          domain=POSITIVE)
+    tau_post2: float = _p(40.0, "ms", "time constant of the triplet rule's second postsynaptic trace", domain=POSITIVE)
     nu_pre: float = _p(0.0001, doc="learning rate on presynaptic spikes", domain=NON_NEGATIVE)
     nu_post: float | None = _p(None, doc="learning rate on postsynaptic spikes; None: the rule's own"
                                " (triplet 0.01 as in the paper's code; see rules.py for the others)", domain=[*NON_NEGATIVE, None])
@@ -227,11 +234,12 @@ class Parameters:
         Parameters
         ----------
         name : str
-            The parameter.
+            A field of ``Parameters``; one without a unit ("1") comes back as it is.
 
         Returns
         -------
         float
+            The value times its unit's size in ``SI_SCALE``.
         """
         return getattr(self, name) * SI_SCALE[self.unit(name)]
 
@@ -241,5 +249,22 @@ class Parameters:
         Returns
         -------
         dict
+            Name -> value of each of ``SHAPE_PARAMETERS``.
         """
         return {name: getattr(self, name) for name in SHAPE_PARAMETERS}
+
+
+def _numpydoc_entries(cls) -> str:
+    """The numpydoc entry of each field, from its metadata: type, default, description and unit."""
+    entries = []
+    for f in dataclasses.fields(cls):
+        kind = f.type.replace(" | None", " or None")
+        default = f'"{f.default}"' if isinstance(f.default, str) else f.default
+        unit = f" Unit: {f.metadata['unit']}." if f.metadata["unit"] != "1" else ""
+        doc = f.metadata["doc"]
+        entries += [f"{f.name} : {kind}, default {default}", f"    {doc[0].upper()}{doc[1:]}.{unit}"]
+    return "\n".join(entries)
+
+
+register(network_parameters=_numpydoc_entries(Parameters))
+fill_doc(Parameters)

@@ -7,6 +7,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._docstrings import fill_doc
+
 # One marker and one colour per hardware preset (``stdplab.energy.PRESETS``), the same in every energy
 # figure: neuromorphic chips in warm colours, digital processors in cool ones.
 PRESET_STYLE: dict[str, dict] = {
@@ -24,9 +26,19 @@ _SPARE_STYLES = [{"marker": m, "color": c} for m, c in zip("h * < > p d 8 H".spl
 
 
 def preset_style(preset: str) -> dict:
-    """The marker and colour of a hardware preset: ``PRESET_STYLE``'s; a preset it does not know
-    (one a user registered) gets the next spare style, kept in ``PRESET_STYLE`` so that every later
-    figure draws it the same way."""
+    """The marker and colour of a hardware preset, the same in every figure.
+
+    Parameters
+    ----------
+    preset : str
+        A preset's name (``stdplab.energy.PRESETS``, or one a user registered).
+
+    Returns
+    -------
+    dict
+        ``{"marker", "color"}``: ``PRESET_STYLE``'s; a preset it does not know gets the next spare
+        style, kept in ``PRESET_STYLE`` so that every later figure draws it the same way.
+    """
     if preset not in PRESET_STYLE:
         used = list(PRESET_STYLE.values())
         spare = [style for style in _SPARE_STYLES if style not in used]
@@ -35,8 +47,21 @@ def preset_style(preset: str) -> dict:
 
 
 
+@fill_doc
 def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
-    """Write ``fig`` as ``output_dir/name.<format>`` for each format; returns the paths."""
+    """Write a figure to files, reproducibly: no software version or date in them.
+
+    Parameters
+    ----------
+    %(figure_files)s
+    dpi : int, default 200
+        Resolution of raster formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``output_dir/name.<format>`` for each format.
+    """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -50,9 +75,22 @@ def save(fig, output_dir, name, formats=("png",), dpi=200) -> list[Path]:
     return paths
 
 
+@fill_doc
 def shown(fig, output_dir, name, formats=("png",)) -> list[Path]:
-    """``save``, then show the figure in the notebook and close it: what a slider's redraw needs
-    (an open figure would be drawn a second time, and redraws would pile up figures)."""
+    """``save``, then show the figure in the notebook and close it.
+
+    What a slider's redraw needs: an open figure would be drawn a second time, and redraws would pile
+    up figures.
+
+    Parameters
+    ----------
+    %(figure_files)s
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, as ``save`` returns them.
+    """
     from IPython.display import display
 
     paths = save(fig, output_dir, name, formats)
@@ -107,8 +145,26 @@ def _draw_theta(ax, theta):
     return im
 
 
+@fill_doc
 def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (input weights)"):
-    """Each neuron's input weights (n_input, n_neurons) as an image tile, in one grid."""
+    """Each neuron's input weights as an image tile, in one grid.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_input, n_neurons)
+        Input weights, e.g. ``DiehlCook2015.weights_``.
+    image_shape : tuple of int, default (28, 28)
+        (height, width) of one tile; ``height * width == n_input``.
+    %(plot_title)s
+
+    %(figure_returns)s
+
+    Examples
+    --------
+    >>> from stdplab import plots
+    >>> fig = plots.receptive_fields(model.weights_, model.image_shape_)  # doctest: +SKIP
+    >>> plots.save(fig, "figures", "receptive_fields")  # doctest: +SKIP
+    """
     rows, cols = _grid(np.asarray(weights).shape[1])
     fig, ax = plt.subplots(figsize=(min(12, 1 + cols * 0.45), min(12, 1 + rows * 0.45)))
     im = _draw_fields(ax, weights, image_shape)
@@ -117,7 +173,18 @@ def receptive_fields(weights, image_shape=(28, 28), title="Receptive fields (inp
     return fig
 
 
+@fill_doc
 def theta_map(theta, title="Adaptive thresholds θ (mV)"):
+    """Every neuron's adaptive threshold θ as one cell of a grid.
+
+    Parameters
+    ----------
+    theta : array-like of shape (n_neurons,)
+        Thresholds in mV, e.g. ``DiehlCook2015.theta_``.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     fig, ax = plt.subplots(figsize=(5, 4.5))
     im = _draw_theta(ax, theta)
     ax.set_title(title)
@@ -125,8 +192,25 @@ def theta_map(theta, title="Adaptive thresholds θ (mV)"):
     return fig
 
 
+@fill_doc
 def raster(spike_trains, start, duration, present_time=None, title="One presentation"):
-    """Spikes of each population ({name: (indices, times s)}) in [start, start + duration) s."""
+    """Spikes of each population within one time window.
+
+    Parameters
+    ----------
+    spike_trains : dict
+        Population ("input", "exc", "inh") -> (indices, times in s), as in
+        ``simulator.ChunkResult.spike_trains``.
+    start : float
+        Window start, s.
+    duration : float
+        Window length, s; spikes in [start, start + duration) are drawn.
+    present_time : float, optional
+        ms; the rest after it is shaded.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     names = [n for n in ("input", "exc", "inh") if n in spike_trains]
     labels = {"input": "input neuron\n(Poisson)", "exc": "excitatory\nneuron", "inh": "inhibitory\nneuron"}
     fig, axes = plt.subplots(len(names), 1, sharex=True, figsize=(7, 1.2 + 1.8 * len(names)),
@@ -145,8 +229,20 @@ def raster(spike_trains, start, duration, present_time=None, title="One presenta
     return fig
 
 
+@fill_doc
 def accuracy_curve(curves: dict, title="Accuracy during training", paper=None):
-    """``curves``: {label: (examples seen, accuracy in [0, 1])}; ``paper``: a reference level."""
+    """Accuracy against training examples, one line per curve.
+
+    Parameters
+    ----------
+    curves : dict
+        Label -> (examples seen, accuracy in [0, 1]); an accuracy of None is not drawn.
+    %(plot_title)s
+    paper : float, optional
+        A reference level in %, drawn dashed.
+
+    %(figure_returns)s
+    """
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, (x, y) in curves.items():
         x, y = np.asarray(x, float), np.asarray([np.nan if v is None else v for v in y], float)
@@ -162,12 +258,26 @@ def accuracy_curve(curves: dict, title="Accuracy during training", paper=None):
     return fig
 
 
+@fill_doc
 def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accuracy against time steps",
                         margin=1.0):
-    """Small multiples: one panel per network, on one y scale. ``curves``: {(network, setting):
-    accuracy after each step (0-1)}; ``ann``: {network: the MLP's own accuracy}, drawn as a black
-    line with the band ``margin`` points below it shaded. One colour and line style per setting,
-    the same in every panel."""
+    """Converted networks' accuracy against time steps: one panel per network, on one y scale.
+
+    One colour and line style per setting, the same in every panel.
+
+    Parameters
+    ----------
+    curves : dict
+        (network, setting) -> accuracy after each time step, in [0, 1].
+    ann : dict
+        Network -> the MLP's own accuracy, drawn as a black line with the band ``margin`` points
+        below it shaded.
+    %(plot_title)s
+    margin : float, default 1.0
+        Percentage points of the shaded band.
+
+    %(figure_returns)s
+    """
     settings = list(dict.fromkeys(setting for _, setting in curves))
     styles = {setting: (f"C{k % 10}", ("-", "--", ":", "-.")[k % 4]) for k, setting in enumerate(settings)}
     nets = list(ann) + [net for net, _ in curves if net not in ann]
@@ -208,7 +318,20 @@ def conversion_accuracy(curves: dict, ann: dict, title="Converted networks: accu
     return fig
 
 
+@fill_doc
 def confusion_matrix(matrix, classes, title="Confusion matrix (test set)"):
+    """A confusion matrix beside the accuracy of each class.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (n_classes, n_classes)
+        Counts; rows the true class, columns the predicted one (``readout.evaluation``'s).
+    classes : sequence
+        The class labels, in the matrix's order.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     matrix = np.asarray(matrix)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1.2, 1]})
     im = ax.imshow(matrix, cmap="Blues")
@@ -237,16 +360,26 @@ def _spiking(row) -> bool:
     return str(row.get("family", "")).startswith(("SNN", "STDP"))
 
 
+@fill_doc
 def energy_accuracy(rows, title="Accuracy against estimated energy per image",
                     caveat="Estimates: operation counts × published energy per operation; memory traffic ignored"):
     """Energy per image (log scale) for models under hardware presets, beside each model's accuracy.
 
-    ``rows``: dicts (or a DataFrame) with ``model``, ``family``, ``preset``, ``accuracy`` (0-1) and
-    ``energy_per_image_j``, as made by ``stdplab.energy.priced_rows``.
     One row per model, the most accurate at the top: left, its energy under each preset (marker and
     colour from ``PRESET_STYLE``, the same in every energy figure; filled for spiking networks, open
-    for conventional ones); right, its test accuracy. Rows without a finite positive energy are
-    left out.
+    for conventional ones); right, its test accuracy. Rows without a finite positive energy are left
+    out.
+
+    Parameters
+    ----------
+    rows : list of dict or pandas.DataFrame
+        With ``model``, ``family``, ``preset``, ``accuracy`` (0-1) and ``energy_per_image_j``, as made
+        by ``stdplab.energy.priced_rows``.
+    %(plot_title)s
+    caveat : str, optional
+        A footnote in small print; empty for none.
+
+    %(figure_returns)s
     """
     from matplotlib.lines import Line2D
 
@@ -306,9 +439,28 @@ def energy_accuracy(rows, title="Accuracy against estimated energy per image",
 
 # --- notebook 01: one neuron, STDP, lateral inhibition --------------------------------------------
 
+@fill_doc
 def neuron_trace(t, v, threshold, theta, spikes, input_spikes=None, title="One excitatory neuron"):
-    """Membrane potential and adaptive threshold (mV) against time (ms), with the spikes marked;
-    θ below; the input spikes (indices, times in ms) above, if given."""
+    """One neuron over time: membrane potential and threshold, θ below, the input spikes above.
+
+    Parameters
+    ----------
+    t : array-like
+        Times, ms.
+    v : array-like
+        Membrane potential at each time, mV.
+    threshold : array-like
+        The effective threshold (θ − θ_offset + v_thresh) at each time, mV.
+    theta : array-like
+        θ at each time, mV.
+    spikes : array-like
+        The neuron's spike times, ms, marked above the potential.
+    input_spikes : tuple of array-like, optional
+        (indices, times in ms) of the input spikes, drawn in a panel on top.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     rows = 3 if input_spikes is not None else 2
     fig, axes = plt.subplots(rows, 1, sharex=True, figsize=(8, 2.2 + 1.9 * rows),
                              gridspec_kw={"height_ratios": [1, 2, 1][-rows:]})
@@ -363,9 +515,31 @@ def _peak_notes(axes, changes):
         ax.set_title(f"{rule}\nmax |Δw| = {peak:.2g} ({size})", fontsize=10)
 
 
+def _finish_rule_panels(fig, axes, changes, title, legend_size):
+    """The peak notes, the first panel's legend and the title that says the y scale is shared."""
+    _peak_notes(axes, changes)
+    axes[0].legend(fontsize=legend_size, loc="best")
+    fig.suptitle(title + " (one y scale for every rule)")
+    fig.tight_layout()
+    return fig
+
+
+@fill_doc
 def stdp_window(dts, windows: dict, title="STDP window measured from the rules"):
-    """``windows``: {rule: Δw for each Δt = t_post − t_pre in ``dts`` (ms)}, one panel per rule,
-    every panel on the same y scale (each one's largest ``|Δw|`` written in its corner)."""
+    """The STDP window of each rule: Δw against Δt, one panel per rule.
+
+    Every panel is on the same y scale (each one's largest ``|Δw|`` is written in its title).
+
+    Parameters
+    ----------
+    dts : array-like
+        Δt = t_post − t_pre, ms.
+    windows : dict
+        Rule -> Δw at each Δt of ``dts``.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     dts = np.asarray(dts, float)
     fig, axes = _rule_panels(len(windows))
     for ax, (rule, dw) in zip(axes, windows.items()):
@@ -376,17 +550,28 @@ def stdp_window(dts, windows: dict, title="STDP window measured from the rules")
         ax.plot(dts[dts >= 0], dw[dts >= 0], "o-", ms=3, color="C3", label="pre before post (Δt ≥ 0)")
         ax.set_xlabel("Δt = t_post − t_pre (ms)")
         ax.grid(alpha=0.3)
-    _peak_notes(axes, windows)
-    axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle(title + " (one y scale for every rule)")
-    fig.tight_layout()
-    return fig
+    return _finish_rule_panels(fig, axes, windows, title, legend_size=7)
 
 
+@fill_doc
 def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 ms"),
                       title="Weight dependence of the change"):
-    """``changes``: {rule: array (len(w0s), len(labels)) of Δw}; one panel per rule, Δw against w,
-    every panel on the same y scale (each one's largest ``|Δw|`` written in its corner)."""
+    """Δw against the weight before the change, one panel per rule.
+
+    Every panel is on the same y scale (each one's largest ``|Δw|`` is written in its title).
+
+    Parameters
+    ----------
+    w0s : array-like
+        Weights before the change (w / w_max).
+    changes : dict
+        Rule -> array (len(w0s), len(labels)) of Δw.
+    labels : sequence of str, default ("Δt = −10 ms", "Δt = +10 ms")
+        One per column of the changes: the protocol behind it.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     w0s = np.asarray(w0s, float)
     fig, axes = _rule_panels(len(changes))
     for ax, (rule, dw) in zip(axes, changes.items()):
@@ -397,16 +582,22 @@ def weight_dependence(w0s, changes: dict, labels=("Δt = −10 ms", "Δt = +10 m
                     label=labels[k] if k < len(labels) else None)
         ax.set_xlabel("weight before (w / w_max)")
         ax.grid(alpha=0.3)
-    _peak_notes(axes, changes)
-    axes[0].legend(fontsize=8, loc="best")
-    fig.suptitle(title + " (one y scale for every rule)")
-    fig.tight_layout()
-    return fig
+    return _finish_rule_panels(fig, axes, changes, title, legend_size=8)
 
 
+@fill_doc
 def winner_take_all(runs: dict, title="Lateral inhibition: winner-take-all"):
-    """``runs``: {label: result of ``probes.winner_take_all``}; a raster per run (excitatory
-    spikes as bars, inhibitory as dots) and the excitatory spike counts per neuron."""
+    """Lateral inhibition at work: a raster per run and the excitatory spike counts per neuron.
+
+    Parameters
+    ----------
+    runs : dict
+        Label -> result of ``probes.winner_take_all``; excitatory spikes are drawn as bars,
+        inhibitory ones as dots.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     fig, axes = plt.subplots(len(runs), 2, figsize=(9, 2.4 * len(runs) + 0.6), squeeze=False,
                              gridspec_kw={"width_ratios": [3, 1]})
     for (ax, bx), (label, run) in zip(axes, runs.items()):
@@ -443,10 +634,21 @@ CONSTANT_LABELS = {
 }
 
 
+@fill_doc
 def sensitivity(rules: dict, title="Accuracy against each rule constant"):
-    """One panel per constant, one line per rule. ``rules``: {rule: {"defaults": {name: value},
-    "default_accuracy_percent": [one per seed], "constants": {name: [{"value", "accuracy_percent"}]}}};
-    each rule's default is marked, with the range over seeds as an error bar."""
+    """Accuracy against each rule constant: one panel per constant, one line per rule.
+
+    Each rule's default is marked, with the range over seeds as an error bar.
+
+    Parameters
+    ----------
+    rules : dict
+        Rule -> ``{"defaults": {name: value}, "default_accuracy_percent": [one per seed],
+        "constants": {name: [{"value", "accuracy_percent"}]}}``.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     names = list(dict.fromkeys(name for entry in rules.values() for name in entry["constants"]))
     fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.4), sharey=True, squeeze=False)
     for ax, name in zip(axes[0], names):
@@ -471,8 +673,18 @@ def sensitivity(rules: dict, title="Accuracy against each rule constant"):
     return fig
 
 
+@fill_doc
 def learning_record(history, title="How the network learns"):
-    """θ (mean), spikes per example and the fraction of never-fired neurons against examples seen."""
+    """Mean θ, spikes per example and the fraction of never-fired neurons against examples seen.
+
+    Parameters
+    ----------
+    history : dict
+        The estimator's ``history_``.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     x = np.asarray(history["examples"])
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
     for ax, (key, label) in zip(axes, [("theta_mean", "mean θ (mV)"), ("spikes_per_example", "spikes per example"),
@@ -522,14 +734,33 @@ def _size_colours(runs, paper):
     return {n: f"C{k}" for k, n in enumerate(sizes)}
 
 
+@fill_doc
 def paper_table(runs: list, paper: dict, smooth=10, title="The paper's accuracy beside the lab's, per network size"):
-    """The paper's table as a figure. Left: test accuracy per size, the paper's bar (grey) beside the
-    lab's (a partial run hatched and marked partial). Right: how each of these runs got there (see
-    ``training_runs``). ``runs``: one per size, dicts with ``n_neurons``, ``label``, ``examples``,
-    ``running_accuracy`` (in [0, 1], None where not yet measured), ``examples_trained``,
-    ``test_accuracy_percent`` and optionally ``partial`` and ``examples_planned``; ``paper``:
-    {n_neurons: (accuracy %, training examples or None)}. Runs set aside (other settings, stopped
-    early) belong in ``training_runs``' figure."""
+    """The paper's table as a figure, the lab's runs beside it.
+
+    Left: test accuracy per size, the paper's bar (grey) beside the lab's (a partial run hatched and
+    marked partial). Right: how each of these runs got there (as ``training_runs`` draws it). Runs set
+    aside (other settings, stopped early) belong in ``training_runs``' figure.
+
+    Parameters
+    ----------
+    runs : list of dict
+        One per size, with ``n_neurons``, ``label``, ``examples``, ``running_accuracy`` (in [0, 1],
+        None where not yet measured), ``examples_trained``, ``test_accuracy_percent`` and optionally
+        ``partial`` and ``examples_planned``.
+    paper : dict
+        n_neurons -> (accuracy %, training examples or None).
+    smooth : int, default 10
+        Records in the moving mean of the running accuracy.
+    %(plot_title)s
+
+    %(figure_returns)s
+
+    Raises
+    ------
+    ValueError
+        If two runs have the same size.
+    """
     sizes = [run["n_neurons"] for run in runs]
     if len(set(sizes)) != len(sizes):
         raise ValueError(f"paper_table takes one run per size, got sizes {sizes}; "
@@ -585,12 +816,26 @@ def paper_table(runs: list, paper: dict, smooth=10, title="The paper's accuracy 
     return fig
 
 
+@fill_doc
 def training_runs(runs: list, paper: dict, smooth=10, title="Accuracy against training, every run the lab has made"):
-    """Running accuracy during training (lines, a moving mean over ``smooth`` records) and test
-    accuracy at the end (markers), one colour per size and one marker and line style per run of a
-    size, with the paper's figures (stars at their training; dashed where it is not given): for the
-    runs set aside from ``paper_table`` (other settings, stopped early) beside the main ones.
-    ``runs`` and ``paper`` as for ``paper_table``, several runs per size allowed."""
+    """Running accuracy during training and test accuracy at the end, every run the lab has made.
+
+    One colour per size and one marker and line style per run of a size, with the paper's figures
+    (stars at their training; dashed where it is not given): for the runs set aside from
+    ``paper_table`` (other settings, stopped early) beside the main ones.
+
+    Parameters
+    ----------
+    runs : list of dict
+        As for ``paper_table``, several runs per size allowed.
+    paper : dict
+        As for ``paper_table``.
+    smooth : int, default 10
+        Records in the moving mean of the running accuracy.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     fig, ax = plt.subplots(figsize=(8, 4.8))
     _training_lines(ax, runs, paper, _size_colours(runs, paper), smooth)
     ax.legend(fontsize=7, loc="lower right")
@@ -599,10 +844,19 @@ def training_runs(runs: list, paper: dict, smooth=10, title="Accuracy against tr
     return fig
 
 
+@fill_doc
 def variants_course(variants: dict, title="Two hot loops, the same learning"):
-    """Mean θ and excitatory spikes per example against training examples, one line per seed,
-    one colour per variant. ``variants``: {name: {seed: {"examples", "theta_mean_course",
-    "spikes_per_example_course"}}}."""
+    """Mean θ and excitatory spikes per example against training examples, one line per seed.
+
+    Parameters
+    ----------
+    variants : dict
+        Name -> {seed: {"examples", "theta_mean_course", "spikes_per_example_course"}}; one colour
+        per name.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for k, (name, seeds) in enumerate(variants.items()):
         for n, run in enumerate(seeds.values()):
@@ -618,12 +872,31 @@ def variants_course(variants: dict, title="Two hot loops, the same learning"):
     return fig
 
 
+@fill_doc
 def sweep(table, params, metric: str = "accuracy"):
-    """``metric`` against each parameter in ``params`` (one panel each): every ok point, and the mean
-    over the other parameters as a line. With a ``seed`` column holding several seeds, the mean is
-    over seeds (each seed first averaged over the other parameters), with the range over seeds as an
-    error bar; ``seed`` itself gets no panel unless it is the only parameter. An accuracy in [0, 1]
-    is drawn in %. ``table``: ``stdplab.sweep.run_sweep``'s."""
+    """A sweep's metric against each parameter, one panel per parameter.
+
+    Every ok point is drawn, and the mean over the other parameters as a line. With a ``seed`` column
+    holding several seeds, the mean is over seeds (each seed first averaged over the other
+    parameters), with the range over seeds as an error bar; ``seed`` itself gets no panel unless it
+    is the only parameter. An accuracy in [0, 1] is drawn in %.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``stdplab.sweep.run_sweep``'s table.
+    params : str or list of str
+        The parameters to put on the x axis.
+    metric : str, default "accuracy"
+        The column to draw.
+
+    %(figure_returns)s
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is empty.
+    """
     params = [params] if isinstance(params, str) else list(params)
     if not params:
         raise ValueError("the sweep figure needs at least one parameter to put on the x axis")
@@ -673,9 +946,25 @@ def sweep(table, params, metric: str = "accuracy"):
     return fig
 
 
+@fill_doc
 def training_state(weights, image_shape, theta, history, max_fields=100):
-    """One frame of training: the first ``max_fields`` receptive fields, every neuron's θ, and the
-    running accuracy so far (``history``: the estimator's ``history_``)."""
+    """One frame of training: receptive fields, every neuron's θ and the running accuracy so far.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_input, n_neurons)
+        Input weights.
+    image_shape : tuple of int
+        (height, width) of one receptive field.
+    theta : array-like of shape (n_neurons,)
+        Thresholds, mV.
+    history : dict
+        The estimator's ``history_``.
+    max_fields : int, default 100
+        Receptive fields drawn at most (the first ones).
+
+    %(figure_returns)s
+    """
     weights = np.asarray(weights)[:, :max_fields]
     fig, (rf, th, acc) = plt.subplots(1, 3, figsize=(13, 4.2), gridspec_kw={"width_ratios": [1.3, 1, 1.2]})
     _draw_fields(rf, weights, image_shape)
@@ -697,7 +986,24 @@ def training_state(weights, image_shape, theta, history, max_fields=100):
 
 
 def receptive_field_animation(snapshots, image_shape, path, fps=4):
-    """Write a GIF of the receptive fields, one frame per ``(examples, weights, theta)`` snapshot."""
+    """Write a GIF of the receptive fields as they were learned.
+
+    Parameters
+    ----------
+    snapshots : list of tuple
+        ``(examples, weights, theta)`` per frame, as in ``DiehlCook2015.history_["snapshots"]``.
+    image_shape : tuple of int
+        (height, width) of one receptive field.
+    path : str or os.PathLike
+        The GIF; its folder is made if missing.
+    fps : int, default 4
+        Frames per second.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     from matplotlib.animation import FuncAnimation, PillowWriter
 
     fig = receptive_fields(snapshots[0][1], image_shape)
@@ -721,14 +1027,34 @@ def receptive_field_animation(snapshots, image_shape, path, fps=4):
 # --- lesson 4 (course, issue 21): seeds aggregated into mean ± standard error -----------------------
 # A separate block, added for notebooks/04_sweep.ipynb; the functions above are maintained apart.
 
+@fill_doc
 def seed_error_bars(table, parameter: str, metrics, percent: bool = True,
                     title: str | None = None):
-    """Each metric against one swept parameter, the seeds aggregated: every run as a small dot, the
-    mean ± 1 standard error (sample standard deviation / √n) as an error bar, one panel per metric.
+    """Each metric against one swept parameter, the seeds aggregated: one panel per metric.
 
-    ``table``: the finished points of a sweep (``run_sweep``'s table, ``status == "ok"`` rows), one
-    row per point, with a column for ``parameter`` and one per metric (fractions, shown in % when
-    ``percent``). The x axis shows each value of ``parameter`` at equal spacing, labelled with it.
+    Every run is a small dot, the mean ± 1 standard error (sample standard deviation / √n) an error
+    bar. The x axis shows each value of ``parameter`` at equal spacing, labelled with it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The finished points of a sweep (``run_sweep``'s table, ``status == "ok"`` rows), one row per
+        point, with a column for ``parameter`` and one per metric.
+    parameter : str
+        The swept column, on the x axis.
+    metrics : str or list of str
+        The columns to draw (fractions).
+    percent : bool, default True
+        Show the metrics in %.
+    title : str, optional
+        The figure's title (default: says the effect of ``parameter``).
+
+    %(figure_returns)s
+
+    Raises
+    ------
+    ValueError
+        If no metric is given, or a column is missing from the table.
     """
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     if not metrics:
@@ -766,12 +1092,25 @@ def seed_error_bars(table, parameter: str, metrics, percent: bool = True,
 # --- notebook 02: a healthy run beside a collapsed one (lesson 2) ----------------------------------
 # A separate block: the functions above are maintained apart from this one.
 
+@fill_doc
 def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run and a collapsed one"):
-    """Compare trained networks side by side. ``runs``: {label: {"weights": (n_input, n_neurons),
-    "theta": (n_neurons,) in mV, "counts": (n_images, n_neurons) test spike counts, "history": the
-    estimator's ``history_``}}. Top row: each run's receptive fields (one colour scale per run,
-    labelled); bottom row, one line per run: θ of every neuron (sorted), each neuron's share of the
-    test spikes (sorted) and the fraction of neurons that never fired during training."""
+    """Trained networks side by side: a healthy run and a collapsed one.
+
+    Top row: each run's receptive fields (one colour scale per run, labelled); bottom row, one line
+    per run: θ of every neuron (sorted), each neuron's share of the test spikes (sorted) and the
+    fraction of neurons that never fired during training.
+
+    Parameters
+    ----------
+    runs : dict
+        Label -> ``{"weights": (n_input, n_neurons), "theta": (n_neurons,) in mV, "counts":
+        (n_images, n_neurons) test spike counts, "history": the estimator's history_}``.
+    image_shape : tuple of int, default (28, 28)
+        (height, width) of one receptive field.
+    %(plot_title)s
+
+    %(figure_returns)s
+    """
     n = len(runs)
     fig = plt.figure(figsize=(max(12, 5 * n), 8.4))
     grid = fig.add_gridspec(2, max(n, 3), height_ratios=[1.5, 1])

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._docstrings import fill_doc
 from .network import build_network
 from .parameters import Parameters
 
@@ -97,7 +98,7 @@ def _prepare(b2, net, weights, theta_mV):
 # --- one excitatory neuron -------------------------------------------------------------------------
 
 @dataclass
-class NeuronTrace:
+class NeuronTrace:  # numpydoc ignore=PR01
     """One excitatory neuron's run (``single_neuron``).
 
     Attributes
@@ -198,7 +199,7 @@ def single_neuron(input_rate=20.0, n_inputs=100, weight=0.3, duration=1000.0, in
 # --- STDP on single synapses -----------------------------------------------------------------------
 
 @dataclass
-class WeightChange:
+class WeightChange:  # numpydoc ignore=PR01
     """One synapse's weight before and after a protocol (``weight_change``).
 
     Attributes
@@ -216,6 +217,7 @@ class WeightChange:
     dw: float
 
 
+@fill_doc
 def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None = None,
              duration=None) -> np.ndarray:
     """Final weights of independent input -> excitatory synapses, one per protocol.
@@ -225,18 +227,12 @@ def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None
     other synapses of the all-to-all layer have weight 0 and lateral inhibition is off, so the
     protocols do not disturb each other). Learning is on, delays are 0, θ starts at theta_init.
 
-    Parameters
-    ----------
-    learning_rule : str
-        A name in ``rules.RULES``.
+    %(probe_rule_parameters)s
     pre_times, post_times : list of array-like
         Per synapse, presynaptic and (forced) postsynaptic spike times in ms.
     w0 : float or array-like
         Initial weight(s).
-    params : Parameters, optional
-        Further parameters (default: the paper's).
-    duration : float, optional
-        ms (default: just past the last spike).
+    %(probe_params)s
 
     Returns
     -------
@@ -266,22 +262,17 @@ def pairings(learning_rule, pre_times, post_times, w0, params: Parameters | None
         return np.asarray(net.input_exc.w[:]).reshape(n, n).diagonal().copy()
 
 
+@fill_doc
 def weight_change(learning_rule, pre_times, post_times, w0=0.5, params: Parameters | None = None,
                   duration=None) -> WeightChange:
     """One synapse of a rule under a spike protocol: its weight at the end and the change.
 
-    Parameters
-    ----------
-    learning_rule : str
-        A name in ``rules.RULES``.
+    %(probe_rule_parameters)s
     pre_times, post_times : array-like
         Presynaptic and (forced) postsynaptic spike times, ms.
     w0 : float, default 0.5
         The initial weight.
-    params : Parameters, optional
-        Further parameters (default: the paper's).
-    duration : float, optional
-        ms (default: just past the last spike).
+    %(probe_params)s
 
     Returns
     -------
@@ -291,6 +282,7 @@ def weight_change(learning_rule, pre_times, post_times, w0=0.5, params: Paramete
     return WeightChange(w0=float(w0), w=w, dw=w - float(w0))
 
 
+@fill_doc
 def stdp_window(learning_rule, dts, w0=0.5, n_pairs=5, period=100.0, params: Parameters | None = None,
                 start=60.0) -> np.ndarray:
     """Δw against Δt = t_post - t_pre (ms) for each of ``dts`` (and each w0, if several: then the
@@ -300,10 +292,7 @@ def stdp_window(learning_rule, dts, w0=0.5, n_pairs=5, period=100.0, params: Par
     if the postsynaptic neuron fired recently, through its slow trace post2, so a single isolated
     pair would show depression only). ``period`` must exceed the 50 ms spike block.
 
-    Parameters
-    ----------
-    learning_rule : str
-        A name in ``rules.RULES``.
+    %(probe_rule_parameters)s
     dts : array-like
         Δt values, ms.
     w0 : float or array-like, default 0.5

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
+from ._docstrings import fill_doc
+
 VOTING = ("all", "proportion")
 
 
@@ -85,24 +87,17 @@ def assign_labels(counts: np.ndarray, labels: np.ndarray, n_classes: int | None 
     return assignments, proportions
 
 
+@fill_doc
 def vote(counts: np.ndarray, assignments: np.ndarray, proportions: np.ndarray | None = None,
          voting: str = "all") -> np.ndarray:
     """Class scores from spike counts; the prediction is their argmax.
 
-    Parameters
-    ----------
-    counts : ndarray, shape (n_examples, n_neurons)
-    assignments : ndarray, shape (n_neurons,)
-        From ``assign_labels``.
-    proportions : ndarray, shape (n_classes, n_neurons), optional
-        From ``assign_labels``; needed for "proportion" voting (with "all" it gives the number of classes).
-    voting : {"all", "proportion"}, default "all"
-        "all": a class's score is the mean count of its assigned neurons; "proportion": every
-        neuron votes for every class in proportion to its share of responses to it.
+    %(vote_inputs_parameters)s
 
     Returns
     -------
     ndarray, shape (n_examples, n_classes)
+        Each class's score for each example.
 
     Raises
     ------
@@ -125,13 +120,11 @@ def vote(counts: np.ndarray, assignments: np.ndarray, proportions: np.ndarray | 
     raise ValueError(f"unknown voting {voting!r}; choose one of {', '.join(VOTING)}")
 
 
+@fill_doc
 def predict(counts, assignments, proportions=None, voting: str = "all") -> np.ndarray:
     """The class of highest score (``vote``) of each example.
 
-    Parameters
-    ----------
-    counts, assignments, proportions, voting
-        As ``vote``.
+    %(vote_inputs_parameters)s
 
     Returns
     -------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule:  # numpydoc ignore=PR01
     """One STDP rule as Brian 2 statements (see the module's description).
 
     Attributes
@@ -165,6 +165,7 @@ def get_rule(name: str) -> Rule:
     Returns
     -------
     Rule
+        The rule's equations, constants and defaults.
 
     Raises
     ------

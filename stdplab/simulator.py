@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._docstrings import fill_doc
 from .parameters import MAX_PRESENTATIONS, SI_SCALE, Parameters
 from .standalone import CompiledProject, code_hash, compiled_project, key_digest, standalone_project
 
@@ -39,20 +40,16 @@ _CODE_HASH = code_hash(CODE_FILES)
 MIN_INPUTS = 64
 
 
+@fill_doc
 @dataclass
-class ChunkResult:
+class ChunkResult:  # numpydoc ignore=PR01
     """What one run of the binary gives back, per example and at the end.
 
     Attributes
     ----------
-    counts : numpy.ndarray
-        (n, n_neurons) excitatory spikes in each example's accepted presentation.
-    presentations : numpy.ndarray
-        (n,) times each example was shown (1 + boosts).
+    %(example_counts)s
     intensity : numpy.ndarray
         (n,) intensity of the accepted presentation.
-    input_spikes, exc_spikes, inh_spikes : numpy.ndarray
-        (n,) spikes of each population over all presentations and rests of the example.
     weights : numpy.ndarray
         (n_input, n_neurons) after the run, the real inputs' only (padded inputs cut off).
     theta : numpy.ndarray

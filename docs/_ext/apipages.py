@@ -7,9 +7,8 @@ name is one in the module's ``__all__`` or, without one, a top-level function, c
 UPPER_CASE constant whose name does not start with an underscore. Names a module only re-exports
 are linked to the module that defines them, never documented twice.
 
-A module of the list that the package does not have yet (``standalone`` and ``studies`` until the
-reorganisation is merged) is named on the index as pending and gets no page; it gets one on the
-first build after it appears, with nothing to edit here.
+A module of the list that the package does not have yet is named on the index as pending and gets
+no page; it gets one on the first build after it appears, with nothing to edit here.
 """
 from __future__ import annotations
 
@@ -35,6 +34,7 @@ MODULES = [
         ("readout", "label assignment, voting and scoring"),
         ("encoding", "images to Poisson rates; pixels in [0, 1]"),
         ("datasets", "MNIST, Fashion-MNIST and digits: idx files, checksums, download and cache"),
+        ("cache", "where compiled networks and downloaded datasets are kept"),
     ]),
     ("Runs and what they write", [
         ("experiment", "a whole run with checkpoints, resume and partial stops"),
