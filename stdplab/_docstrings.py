@@ -29,7 +29,7 @@ FRAGMENTS: dict[str, str] = {
         Raises
         ------
         sklearn.exceptions.NotFittedError
-            If no labels were assigned.""",
+            If no labels were assigned, or the readout is "linear" and was not fitted.""",
     "labels_predicted_returns": """
         Returns
         -------

@@ -1,8 +1,9 @@
 """``DiehlCook2015``: the network as a scikit-learn estimator.
 
-``fit`` learns with STDP, without labels, then (given labels) assigns each neuron a class from its
-responses with learning switched off; ``transform`` gives spike counts, ``predict`` the vote.
-All simulation happens in the compiled standalone binary (``simulator.py``), up to
+``fit`` learns with STDP, without labels, then (given labels) fits the readout on the responses
+to the labelled images with learning switched off: each neuron's class for the vote, and with
+``readout="linear"`` a linear classifier on the counts. ``transform`` gives spike counts,
+``predict`` the readout's classes. All simulation happens in the compiled standalone binary (``simulator.py``), up to
 ``chunk_size`` examples per run.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._available_if import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -32,7 +34,7 @@ from .simulator import compiled_network
 # Domains of the estimator's own settings; the network's are declared in Parameters.
 SETTING_CONSTRAINTS = {
     "epochs": [Interval(Integral, 1, None, closed="left")],
-    "voting": [StrOptions(set(readout.VOTING))],
+    "readout": [StrOptions(set(readout.READOUTS))],
     "n_label_examples": [Interval(Integral, 1, None, closed="left"), None],
     "assignment_window": [Interval(Integral, 1, None, closed="left")],
     "snapshot_every": [Interval(Integral, 0, None, closed="left")],
@@ -43,11 +45,43 @@ SETTING_CONSTRAINTS = {
     "verbose": ["boolean"],
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
-# The model file's layout (``save``); version 0, before files carried one, has the same layout.
-MODEL_FORMAT = 1
+# The model file's layout (``save``); version 0, before files carried one, has the layout of 1;
+# 2 names the readout ``readout`` (1: ``voting``, "all" or "proportion") and holds the linear one.
+MODEL_FORMAT = 2
 _NO_LABELS = "this %(name)s has no labels assigned: call fit with labels, or assign_labels, first"
+_NO_LINEAR = ("this %(name)s has no linear readout: it was labelled with another readout; call assign_labels"
+              " (or fit) with readout='linear'")
 # What the simulation counts for every example (training_stats_, Responses).
 SPIKE_STATS = ("presentations", "input_spikes", "exc_spikes", "inh_spikes")
+
+
+def upgrade_params(params: dict, version: int) -> dict:
+    """Estimator keywords as a file of an older format recorded them, in today's names.
+
+    Parameters
+    ----------
+    params : dict
+        ``get_params()`` as written in the file.
+    version : int
+        The file's format version (``MODEL_FORMAT`` or the run files' formats, which changed with it).
+
+    Returns
+    -------
+    dict
+        The keywords ``DiehlCook2015`` takes now: before version 2 the readout was ``voting``
+        ("all", today's "vote", or "proportion").
+
+    Examples
+    --------
+    >>> upgrade_params({"n_neurons": 100, "voting": "all"}, 1)
+    {'n_neurons': 100, 'readout': 'vote'}
+    """
+    if version >= 2 or "voting" not in params:
+        return dict(params)
+    params = dict(params)
+    voting = params.pop("voting")
+    params["readout"] = {"all": "vote"}.get(voting, voting)
+    return params
 
 
 @fill_doc
@@ -71,19 +105,28 @@ class Responses:  # numpydoc ignore=PR01
 class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Diehl & Cook (2015): unsupervised STDP learning of digits in a spiking network.
 
-    ``fit`` learns with STDP, without labels, then (given labels) assigns each neuron a class;
-    ``transform`` gives spike counts, ``predict`` the vote. The network's parameters, first below,
-    are the fields of ``Parameters``; ``network_parameters`` shows every value used.
+    ``fit`` learns with STDP, without labels, then (given labels) fits the readout on the labelled
+    images: each neuron's class for the vote, or a linear classifier on the spike counts;
+    ``transform`` gives spike counts, ``predict`` the readout's classes. The network's
+    parameters, first below, are the fields of ``Parameters``; ``network_parameters`` shows
+    every value used.
 
     Parameters
     ----------
     %(network_parameters)s
     epochs : int, default 1
         Passes over the training images in ``fit``.
-    voting : {"all", "proportion"}, default "all"
-        How assigned neurons vote (``readout.VOTING``).
+    readout : {"vote", "proportion", "linear"}, default "vote"
+        How spike counts become classes (``readout.READOUTS``). "vote": the paper's "all activity"
+        vote of the assigned neurons; "proportion": every neuron votes in proportion to its share of
+        responses to each class; "linear": multinomial logistic regression on the standardised
+        counts (``readout.fit_linear``), fitted on the labelled images only. The two votes share one
+        fitted state, so ``set_params`` switches between them at once; the linear readout is fitted
+        by ``fit`` or ``assign_labels`` with ``readout="linear"``. While learning, the running
+        accuracy uses the vote ("proportion" with "proportion").
     n_label_examples : int, optional
-        Training images ``fit`` assigns labels on (default: all).
+        Training images ``fit`` assigns labels on, and fits the readout on (default: all): the first
+        ``n_label_examples``; the rest are learned from without labels.
     assignment_window : int, default 10000
         Recent training examples the running accuracy assigns labels from.
     snapshot_every : int, default 0
@@ -111,6 +154,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         Class index per neuron, -1 if it never fired.
     proportions_ : numpy.ndarray
         Each neuron's response per class (``readout.assign_labels``).
+    linear_readout_ : sklearn.pipeline.Pipeline
+        With ``readout="linear"``: ``StandardScaler`` and ``LogisticRegression`` fitted on the counts
+        of the labelled images, predicting class indices into ``classes_``.
     classes_ : numpy.ndarray
         The labels.
     n_examples_seen_ : int
@@ -143,7 +189,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                  tau_i=10.0, e_inh_i=-85.0, refractory_i=2.0, w_init_scale=0.3, w_init_offset=0.01,
                  max_delay=10.0, w_exc_inh=10.4, w_inh_exc=17.0, weight_total=78.0, w_max=1.0, tau_pre=20.0,
                  tau_post1=20.0, tau_post2=40.0, nu_pre=1e-4, nu_post=None, x_tar=0.4, mu=0.2, beta=3.0,
-                 epochs=1, voting="all", n_label_examples=None, assignment_window=10000, snapshot_every=0,
+                 epochs=1, readout="vote", n_label_examples=None, assignment_window=10000, snapshot_every=0,
                  chunk_size=500, n_jobs=None, random_state=None, verbose=True):
         # scikit-learn's convention: keep every argument as given; fit validates them.
         self.n_neurons = n_neurons
@@ -192,7 +238,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.mu = mu
         self.beta = beta
         self.epochs = epochs
-        self.voting = voting
+        self.readout = readout
         self.n_label_examples = n_label_examples
         self.assignment_window = assignment_window
         self.snapshot_every = snapshot_every
@@ -301,7 +347,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                     callback(self)
 
     def assign_labels(self, X, y):
-        """Assign each neuron the class it responds to most, with learning switched off.
+        """Fit the readout on labelled images, with learning switched off.
+
+        The images' spike counts (``transform``) go to ``fit_readout``.
 
         %(images_parameters)s
         y : array-like of shape (n,)
@@ -311,10 +359,53 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         DiehlCook2015
             self.
+
+        Raises
+        ------
+        ValueError
+            With ``readout="linear"``, if y holds fewer than two classes.
         """
-        counts = self.transform(X)
+        return self.fit_readout(self.transform(X), y)
+
+    def fit_readout(self, counts, y):
+        """Fit the readout on spike counts already computed by ``transform``.
+
+        Each neuron is assigned the class it responds to most (``assignments_``, ``proportions_``);
+        with ``readout="linear"`` the linear readout is fitted on the same counts
+        (``linear_readout_``), and otherwise any earlier one is dropped.
+
+        Parameters
+        ----------
+        counts : array-like of shape (n, n_neurons)
+            Spike counts of labelled images.
+        y : array-like of shape (n,)
+            Their labels.
+
+        Returns
+        -------
+        DiehlCook2015
+            self.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        ValueError
+            If the counts are not one row per label and one column per neuron; with
+            ``readout="linear"``, if y holds fewer than two classes.
+        """
+        check_is_fitted(self, "weights_")
+        self._validate_params()  # a readout set with set_params since fit
+        counts = np.asarray(counts, dtype=float)
+        n_neurons = self.network_parameters.n_neurons
+        if counts.ndim != 2 or counts.shape[1] != n_neurons:
+            raise ValueError(f"counts must be (n, {n_neurons}) spike counts, got shape {counts.shape}")
         labels = self._encode_labels(y, len(counts), getattr(self, "classes_", None))
         self.assignments_, self.proportions_ = readout.assign_labels(counts, labels, len(self.classes_))
+        if self.readout == "linear":
+            self.linear_readout_ = readout.fit_linear(counts, labels)
+        elif hasattr(self, "linear_readout_"):
+            del self.linear_readout_  # fitted on other labels: never to be used with these assignments
         return self
 
     # --- inference --------------------------------------------------------------------------
@@ -396,7 +487,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                        params, seed=seed)
 
     def decision_function(self, X):
-        """Class scores from the vote.
+        """Class scores from the readout: the vote's, or the linear readout's logits.
 
         %(images_parameters)s
 
@@ -404,15 +495,40 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         -------
         numpy.ndarray
             (n, n_classes); with two classes, as scikit-learn expects, one score per image (n,),
-            positive for ``classes_[1]``.
+            positive for ``classes_[1]``. With the linear readout, a class no labelled image had
+            scores -inf.
 
         %(no_labels_raises)s
         """
         scores = self._scores(X)
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
+    def _has_probabilities(self):
+        return self.readout == "linear"
+
+    @available_if(_has_probabilities)
+    def predict_proba(self, X):
+        """Class probabilities from the linear readout (with ``readout="linear"`` only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_pixels) or (n, height, width)
+            Images, pixels in [0, 255].
+
+        Returns
+        -------
+        numpy.ndarray
+            (n, n_classes), columns in the order of ``classes_``; rows sum to 1.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the linear readout was not fitted.
+        """
+        return readout.probabilities(self._scores(X))
+
     def predict(self, X):
-        """The class of each image, by the vote of the assigned neurons.
+        """The class of each image, by the readout.
 
         %(images_parameters)s
 
@@ -424,8 +540,18 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return self.classes_[scores.argmax(axis=1)]
 
     def _scores(self, X):
+        self._check_readout()  # before the simulation, which an unfitted readout would waste
+        return self._scores_from_counts(self.transform(X))
+
+    def _check_readout(self):
         check_is_fitted(self, "assignments_", msg=_NO_LABELS)
-        return readout.vote(self.transform(X), self.assignments_, self.proportions_, self.voting)
+        if self.readout == "linear":
+            check_is_fitted(self, "linear_readout_", msg=_NO_LINEAR)
+
+    def _scores_from_counts(self, counts):
+        if self.readout == "linear":
+            return readout.linear_scores(self.linear_readout_, counts, len(self.classes_))
+        return readout.vote(counts, self.assignments_, self.proportions_, readout.VOTING_OF[self.readout])
 
     def predict_from_counts(self, counts):
         """Predictions from spike counts already computed by ``transform``.
@@ -439,8 +565,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
         %(no_labels_raises)s
         """
-        check_is_fitted(self, "assignments_", msg=_NO_LABELS)
-        return self.classes_[readout.predict(counts, self.assignments_, self.proportions_, self.voting)]
+        self._check_readout()
+        return self.classes_[self._scores_from_counts(counts).argmax(axis=1)]
 
     # --- persistence ------------------------------------------------------------------------
     def save(self, path):
@@ -466,6 +592,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         arrays["recent_labels"] = self._recent_labels
         arrays["ever_fired"] = self._ever_fired
         arrays.update({f"training_{key}": values for key, values in getattr(self, "training_stats_", {}).items()})
+        if hasattr(self, "linear_readout_"):
+            arrays.update({f"linear_{key}": value for key, value in readout.linear_state(self.linear_readout_).items()})
         if self.history_["snapshots"]:
             examples, weights, theta = zip(*self.history_["snapshots"])
             arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
@@ -512,11 +640,14 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     @classmethod
     def _from_arrays(cls, data):
         meta = json.loads(str(data["meta"]))
-        format_version(meta, MODEL_FORMAT, "the model file")
-        model = cls(**meta["params"])
+        version = format_version(meta, MODEL_FORMAT, "the model file")
+        model = cls(**upgrade_params(meta["params"], version))
         for name in _STATE:
             if name in data:
                 setattr(model, name, data[name])
+        linear = {name[len("linear_"):]: data[name] for name in data if name.startswith("linear_")}
+        if linear:
+            model.linear_readout_ = readout.linear_from_state(linear)
         model.n_features_in_ = meta["n_features_in_"]
         model.image_shape_ = tuple(meta["image_shape_"])
         model.n_examples_seen_ = meta["n_examples_seen_"]
@@ -568,7 +699,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                 # examples' responses, tested on the next ones before they are learned from.
                 assignments, proportions = readout.assign_labels(self._recent_counts, self._recent_labels,
                                                                  len(self.classes_))
-                predicted = readout.predict(result.counts, assignments, proportions, self.voting)
+                predicted = readout.predict(result.counts, assignments, proportions,
+                                            readout.VOTING_OF[self.readout])
                 accuracy = float(np.mean(predicted == labels))
             window = int(self.assignment_window)
             self._recent_counts = np.concatenate([self._recent_counts, result.counts])[-window:]

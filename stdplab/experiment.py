@@ -3,7 +3,8 @@
 The command line (``python -m stdplab train``), the notebooks and the accuracy benchmark all run
 experiments through ``run_experiment``. Everything it writes goes into one folder:
 ``checkpoint.npz`` (the model, rewritten every ``checkpoint_every`` examples and after labelling),
-``model.npz`` and ``test_counts.npz`` at the end, and ``results.json``. The JSON files carry a
+``label_counts.npz`` (the labelled images' spike counts and labels, when labelled), ``model.npz``
+and ``test_counts.npz`` at the end, and ``results.json``. The JSON files carry a
 ``format_version``; ``read_progress`` and ``read_results`` read every version this stdplab knows and
 refuse the others.
 """
@@ -20,18 +21,20 @@ import numpy as np
 from . import datasets, readout
 from ._docstrings import fill_doc
 from .metering import ComputeMeter
-from .estimator import SPIKE_STATS, DiehlCook2015
+from .estimator import SPIKE_STATS, DiehlCook2015, upgrade_params
 from .parameters import SIZE_TABLE
 from .progress import progress_bar
 from .records import environment, format_version, git_commit, save_npz, write_json
 
 
 # The layouts of the run's JSON files; version 0, before files carried one, is read through
-# ``read_progress`` and ``read_results``. The model and checkpoint files are the estimator's
-# (``estimator.MODEL_FORMAT``).
-PROGRESS_FORMAT = 1
-RESULTS_FORMAT = 1
+# ``read_progress`` and ``read_results``. Version 2 records the estimator's keywords with ``readout``
+# where 1 had ``voting`` (``estimator.upgrade_params``). The model and checkpoint files are the
+# estimator's (``estimator.MODEL_FORMAT``).
+PROGRESS_FORMAT = 2
+RESULTS_FORMAT = 2
 CHECKPOINT = "checkpoint.npz"
+LABEL_COUNTS = "label_counts.npz"
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
@@ -179,8 +182,11 @@ class _Run:
         if self.labelled == wanted:
             return
         start_time = time.perf_counter()
-        self.model.assign_labels(images, labels)
+        counts = self.model.transform(images)
+        self.model.fit_readout(counts, labels)
         self.timings["labels"] = time.perf_counter() - start_time
+        # Kept for other readouts fitted later on these images (studies.label_efficiency): counts are small ints.
+        save_npz(self.out / LABEL_COUNTS, counts=counts.astype(np.int32), labels=labels)
         self.labelled = wanted
         self.save_progress("labels")
 
@@ -247,9 +253,18 @@ def read_progress(out) -> dict | None:
         progress = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if format_version(progress, PROGRESS_FORMAT, str(path)) == 0:
+    version = format_version(progress, PROGRESS_FORMAT, str(path))
+    if version == 0:
         progress = _progress_before_versions(progress)
+    if version < 2:
+        progress = {**progress, "format_version": PROGRESS_FORMAT,
+                    "config": _config_before_readout(progress["config"]),
+                    "resolved": _config_before_readout(progress["resolved"])}
     return progress
+
+
+def _config_before_readout(config: dict) -> dict:
+    return {**config, "params": upgrade_params(config["params"], 1)}
 
 
 def _progress_before_versions(progress: dict) -> dict:
@@ -279,8 +294,12 @@ def read_results(out) -> dict:
     """
     path = Path(out) / "results.json"
     results = json.loads(path.read_text())
-    if format_version(results, RESULTS_FORMAT, str(path)) == 0 and "energy_kwh" not in (results.get("compute") or {}):
+    version = format_version(results, RESULTS_FORMAT, str(path))
+    if version == 0 and "energy_kwh" not in (results.get("compute") or {}):
         results["compute"] = None  # before codecarbon metered every run
+    if version < 2 and "parameters" in results:
+        results["config"] = _config_before_readout(results["config"])
+        results["parameters"] = upgrade_params(results["parameters"], version)
     return {**results, "format_version": RESULTS_FORMAT}
 
 

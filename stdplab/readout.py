@@ -1,18 +1,36 @@
-"""From spike counts to labels: assign each neuron a class, let the neurons vote, score the votes.
+"""From spike counts to labels: assign each neuron a class, let the neurons vote, or read the counts
+out with a linear classifier; score the result.
 
-Both follow the authors' code: a neuron's class is the one for which its mean spike count over the
-labelled examples is highest (neurons that never fired stay unassigned, -1); an example's class is
-the one whose assigned neurons have the highest mean spike count ("all activity"). Proportion
+The vote follows the authors' code: a neuron's class is the one for which its mean spike count over
+the labelled examples is highest (neurons that never fired stay unassigned, -1); an example's class
+is the one whose assigned neurons have the highest mean spike count ("all activity"). Proportion
 weighting lets every neuron vote for every class in proportion to its share of responses to it.
+
+The linear readout is what the field reports beside the vote since about 2018 (Falez et al. 2019
+use a linear SVM): a linear classifier on the standardised spike counts of the labelled examples.
+Here it is multinomial logistic regression (``fit_linear``), for its class probabilities and its
+deterministic solver.
 """
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import softmax
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ._docstrings import fill_doc
 
 VOTING = ("all", "proportion")
+# The estimator's readouts (``DiehlCook2015(readout=...)``) and the vote each one uses: for the
+# network's own state (the running accuracy while it learns) "linear" uses the paper's vote.
+READOUTS = ("vote", "proportion", "linear")
+VOTING_OF = {"vote": "all", "proportion": "proportion", "linear": "all"}
+# The linear readout's regularisation: scikit-learn's default C on standardised counts, the same for
+# every number of labels (nothing is tuned on the test set); lbfgs converges well within max_iter.
+LINEAR_C = 1.0
+LINEAR_MAX_ITER = 1000
 
 
 def class_rates(counts: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -142,6 +160,138 @@ def predict(counts, assignments, proportions=None, voting: str = "all") -> np.nd
     [1, 0]
     """
     return vote(counts, assignments, proportions, voting).argmax(axis=1)
+
+
+def fit_linear(counts: np.ndarray, labels: np.ndarray) -> Pipeline:
+    """Fit the linear readout: standardised spike counts into multinomial logistic regression.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n_examples, n_neurons)
+        Spike counts of the labelled examples only.
+    labels : ndarray, shape (n_examples,)
+        Their class indices.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``StandardScaler`` then ``LogisticRegression(C=LINEAR_C)``, fitted; its ``classes_`` are the
+        class indices present in ``labels``.
+
+    Raises
+    ------
+    ValueError
+        If the labels hold fewer than two classes, or ``counts`` does not match them.
+
+    Examples
+    --------
+    >>> pipe = fit_linear(np.array([[3, 0], [4, 1], [0, 2], [1, 5]]), np.array([0, 0, 1, 1]))
+    >>> pipe.predict(np.array([[5, 0], [0, 5]])).tolist()
+    [0, 1]
+    """
+    counts = np.asarray(counts, dtype=float)
+    labels = np.asarray(labels)
+    if counts.ndim != 2 or len(counts) != len(labels):
+        raise ValueError(f"counts must be (n_examples, n_neurons) matching {len(labels)} labels,"
+                         f" got shape {counts.shape}")
+    if len(np.unique(labels)) < 2:
+        raise ValueError("the linear readout needs labelled examples of at least two classes")
+    pipe = Pipeline([("scaler", StandardScaler()),
+                     ("classifier", LogisticRegression(C=LINEAR_C, max_iter=LINEAR_MAX_ITER))])
+    return pipe.fit(counts, labels)
+
+
+def linear_scores(pipe: Pipeline, counts: np.ndarray, n_classes: int) -> np.ndarray:
+    """Class scores of the linear readout: its logits, one column per class.
+
+    Parameters
+    ----------
+    pipe : sklearn.pipeline.Pipeline
+        From ``fit_linear``.
+    counts : ndarray, shape (n_examples, n_neurons)
+        Spike counts.
+    n_classes : int
+        All the classes; one that no labelled example had scores -inf (probability 0).
+
+    Returns
+    -------
+    ndarray, shape (n_examples, n_classes)
+        Their softmax is the readout's class probabilities; with two classes, the second column
+        minus the first is logistic regression's own decision function.
+    """
+    logits = pipe.decision_function(np.asarray(counts, dtype=float))
+    if logits.ndim == 1:  # two classes: logistic regression gives the second class's logit only
+        logits = np.column_stack([np.zeros_like(logits), logits])
+    scores = np.full((len(logits), n_classes), -np.inf)
+    scores[:, pipe.classes_] = logits
+    return scores
+
+
+def probabilities(scores: np.ndarray) -> np.ndarray:
+    """Class probabilities from ``linear_scores`` (their softmax).
+
+    Parameters
+    ----------
+    scores : ndarray, shape (n_examples, n_classes)
+
+    Returns
+    -------
+    ndarray, shape (n_examples, n_classes)
+        Rows sum to 1.
+    """
+    return softmax(scores, axis=1)
+
+
+def linear_state(pipe: Pipeline) -> dict:
+    """The fitted linear readout as plain arrays, for a model file (no pickle).
+
+    Parameters
+    ----------
+    pipe : sklearn.pipeline.Pipeline
+        From ``fit_linear``.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``scale``, ``var``, ``n_samples``, ``coef``, ``intercept``, ``classes`` and
+        ``n_iter``; ``linear_from_state`` turns them back into the readout.
+    """
+    scaler, classifier = pipe.named_steps["scaler"], pipe.named_steps["classifier"]
+    return {"mean": scaler.mean_, "scale": scaler.scale_, "var": scaler.var_,
+            "n_samples": np.asarray(scaler.n_samples_seen_), "coef": classifier.coef_,
+            "intercept": classifier.intercept_, "classes": classifier.classes_, "n_iter": classifier.n_iter_}
+
+
+def linear_from_state(state: dict) -> Pipeline:
+    """The linear readout of ``linear_state``'s arrays, ready to predict as when it was saved.
+
+    Parameters
+    ----------
+    state : dict
+        ``linear_state``'s arrays.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        As ``fit_linear`` returned it.
+
+    Raises
+    ------
+    ValueError
+        If the arrays do not fit together.
+    """
+    coef, mean = np.asarray(state["coef"], float), np.asarray(state["mean"], float)
+    if coef.ndim != 2 or coef.shape[1] != len(mean) or len(state["intercept"]) != len(coef):
+        raise ValueError(f"linear readout arrays do not fit: coef {coef.shape}, mean {mean.shape}")
+    scaler = StandardScaler()
+    scaler.mean_, scaler.scale_, scaler.var_ = mean, np.asarray(state["scale"], float), np.asarray(state["var"], float)
+    scaler.n_samples_seen_ = int(state["n_samples"])
+    scaler.n_features_in_ = len(mean)
+    classifier = LogisticRegression(C=LINEAR_C, max_iter=LINEAR_MAX_ITER)
+    classifier.coef_, classifier.intercept_ = coef, np.asarray(state["intercept"], float)
+    classifier.classes_, classifier.n_iter_ = np.asarray(state["classes"]), np.asarray(state["n_iter"])
+    classifier.n_features_in_ = len(mean)
+    return Pipeline([("scaler", scaler), ("classifier", classifier)])
 
 
 def evaluation(predicted, labels, classes) -> dict:

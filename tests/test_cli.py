@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from stdplab import DiehlCook2015, cli
 from stdplab.cli import main
+from stdplab.experiment import RESULTS_FORMAT
 
 # The shape of tests/conftest.py's SMALL (100 neurons, chunks of 250): its binaries are reused.
 N_TRAIN = 300
@@ -29,7 +30,7 @@ def whole(tmp_path_factory):
 def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run(whole, tmp_path):
     results = json.loads((whole / "results.json").read_text())
     assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == N_TRAIN
-    assert results["format_version"] == 1 and results["environment"]["spike_queue"] == "runs"
+    assert results["format_version"] == RESULTS_FORMAT and results["environment"]["spike_queue"] == "runs"
     assert len(results["test"]["confusion_matrix"]) == 10
     compute = results["compute"]  # this run, measured by codecarbon, with how it was measured
     assert compute["energy_kwh"] > 0 and compute["cpu_s"] > 0 and compute["tracking"] == "machine"
@@ -186,6 +187,27 @@ def test_results_files_before_format_versions_are_read_in_todays_format(tmp_path
     metered = {"format_version": RESULTS_FORMAT, "accuracy": 0.8, "compute": {"energy_kwh": 1e-4}}
     (tmp_path / "results.json").write_text(json.dumps(metered))
     assert read_results(tmp_path) == metered
+
+
+def test_run_files_of_format_1_name_the_readout_as_today(tmp_path):
+    # Format 1 recorded the estimator's keywords with voting="all" | "proportion"; a resume compares them with
+    # today's readout="vote" | "proportion", so they are read in today's names.
+    from stdplab.experiment import PROGRESS_FORMAT, read_progress, read_results
+
+    resolved = {**CONFIG, "params": {"chunk_size": 250, "voting": "all", "theta_plus": 0.025}}
+    config = {**CONFIG, "params": {"chunk_size": 250, "voting": "proportion"}}
+    (tmp_path / "progress.json").write_text(json.dumps({
+        "format_version": 1, "stage": "train", "examples_seen": 100, "config": config, "timings": {},
+        "labelled": None, "invocations": [], "resolved": resolved}))
+    progress = read_progress(tmp_path)
+    assert progress["format_version"] == PROGRESS_FORMAT
+    assert progress["resolved"]["params"] == {"chunk_size": 250, "readout": "vote", "theta_plus": 0.025}
+    assert progress["config"]["params"] == {"chunk_size": 250, "readout": "proportion"}
+    (tmp_path / "results.json").write_text(json.dumps({
+        "format_version": 1, "accuracy": 0.8, "config": config, "parameters": {"n_neurons": 100, "voting": "all"}}))
+    results = read_results(tmp_path)
+    assert results["parameters"] == {"n_neurons": 100, "readout": "vote"}
+    assert results["config"]["params"]["readout"] == "proportion" and "voting" not in results["config"]["params"]
 
 
 @pytest.mark.parametrize("name", ["progress.json", "results.json"])

@@ -87,7 +87,7 @@ def test_bad_images_get_clear_errors(images, error, message):
 
 @pytest.mark.parametrize("setting, message", [
     ({"learning_rule": "hebb"}, "'learning_rule' parameter of DiehlCook2015 must be a str among"),
-    ({"voting": "max"}, "'voting' parameter"),
+    ({"readout": "max"}, "'readout' parameter of DiehlCook2015 must be a str among"),
     ({"dt": 0.0}, r"'dt' parameter of DiehlCook2015 must be a float in the range \(0.0, inf\)"),
     ({"tau_e": -5.0}, "'tau_e' parameter"),
     ({"n_neurons": 2.5}, "'n_neurons' parameter of DiehlCook2015 must be an int"),
@@ -280,3 +280,79 @@ def test_model_files_carry_a_format_version_and_refuse_unknown_or_newer_ones(tra
     # Files from before format versions (version 0) have the same layout and still load.
     old = DiehlCook2015.load(with_version("old.npz", None))
     np.testing.assert_array_equal(old.weights_, trained.weights_)
+
+
+# --- readouts ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def linear(trained, mnist):
+    """The trained network of conftest, its readout refitted as the linear one on the same 1000 images."""
+    return copy.deepcopy(trained).set_params(readout="linear").assign_labels(mnist[0][:1000], mnist[1][:1000])
+
+
+def test_the_default_readout_is_the_papers_all_activity_vote(trained, mnist):
+    from stdplab import readout
+
+    counts = trained.transform(mnist[2][:200])
+    expected = readout.predict(counts, trained.assignments_, trained.proportions_, "all")
+    assert trained.readout == "vote"
+    np.testing.assert_array_equal(trained.predict_from_counts(counts), trained.classes_[expected])
+    proportion = copy.deepcopy(trained).set_params(readout="proportion")  # the same fitted state, another vote
+    np.testing.assert_array_equal(proportion.predict_from_counts(counts), trained.classes_[
+        readout.predict(counts, trained.assignments_, trained.proportions_, "proportion")])
+    assert not hasattr(trained, "predict_proba") and not hasattr(trained, "linear_readout_")
+
+
+def test_the_linear_readout_beats_the_vote_on_the_same_counts(trained, linear, mnist):
+    """Measured on 1000 test images: vote 48.7 %, linear readout 61.4 % (seed 1: 56.2 % and 63.3 %)."""
+    x_test, y_test = mnist[2][:1000], mnist[3][:1000]
+    vote, read = trained.score(x_test, y_test), linear.score(x_test, y_test)
+    assert read >= vote + 0.05, (read, vote)
+    np.testing.assert_array_equal(linear.assignments_, trained.assignments_)  # the vote's state is kept beside it
+
+
+def test_the_linear_readouts_scores_probabilities_and_predictions_agree(linear, mnist):
+    images = mnist[2][:100]
+    proba, scores, predicted = linear.predict_proba(images), linear.decision_function(images), linear.predict(images)
+    assert proba.shape == scores.shape == (100, 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(linear.classes_[proba.argmax(axis=1)], predicted)
+    np.testing.assert_array_equal(linear.classes_[scores.argmax(axis=1)], predicted)
+
+
+def test_the_linear_readout_is_fitted_on_the_labelled_images_only(mnist):
+    from stdplab import readout
+
+    x, y = mnist[0][:250], mnist[1][:250]
+    model = DiehlCook2015(random_state=0, readout="linear", n_label_examples=100, **SMALL).fit(x, y)
+    scaler, classifier = model.linear_readout_.named_steps.values()
+    assert scaler.n_samples_seen_ == 100
+    expected = readout.fit_linear(model.transform(x[:100]), np.searchsorted(model.classes_, y[:100]))
+    np.testing.assert_allclose(classifier.coef_, expected.named_steps["classifier"].coef_)
+    # Labelled again with a vote, the linear readout fitted on other labels is dropped.
+    model.set_params(readout="vote").assign_labels(x[:50], y[:50])
+    assert not hasattr(model, "linear_readout_")
+    with pytest.raises(NotFittedError, match="readout='linear'"):
+        model.set_params(readout="linear").predict(x[:5])
+
+
+def test_save_load_keeps_the_linear_readout(linear, mnist, tmp_path):
+    images = mnist[2][:50]
+    linear.save(tmp_path / "linear.npz")
+    loaded = DiehlCook2015.load(tmp_path / "linear.npz")
+    assert loaded.readout == "linear"
+    np.testing.assert_array_equal(loaded.predict(images), linear.predict(images))
+    np.testing.assert_array_equal(loaded.predict_proba(images), linear.predict_proba(images))
+
+
+def test_model_files_of_format_1_name_their_vote_as_today(trained, tmp_path):
+    import json
+
+    trained.save(tmp_path / "good.npz")
+    data = dict(np.load(tmp_path / "good.npz"))
+    meta = json.loads(str(data["meta"]))
+    for voting, expected in (("all", "vote"), ("proportion", "proportion")):
+        params = {k: v for k, v in meta["params"].items() if k != "readout"}
+        old = {**meta, "format_version": 1, "params": {**params, "voting": voting}}
+        np.savez(tmp_path / "old.npz", **{**data, "meta": np.array(json.dumps(old))})
+        assert DiehlCook2015.load(tmp_path / "old.npz").readout == expected

@@ -63,3 +63,44 @@ def test_evaluation_counts_every_true_and_predicted_pair():
     assert result["confusion_matrix"] == [[2, 0, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0]]
     assert result["per_class_accuracy"] == [1.0, 0.5, 1.0, 0.0]
     assert result["accuracy"] == pytest.approx(4 / 6)
+
+
+def test_linear_readout_fits_standardised_counts_and_scores_every_class():
+    counts, labels = synthetic()
+    pipe = readout.fit_linear(counts, labels)
+    assert list(pipe.named_steps) == ["scaler", "classifier"]
+    np.testing.assert_allclose(pipe.named_steps["scaler"].mean_, counts.mean(axis=0))
+    assert list(pipe.predict(counts)) == list(labels)
+    # Classes 0 and 2 only: class 1, with no labelled example, scores -inf and has probability 0.
+    keep = labels != 1
+    scores = readout.linear_scores(readout.fit_linear(counts[keep], labels[keep]), counts, 3)
+    assert scores.shape == (5, 3) and np.isneginf(scores[:, 1]).all()
+    proba = readout.probabilities(scores)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (proba[:, 1] == 0).all()
+
+
+def test_linear_readout_with_two_classes_scores_as_logistic_regression_does():
+    counts, labels = synthetic()
+    keep = labels < 2
+    pipe = readout.fit_linear(counts[keep], labels[keep])
+    scores = readout.linear_scores(pipe, counts, 2)
+    np.testing.assert_allclose(scores[:, 1] - scores[:, 0], pipe.decision_function(counts))
+    np.testing.assert_allclose(readout.probabilities(scores), pipe.predict_proba(counts))
+
+
+def test_linear_readout_state_round_trip_predicts_the_same():
+    rng = np.random.default_rng(0)
+    counts, labels = rng.poisson(2.0, (60, 8)), rng.integers(0, 3, 60)
+    pipe = readout.fit_linear(counts, labels)
+    state = {key: np.asarray(value) for key, value in readout.linear_state(pipe).items()}
+    again = readout.linear_from_state(state)
+    np.testing.assert_array_equal(readout.linear_scores(again, counts, 3), readout.linear_scores(pipe, counts, 3))
+    with pytest.raises(ValueError, match="do not fit"):
+        readout.linear_from_state({**state, "mean": state["mean"][:3]})
+
+
+def test_linear_readout_needs_two_classes():
+    counts, labels = synthetic()
+    with pytest.raises(ValueError, match="at least two classes"):
+        readout.fit_linear(counts, np.zeros(5, int))
