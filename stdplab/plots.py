@@ -1145,3 +1145,58 @@ def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --- label efficiency (issue 24): accuracy against the number of labelled images --------------------
+
+# One colour and marker per method of ``studies.label_efficiency``: the network's readouts solid, the
+# supervised learners on pixels dashed.
+LABEL_METHOD_STYLE = {
+    "vote": {"color": "tab:red", "marker": "o", "linestyle": "-"},
+    "linear readout": {"color": "tab:purple", "marker": "s", "linestyle": "-"},
+    "logistic regression (pixels)": {"color": "tab:blue", "marker": "^", "linestyle": "--"},
+    "MLP (pixels)": {"color": "tab:green", "marker": "D", "linestyle": "--"},
+}
+
+
+def label_efficiency(tables, title="Test accuracy against the number of labelled images"):
+    """Accuracy against labelled images, one panel per network: each method's mean over the draws
+    with ± 1 standard deviation as a band, and every draw as a dot; the x axis is logarithmic.
+
+    Parameters
+    ----------
+    tables : pandas.DataFrame or dict of str to pandas.DataFrame
+        ``studies.label_efficiency``'s table, or {panel title (e.g. "400 neurons"): table}.
+    title : str
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    tables = tables if isinstance(tables, dict) else {"": tables}
+    fig, axes = plt.subplots(1, len(tables), figsize=(5.6 * len(tables), 4.4), squeeze=False, sharey=True)
+    for ax, (name, table) in zip(axes[0], tables.items()):
+        for method in [m for m in LABEL_METHOD_STYLE if m in set(table["method"])] + \
+                      sorted(set(table["method"]) - set(LABEL_METHOD_STYLE)):
+            style = LABEL_METHOD_STYLE.get(method, {"color": "0.4", "marker": "o", "linestyle": "-"})
+            rows = table[table["method"] == method].dropna(subset=["accuracy"])
+            grouped = (100 * rows["accuracy"]).groupby(rows["size"])
+            mean, std = grouped.mean(), grouped.std().fillna(0.0)
+            ax.scatter(rows["size"], 100 * rows["accuracy"], s=8, color=style["color"], alpha=0.35, zorder=2)
+            ax.plot(mean.index, mean.to_numpy(), color=style["color"], marker=style["marker"],
+                    linestyle=style["linestyle"], ms=5, lw=1.6, label=method, zorder=3)
+            ax.fill_between(mean.index, (mean - std).to_numpy(), (mean + std).to_numpy(), color=style["color"],
+                            alpha=0.15, lw=0)
+        ax.set_xscale("log")
+        ax.set_xlabel("labelled training images")
+        ax.grid(alpha=0.3, which="both")
+        draws = table.groupby("size")["draw"].nunique()
+        note = f"{draws.max()} draws per size" + (" (the whole set: one)" if draws.min() < draws.max() else "")
+        ax.set_title(f"{name}: {note}" if name else note, fontsize=10)
+    axes[0][0].set_ylabel("test accuracy (%)")
+    axes[0][0].legend(loc="lower right", fontsize="small", title="mean ± 1 s.d.; dots: draws",
+                      title_fontsize="small")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -8,6 +8,10 @@ run them.
 - ``compare``: one MLP against its spiking conversions (``conversion.ConvertedMLP``) under several
   settings: accuracy after every step, the steps each needs (``steps_needed``), counts in the
   field's units and priced rows.
+- ``label_efficiency``: what unlabelled learning is worth: test accuracy against the number of
+  labelled images, for the vote and the linear readout on a network's spike counts, beside
+  logistic regression and an MLP given the same labelled images' pixels
+  (``label_efficiency_comparison`` says where each is ahead).
 
 This module sits above the estimators and the simulator; ``counting`` and ``energy`` need neither.
 """
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import counting
+from . import counting, readout
 from .conversion import MARGIN, SETTINGS, ConvertedMLP
 from .counting import OperationCounts, Workload
 from .encoding import unit_pixels
@@ -27,6 +31,7 @@ from .energy import DEFAULT_PRESETS, get_preset, priced_rows
 from .estimator import DiehlCook2015
 from .metering import WORLD_GRID_GCO2_PER_KWH, ComputeCost, ComputeMeter, SweepFootprint
 from .simulator import compiled_network
+from .progress import progress_bar
 
 STAGES = ("compile", "train", "labels", "test")
 
@@ -384,3 +389,256 @@ def compare(net: dict, x_train, x_test, y_test, settings=None, t_max: int = 200,
                 workloads.append(_converted_workload(model, accuracy[step - 1], result, counts, step))
     return {"name": name, "network": network, "table": table, "counts": counts_rows,
             "priced": priced_rows(workloads, presets)}
+
+
+# --- label efficiency: accuracy against the number of labelled images ------------------------------
+
+# The issue's numbers of labelled images (MNIST's whole training set last).
+LABEL_SIZES = (10, 30, 100, 300, 1000, 3000, 10000, 60000)
+# On the network's spike counts (``readout``), then on the same images' pixels (``train_conventional``).
+SNN_METHODS = ("vote", "linear readout")
+PIXEL_METHODS = ("logistic regression (pixels)", "MLP (pixels)")
+LABEL_METHODS = SNN_METHODS + PIXEL_METHODS
+
+
+def balanced_subset(labels, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``size`` labelled examples, as many of each class as the number and the classes allow.
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+        The labels of the pool to draw from.
+    size : int
+        Examples to draw; the whole pool if it has no more.
+    rng : numpy.random.Generator
+        The draw's generator.
+
+    Returns
+    -------
+    ndarray
+        Sorted indices into ``labels``: ``size // n_classes`` of each class (all of a class that has
+        fewer), the rest drawn at random from the remaining examples.
+
+    Examples
+    --------
+    >>> labels = np.repeat([0, 1, 2], 10)
+    >>> np.bincount(labels[balanced_subset(labels, 9, np.random.default_rng(0))]).tolist()
+    [3, 3, 3]
+    """
+    labels = np.asarray(labels)
+    if size >= len(labels):
+        return np.arange(len(labels))
+    classes = np.unique(labels)
+    per_class = size // len(classes)
+    chosen = np.concatenate([rng.choice(members, min(per_class, len(members)), replace=False)
+                             for members in (np.flatnonzero(labels == c) for c in classes)])
+    rest = np.setdiff1d(np.arange(len(labels)), chosen)
+    return np.sort(np.concatenate([chosen, rng.choice(rest, size - len(chosen), replace=False)]))
+
+
+def label_efficiency(counts_train, y_train, counts_test, y_test, *, x_train=None, x_test=None,
+                     sizes=LABEL_SIZES, draws: int = 5, seed: int = 0, methods=LABEL_METHODS,
+                     mlp_hidden=(100,), max_iter: int = 200, verbose: bool = False):
+    """Test accuracy against the number of labelled images, for a network's readouts and for
+    supervised learners given the same labelled images.
+
+    For each number of labels and each draw, one class-balanced subset of the training pool is
+    drawn (``balanced_subset``) and every method learns from that subset alone, so the methods are
+    compared on the same labels (paired). "vote": neurons assigned classes from the subset's spike
+    counts, then the paper's "all activity" vote (``readout.assign_labels``, ``readout.predict``);
+    "linear readout": ``readout.fit_linear`` on the subset's counts; "logistic regression
+    (pixels)" and "MLP (pixels)": ``train_conventional`` on the subset's images. Every method is
+    tested on the whole test set.
+
+    Parameters
+    ----------
+    counts_train : array_like, shape (n_train, n_neurons)
+        Spike counts of the training pool (``DiehlCook2015.transform``, learning off).
+    y_train : array_like, shape (n_train,)
+        Its labels.
+    counts_test : array_like, shape (n_test, n_neurons)
+        Spike counts of the test images.
+    y_test : array_like, shape (n_test,)
+        Their labels.
+    x_train, x_test : array_like, optional
+        The same images' pixels (0-255), needed by the pixel methods.
+    sizes : sequence of int, default ``LABEL_SIZES``
+        Numbers of labelled images; one at or above the pool's size is the whole pool (drawn once).
+    draws : int, default 5
+        Random subsets per number of labels (one for the whole pool: every draw would be the same).
+    seed : int, default 0
+        Seeds every draw (``[seed, size, draw]``) and the MLPs.
+    methods : sequence of str, default ``LABEL_METHODS``
+        Which of ``LABEL_METHODS`` to run.
+    mlp_hidden : tuple of int, default (100,)
+        The MLP's hidden layers.
+    max_iter : int, default 200
+        MLP epochs (``train_conventional``'s, which gives logistic regression five times as many).
+    verbose : bool, default False
+        A progress bar over the draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per number of labels, draw and method: ``size`` (labelled images), ``draw``,
+        ``method``, ``accuracy`` (0-1) and ``fit_seconds``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, pixel methods without pixels, or inputs that do not match.
+
+    Examples
+    --------
+    >>> table = label_efficiency(model.transform(x_train), y_train, model.transform(x_test), y_test,
+    ...                          x_train=x_train, x_test=x_test, sizes=(10, 100), draws=3)  # doctest: +SKIP
+    >>> label_efficiency_summary(table)  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    unknown = [m for m in methods if m not in LABEL_METHODS]
+    if unknown:
+        raise ValueError(f"unknown methods {unknown}; choose among {list(LABEL_METHODS)}")
+    pixels = [m for m in methods if m in PIXEL_METHODS]
+    if pixels and (x_train is None or x_test is None):
+        raise ValueError(f"{pixels} need the images: pass x_train and x_test")
+    counts_train, counts_test = np.asarray(counts_train, float), np.asarray(counts_test, float)
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    if len(counts_train) != len(y_train) or len(counts_test) != len(y_test):
+        raise ValueError("counts and labels must match in length")
+    if pixels and (len(x_train) != len(y_train) or len(x_test) != len(y_test)):
+        raise ValueError("images and labels must match in length")
+    classes = np.unique(y_train)
+    index_train = np.searchsorted(classes, y_train)
+    plan = []
+    for size in sorted({min(int(size), len(y_train)) for size in sizes}):
+        plan += [(size, draw) for draw in range(1 if size == len(y_train) else int(draws))]
+    rows = []
+    with progress_bar(len(plan), "label efficiency", "draw", enabled=verbose) as bar:
+        for size, draw in plan:
+            subset = balanced_subset(y_train, size, np.random.default_rng([seed, size, draw]))
+            row = {"size": size, "draw": draw}
+            for method, (accuracy, seconds) in _snn_readouts(
+                    counts_train[subset], index_train[subset], counts_test, y_test, classes, methods).items():
+                rows.append({**row, "method": method, "accuracy": accuracy, "fit_seconds": seconds})
+            if pixels:
+                mlp_seed = int(np.random.SeedSequence([seed, size, draw]).generate_state(1)[0])
+                for net, method in zip(train_conventional(np.asarray(x_train)[subset], y_train[subset], x_test,
+                                                          y_test, hidden_layer_sizes=(mlp_hidden,), seed=mlp_seed,
+                                                          max_iter=max_iter), PIXEL_METHODS):
+                    if method in methods:
+                        rows.append({**row, "method": method, "accuracy": net["accuracy"],
+                                     "fit_seconds": net["fit_seconds"]})
+            bar.update(1)
+    return pd.DataFrame(rows, columns=["size", "draw", "method", "accuracy", "fit_seconds"])
+
+
+def _snn_readouts(counts, labels, counts_test, y_test, classes, methods) -> dict:
+    """{method: (test accuracy, fit seconds)} of the readouts fitted on one labelled subset's counts."""
+    out = {}
+    if "vote" in methods:
+        start = time.perf_counter()
+        assignments, proportions = readout.assign_labels(counts, labels, len(classes))
+        seconds = time.perf_counter() - start
+        predicted = classes[readout.predict(counts_test, assignments, proportions, "all")]
+        out["vote"] = (float(np.mean(predicted == y_test)), seconds)
+    if "linear readout" in methods:
+        if len(np.unique(labels)) < 2:
+            out["linear readout"] = (float("nan"), 0.0)  # one class: nothing to separate
+        else:
+            from sklearn.exceptions import ConvergenceWarning
+
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                pipe = readout.fit_linear(counts, labels)
+            seconds = time.perf_counter() - start
+            predicted = classes[readout.linear_scores(pipe, counts_test, len(classes)).argmax(axis=1)]
+            out["linear readout"] = (float(np.mean(predicted == y_test)), seconds)
+    return out
+
+
+def label_efficiency_summary(table):
+    """Each method's accuracy per number of labels over the draws.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``label_efficiency``'s.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per number of labels and method: ``size``, ``method``, ``draws``, ``mean``, ``std``
+        (sample standard deviation; NaN with one draw), ``min`` and ``max``, in ``LABEL_METHODS``' order.
+    """
+    grouped = table.groupby(["size", "method"])["accuracy"]
+    summary = grouped.agg(draws="count", mean="mean", std="std", min="min", max="max").reset_index()
+    order = {method: k for k, method in enumerate(LABEL_METHODS)}
+    return summary.sort_values(["size", "method"], key=lambda c: c.map(order) if c.name == "method" else c,
+                               ignore_index=True)
+
+
+def labels_needed(table, method: str, target: float) -> int | None:
+    """The fewest labelled images with which a method's mean accuracy reaches a target.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``label_efficiency``'s.
+    method : str
+        One of its methods.
+    target : float
+        Accuracy, 0-1.
+
+    Returns
+    -------
+    int or None
+        The smallest ``size`` whose mean over the draws is at least ``target``; None if none is.
+
+    Raises
+    ------
+    ValueError
+        If the table has no rows of ``method``.
+    """
+    rows = table[table["method"] == method]
+    if rows.empty:
+        raise ValueError(f"no rows of {method!r}; the table has {sorted(set(table['method']))}")
+    means = rows.groupby("size")["accuracy"].mean()
+    reached = means.index[means.to_numpy() >= target]
+    return int(reached.min()) if len(reached) else None
+
+
+def label_efficiency_comparison(table, ours=SNN_METHODS, theirs=PIXEL_METHODS):
+    """Where the network's readouts beat supervised learning on the same labels, draw by draw.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``label_efficiency``'s.
+    ours, theirs : sequence of str
+        The methods compared, each of ``ours`` against each of ``theirs``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per number of labels and pair: ``size``, ``ours``, ``theirs``, ``difference`` (mean
+        over draws of ours minus theirs on the same subset, in accuracy 0-1), ``wins`` (draws where
+        ours is ahead), ``draws`` and ``verdict``: "ahead" when ours wins every draw, "behind" when
+        it loses every draw, else "mixed".
+    """
+    import pandas as pd
+
+    wide = table.pivot_table(index=["size", "draw"], columns="method", values="accuracy")
+    rows = []
+    for size, group in wide.groupby(level="size"):
+        for mine in ours:
+            for other in theirs:
+                if mine not in group or other not in group:
+                    continue
+                difference = (group[mine] - group[other]).dropna()
+                wins, n = int((difference > 0).sum()), len(difference)
+                verdict = "ahead" if wins == n else "behind" if (difference < 0).all() else "mixed"
+                rows.append({"size": int(size), "ours": mine, "theirs": other, "difference": float(difference.mean()),
+                             "wins": wins, "draws": n, "verdict": verdict})
+    return pd.DataFrame(rows, columns=["size", "ours", "theirs", "difference", "wins", "draws", "verdict"])
