@@ -195,7 +195,7 @@ def fit_linear(counts: np.ndarray, labels: np.ndarray) -> Pipeline:
         raise ValueError(f"counts must be (n_examples, n_neurons) matching {len(labels)} labels,"
                          f" got shape {counts.shape}")
     if len(np.unique(labels)) < 2:
-        raise ValueError("the linear readout needs labelled examples of at least two classes")
+        raise ValueError("the linear readout needs labelled examples of at least two classes, got one class")
     pipe = Pipeline([("scaler", StandardScaler()),
                      ("classifier", LogisticRegression(C=LINEAR_C, max_iter=LINEAR_MAX_ITER))])
     return pipe.fit(counts, labels)
