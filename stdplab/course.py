@@ -86,7 +86,7 @@ SMALL = {
     # so its points are the test suite's 100-neuron MNIST shape (chunks of 250), on 300 images.
     "04_sweep": {"grid": {"theta_plus": [0.0, 0.025], "seed": [0, 1]},
                  "fixed": {"dataset": "mnist", "n_neurons": 100, "n_train": 300, "n_test": 100, "chunk_size": 250,
-                           "live": False, "snapshot_every": 0, "collapse": "none"}},
+                           "live": False, "snapshot_every": 0, "collapse": "none", "label_sizes": []}},
     "05_conversion": {"dataset": "digits", "n_train": 1000, "n_test": 200, "hidden": [16], "max_iter": 300,
                       "t_max": 200, "chunk_size": 100, "stdp_neurons": 20, "stdp_train": 100},
 }

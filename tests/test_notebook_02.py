@@ -15,13 +15,15 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_train_diehl_c
 def test_lesson_layout_and_nbgrader_exercises():
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     assert_lesson_layout(nb, 2)
-    assert assert_nbgrader_structure(nb, 2) == 8  # the points docs/teaching.md lists
+    assert assert_nbgrader_structure(nb, 2) == 10  # the points docs/teaching.md lists
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "All activity" in text or "all activity" in text
     assert r"p_{c,j} = \frac{r_{c,j}}{\sum_{c'} r_{c',j}}" in text  # proportion weighting, as readout.py
     cells = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
     run = next(k for k, c in enumerate(nb.cells) if "collapsed_results = run_experiment(" in c.source)
     assert cells.index("ex2_2_answer") < run < cells.index("ex2_2_check")  # the prediction comes first
+    study = next(k for k, c in enumerate(nb.cells) if "studies.label_efficiency(" in c.source)
+    assert cells.index("ex2_5_answer") < study < cells.index("ex2_5_check")  # the prediction comes first
 
 
 def _model_vote():

@@ -110,10 +110,14 @@ def test_notebook_02_runs_and_writes_its_figures_and_metrics(tmp_path):
     assert len(live) == 1  # the live view: one image, updated in place, left as the last frame
     passed = [line.split(":")[0] for line in verdicts(executed) if ": right" in line or "was right" in line]
     assert passed == ["Exercise 2.1", "Exercise 2.1 (unassigned neurons, a class with none)", "Exercise 2.2",
-                      "Exercise 2.3", "Exercise 2.4"]  # lesson 2's checks, on its model answers
+                      "Exercise 2.3", "Exercise 2.4", "Exercise 2.5"]  # lesson 2's checks, on its model answers
     collapsed = metrics["collapsed"]
     assert collapsed["n_train"] == 100 and collapsed["accuracy"] <= 0.2 < metrics["accuracy"]  # θ+ = 0 collapses
     assert (out / "02_healthy_and_collapsed.png").stat().st_size > 10_000
+    study = metrics["label_efficiency"]  # section 6, on the run's own labelling counts: 200 images, one draw of all
+    assert study["sizes"] == [10, 30, 100, 200] and study["vote_reaches_80_percent_with"] is None
+    assert set(study["mean_accuracy"]) == {"vote", "linear readout", "logistic regression (pixels)", "MLP (pixels)"}
+    assert (out / "02_label_efficiency.png").stat().st_size > 10_000
 
     # Other parameters, the same folder: it trains again instead of resuming the first run. Only the lesson up to
     # its training runs: its exercises are graded on the outcomes of the parameters above (at 100 images the
