@@ -31,7 +31,7 @@ MODULES = [
         ("standalone", "generic Brian 2 standalone machinery: build once per shape, rerun with run_args"),
         ("simulator", "the Diehl & Cook network compiled: chunks of examples, delay order, spike queue"),
         ("estimator", "DiehlCook2015, the scikit-learn estimator"),
-        ("readout", "label assignment, voting and scoring"),
+        ("readout", "label assignment, voting, the linear readout and scoring"),
         ("encoding", "images to Poisson rates; pixels in [0, 1]"),
         ("datasets", "MNIST, Fashion-MNIST and digits: idx files, checksums, download and cache"),
         ("cache", "where compiled networks and downloaded datasets are kept"),
@@ -44,7 +44,7 @@ MODULES = [
         ("counting", "operation counts in NeuroBench's units"),
         ("energy", "hardware presets and energy estimates per image"),
         ("metering", "the lab's own compute, measured by codecarbon"),
-        ("studies", "measure_snn, train_conventional, compare: studies built on the rest"),
+        ("studies", "measure_snn, train_conventional, compare, label_efficiency: studies built on the rest"),
         ("conversion", "ANN→SNN conversion of a fitted ReLU MLP"),
     ]),
     ("The lab around it", [
