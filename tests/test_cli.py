@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from stdplab import DiehlCook2015, cli
+from stdplab import DiehlCook2015, cli, datasets
 from stdplab.cli import main
 from stdplab.experiment import RESULTS_FORMAT
 
@@ -32,6 +32,9 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == N_TRAIN
     assert results["format_version"] == RESULTS_FORMAT and results["environment"]["spike_queue"] == "runs"
     assert len(results["test"]["confusion_matrix"]) == 10
+    labelled = np.load(whole / "label_counts.npz")  # kept for readouts fitted later (label efficiency)
+    assert labelled["counts"].shape == (N_TRAIN, 100) and labelled["counts"].dtype == np.int32
+    np.testing.assert_array_equal(labelled["labels"], datasets.load_mnist(download=False)[1][:N_TRAIN])
     compute = results["compute"]  # this run, measured by codecarbon, with how it was measured
     assert compute["energy_kwh"] > 0 and compute["cpu_s"] > 0 and compute["tracking"] == "machine"
     assert (compute["pue"], compute["grid_gco2_per_kwh"]) == (1.0, 475.0)

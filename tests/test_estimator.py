@@ -336,6 +336,16 @@ def test_the_linear_readout_is_fitted_on_the_labelled_images_only(mnist):
         model.set_params(readout="linear").predict(x[:5])
 
 
+def test_fit_readout_takes_counts_already_computed(trained, mnist):
+    x, y = mnist[0][:300], mnist[1][:300]
+    from_counts = copy.deepcopy(trained).fit_readout(trained.transform(x), y)
+    from_images = copy.deepcopy(trained).assign_labels(x, y)
+    np.testing.assert_array_equal(from_counts.assignments_, from_images.assignments_)
+    assert not np.array_equal(from_counts.assignments_, trained.assignments_)  # labelled on other images
+    with pytest.raises(ValueError, match=r"\(n, 100\) spike counts"):
+        from_counts.fit_readout(np.zeros((300, 5)), y)
+
+
 def test_save_load_keeps_the_linear_readout(linear, mnist, tmp_path):
     images = mnist[2][:50]
     linear.save(tmp_path / "linear.npz")
