@@ -29,7 +29,7 @@ def whole(tmp_path_factory):
 def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run(whole, tmp_path):
     results = json.loads((whole / "results.json").read_text())
     assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == N_TRAIN
-    assert results["format_version"] == 1 and results["environment"]["spike_queue"] == "runs"
+    assert results["format_version"] == 1 and results["environment"]["spike_queue"] == "ranges"
     assert len(results["test"]["confusion_matrix"]) == 10
     compute = results["compute"]  # this run, measured by codecarbon, with how it was measured
     assert compute["energy_kwh"] > 0 and compute["cpu_s"] > 0 and compute["tracking"] == "machine"
