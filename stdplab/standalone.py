@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -353,6 +354,8 @@ class CompiledProject:
 _compiled: dict[str, CompiledProject] = {}
 # The spike queues the binaries this process ran hold (``spike_queue``).
 _queues_run: set[str] = set()
+# The largest peak resident memory (bytes) of the binaries this process ran (``peak_binary_memory``).
+_peak_memory = 0
 
 
 def compiled_project(key: str, build, kind=CompiledProject) -> CompiledProject:
@@ -424,13 +427,50 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
             args += [f"{target}={path}" for target in ([targets] if isinstance(targets, str) else targets)]
         results = tmp / "results"
         results.mkdir()
-        proc = subprocess.run([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep, *args, *values],
-                              cwd=directory, capture_output=True, text=True)
-        if proc.returncode:
-            raise RuntimeError(f"the compiled network failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        returncode, output = _run_measured([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep,
+                                            *args, *values], directory, tmp)
+        if returncode:
+            raise RuntimeError(f"the compiled network failed ({returncode}):\n{output}")
         out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in manifest["results"].items()}
         profile = _read_profile(results / "profiling_info.txt")
     return out, profile, time.perf_counter() - start
+
+
+def _run_measured(command: list[str], directory, tmp: Path) -> tuple[int, str]:
+    """Run a binary, noting its peak memory (``peak_binary_memory``); its exit status and output."""
+    with open(tmp / "output.txt", "w+") as output:
+        proc = subprocess.Popen(command, cwd=directory, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)  # the child's own resource use, unlike getrusage
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        global _peak_memory
+        _peak_memory = max(_peak_memory, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024))
+        output.seek(0)
+        return proc.returncode, output.read()
+
+
+def peak_binary_memory(reset: bool = False) -> int:
+    """The largest peak memory of the compiled binaries this process has run.
+
+    Parameters
+    ----------
+    reset : bool, default False
+        Start counting anew after this call (e.g. between network sizes).
+
+    Returns
+    -------
+    int
+        Bytes of resident memory at the peak (0 if none has run).
+    """
+    global _peak_memory
+    peak = _peak_memory
+    if reset:
+        _peak_memory = 0
+    return peak
 
 
 def _note_queue(directory, queue: str, ranges_asked: bool) -> None:
