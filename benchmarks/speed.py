@@ -1,7 +1,7 @@
 """Training and inference speed: the compiled standalone network against the usual one-run()-per-example port.
 
     python benchmarks/speed.py                       # 100, 400 and 1,600 neurons
-    python benchmarks/speed.py --neurons 400 1600 6400 --examples 2000 1000 300 --reference-examples 0 --previous DIR
+    python benchmarks/speed.py --neurons 400 1600 6400 --examples 2000 1000 300 --reference-examples 0 --previous DIR --repeat 3
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
     python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
     python benchmarks/speed.py --neurons 1600 --examples 2000 --reference-examples 0 --jobs 2 --out benchmarks/results/speed_jobs.json
@@ -16,7 +16,9 @@ For each size, in one process and on the same MNIST images:
   ``run(150 ms)`` of rest.
 Both learn (STDP on). With ``--previous DIR`` (a checkout of an earlier stdplab, e.g. made with
 ``git worktree add DIR COMMIT``) that version's hot loop is timed too, on the same images, in a
-subprocess that imports the package from DIR. The peak memory of the binaries is recorded per size
+subprocess that imports the package from DIR; with ``--repeat R`` both packages are then timed R
+times more in turn, each in a subprocess, and the ratios are the medians of the R pairs' (on a
+machine with other work, a change of load then falls on both sides alike). The peak memory of the binaries is recorded per size
 (``standalone.peak_binary_memory``; for a previous package without it, that of every child process,
 compilers included if it compiled). With ``--jobs N`` inference is timed again with N
 runs of the binary at once (``n_jobs``; its counts must equal the first's). Prints seconds per
@@ -33,6 +35,7 @@ import time
 
 import numpy as np
 
+import stdplab
 from stdplab import DiehlCook2015, datasets, standalone
 from stdplab.records import command_line, git_commit, write_json
 from stdplab.parameters import Parameters
@@ -123,13 +126,15 @@ def main():
     p.add_argument("--chunk-size", type=int, default=500)
     p.add_argument("--jobs", type=int, default=None, help="also time inference with this many runs of the binary at once")
     p.add_argument("--previous", metavar="DIR", help="also time the stdplab package in this checkout")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="with --previous: time both packages this many times in turn (subprocesses) and take the"
+                        " median of the pairs' ratios")
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
     if args.measure:
-        import stdplab
 
         train, infer, _, compile_seconds, presentations = standalone_seconds_per_example(
             x_train[: args.examples[0]], args.neurons[0], args.chunk_size)
@@ -173,6 +178,14 @@ def main():
             row["previous"] = previous
             row["speedup_over_previous"] = previous["s_per_example"] / fast
             row["inference_speedup_over_previous"] = previous["inference_s_per_example"] / infer
+            if args.repeat > 1:  # pairs in turn, so that a change of load falls on both sides alike
+                here = os.path.dirname(os.path.dirname(os.path.abspath(stdplab.__file__)))
+                pairs = [[measure(directory, n, examples, args.chunk_size) for directory in (here, args.previous)]
+                         for measure in [previous_seconds_per_example] * args.repeat]
+                row["pairs"] = [{"current": current, "previous": old} for current, old in pairs]
+                for key, name in (("s_per_example", "speedup_over_previous"),
+                                  ("inference_s_per_example", "inference_speedup_over_previous")):
+                    row[name] = float(np.median([old[key] / current[key] for current, old in pairs]))
             line += (f"; previous loop {previous['s_per_example'] * 1e3:.2f} / {previous['inference_s_per_example'] * 1e3:.2f}"
                      f" ms/example ({row['speedup_over_previous']:.1f}x / {row['inference_speedup_over_previous']:.1f}x)")
         record["sizes"][str(n)] = row
