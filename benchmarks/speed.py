@@ -1,6 +1,7 @@
 """Training and inference speed: the compiled standalone network against the usual one-run()-per-example port.
 
     python benchmarks/speed.py                       # 100, 400 and 1,600 neurons
+    python benchmarks/speed.py --neurons 400 1600 6400 --examples 2000 1000 300 --reference-examples 0 --previous DIR --repeat 3
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
     python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
     python benchmarks/speed.py --neurons 1600 --examples 2000 --reference-examples 0 --jobs 2 --out benchmarks/results/speed_jobs.json
@@ -15,7 +16,11 @@ For each size, in one process and on the same MNIST images:
   ``run(150 ms)`` of rest.
 Both learn (STDP on). With ``--previous DIR`` (a checkout of an earlier stdplab, e.g. made with
 ``git worktree add DIR COMMIT``) that version's hot loop is timed too, on the same images, in a
-subprocess that imports the package from DIR. With ``--jobs N`` inference is timed again with N
+subprocess that imports the package from DIR; with ``--repeat R`` both packages are then timed R
+times more in turn, each in a subprocess, and the ratios are the medians of the R pairs' (on a
+machine with other work, a change of load then falls on both sides alike). The peak memory of the binaries is recorded per size
+(``standalone.peak_binary_memory``; for a previous package without it, that of every child process,
+compilers included if it compiled). With ``--jobs N`` inference is timed again with N
 runs of the binary at once (``n_jobs``; its counts must equal the first's). Prints seconds per
 example and the ratios; writes benchmarks/results/speed.json with the command and commit.
 """
@@ -23,13 +28,15 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
 
 import numpy as np
 
-from stdplab import DiehlCook2015, datasets
+import stdplab
+from stdplab import DiehlCook2015, datasets, standalone
 from stdplab.records import command_line, git_commit, write_json
 from stdplab.parameters import Parameters
 
@@ -113,36 +120,49 @@ def reference_seconds_per_example(images, n_neurons):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--neurons", type=int, nargs="+", default=[100, 400, 1600])
-    p.add_argument("--examples", type=int, default=2000, help="stdplab training examples per size")
+    p.add_argument("--examples", type=int, nargs="+", default=[2000],
+                   help="stdplab training examples: one for every size, or one per size")
     p.add_argument("--reference-examples", type=int, default=21, help="reference examples per size (first one compiles; 0: no reference)")
     p.add_argument("--chunk-size", type=int, default=500)
     p.add_argument("--jobs", type=int, default=None, help="also time inference with this many runs of the binary at once")
     p.add_argument("--previous", metavar="DIR", help="also time the stdplab package in this checkout")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="with --previous: time both packages this many times in turn (subprocesses) and take the"
+                        " median of the pairs' ratios")
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
     if args.measure:
-        import stdplab
 
         train, infer, _, compile_seconds, presentations = standalone_seconds_per_example(
-            x_train[: args.examples], args.neurons[0], args.chunk_size)
+            x_train[: args.examples[0]], args.neurons[0], args.chunk_size)
+        if hasattr(standalone, "peak_binary_memory"):
+            peak, source = standalone.peak_binary_memory(), "the binaries"
+        else:  # a package from before issue 23: every child process, the compiler too if it compiled
+            peak, source = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, "child processes"
         print(json.dumps({"s_per_example": train, "inference_s_per_example": infer, "compile_s": compile_seconds,
+                          "peak_memory_gb": peak / 1e9, "peak_memory_of": source,
                           "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__)}))
         return
     record = {"command": command_line(), "commit": git_commit(),
               "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
               "sizes": {}}
-    for n in args.neurons:
+    if len(args.examples) not in (1, len(args.neurons)):
+        p.error("give one --examples for every size, or one per size")
+    for n, examples in zip(args.neurons, args.examples * len(args.neurons) if len(args.examples) == 1 else args.examples):
+        standalone.peak_binary_memory(reset=True)
         fast, infer, infer_jobs, fast_compile, presentations = standalone_seconds_per_example(
-            x_train[: args.examples], n, args.chunk_size, args.jobs)
+            x_train[:examples], n, args.chunk_size, args.jobs)
+        peak_memory = standalone.peak_binary_memory()
         slow, slow_compile = (reference_seconds_per_example(x_train[: args.reference_examples], n)
                               if args.reference_examples else (None, None))
         row = {"stdplab_s_per_example": fast, "stdplab_inference_s_per_example": infer,
                "stdplab_compile_s": fast_compile,
-               "stdplab_examples": args.examples, "presentations_per_example": presentations,
+               "stdplab_examples": examples, "presentations_per_example": presentations,
+               "peak_memory_gb": peak_memory / 1e9, "peak_memory_of": "the binaries",
                "reference_s_per_example": slow, "reference_compile_s": slow_compile,
                "reference_examples": max(args.reference_examples - 1, 0), "speedup": slow and slow / fast,
                "epoch_60000_minutes": fast * 60000 / 60}
@@ -154,10 +174,18 @@ def main():
                        inference_jobs_speedup=infer / infer_jobs)
             line += f"; inference with {args.jobs} jobs {infer_jobs * 1e3:.2f} ms/example ({infer / infer_jobs:.1f}x)"
         if args.previous:
-            previous = previous_seconds_per_example(args.previous, n, args.examples, args.chunk_size)
+            previous = previous_seconds_per_example(args.previous, n, examples, args.chunk_size)
             row["previous"] = previous
             row["speedup_over_previous"] = previous["s_per_example"] / fast
             row["inference_speedup_over_previous"] = previous["inference_s_per_example"] / infer
+            if args.repeat > 1:  # pairs in turn, so that a change of load falls on both sides alike
+                here = os.path.dirname(os.path.dirname(os.path.abspath(stdplab.__file__)))
+                pairs = [[measure(directory, n, examples, args.chunk_size) for directory in (here, args.previous)]
+                         for measure in [previous_seconds_per_example] * args.repeat]
+                row["pairs"] = [{"current": current, "previous": old} for current, old in pairs]
+                for key, name in (("s_per_example", "speedup_over_previous"),
+                                  ("inference_s_per_example", "inference_speedup_over_previous")):
+                    row[name] = float(np.median([old[key] / current[key] for current, old in pairs]))
             line += (f"; previous loop {previous['s_per_example'] * 1e3:.2f} / {previous['inference_s_per_example'] * 1e3:.2f}"
                      f" ms/example ({row['speedup_over_previous']:.1f}x / {row['inference_speedup_over_previous']:.1f}x)")
         record["sizes"][str(n)] = row

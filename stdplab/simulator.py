@@ -130,6 +130,8 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
     from .network import build_network
 
     with standalone_project(directory) as project:
+        # delivery_order makes each input's synapses of one delay consecutive: one range each
+        project.ranges = ("input_exc_pre",)
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
         net = build_network(params, n_input, stimulus=stimulus, learning=learning,

@@ -7,9 +7,11 @@ process loads a cached project once (``compiled_project``) and runs its binary w
 on the command line (``run_project``), any number of times.
 
 Between generating and compiling, ``push_runs_of_equal_delay`` rewrites the project's copy of
-Brian's spike queue (a faster push, the same events). The manifest of each build records which
-queue it holds (``SPIKE_QUEUES``); a build with Brian's own queue warns at every run, and results
-files say which queue ran (``spike_queue``, in ``records.environment``).
+Brian's spike queue (a faster push, the same events), and ``deliver_ranges`` lets the pathways a
+project names (``StandaloneProject.ranges``) queue each run of consecutive synapses with equal delay
+as one (first synapse, count) pair instead of one index per synapse. The manifest of each build
+records which queue it holds (``SPIKE_QUEUES``); a build whose rewrite did not apply warns at every
+run, and results files say which queue ran (``spike_queue``, in ``records.environment``).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -31,7 +34,9 @@ import numpy as np
 from .cache import cache_dir
 
 # The manifest's ``spike_queue`` values.
-SPIKE_QUEUES = {"runs": "Brian's spike queue rewritten to push runs of equal delay at once",
+SPIKE_QUEUES = {"ranges": "Brian's spike queue rewritten to push runs of equal delay at once, as ranges"
+                          " of synapses in the pathways the project names",
+                "runs": "Brian's spike queue rewritten to push runs of equal delay at once",
                 "brian": "Brian's spike queue as shipped (the rewrite did not match it)"}
 
 
@@ -198,11 +203,16 @@ class StandaloneProject:
         Where ``finish`` moves it.
     device : brian2.devices.cpp_standalone.CPPStandaloneDevice
         Brian's standalone device.
+    ranges : tuple of str, optional
+        Pathways (e.g. ``"input_exc_pre"``) whose queue holds (first synapse, count) ranges
+        (``deliver_ranges``); worth it where an input's synapses of equal delay are consecutive.
+        Ignored with OpenMP threads, whose queues are split per thread.
     """
 
     staging: Path
     directory: Path
     device: object
+    ranges: tuple = ()
 
     def run(self, network, duration, seed, setup: str = "") -> None:
         """Record ``network.run(duration)`` into the project.
@@ -289,14 +299,18 @@ class StandaloneProject:
         manifest : dict
             ``inputs`` (input name: run-argument target or list of targets), ``results`` (result
             name: ``result(...)``), optional ``integer_inputs`` and whatever the project's runner
-            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``) is added.
+            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``) and ``ranges_asked`` are added.
         """
         from brian2.codegen.cpp_prefs import get_compiler_and_args
 
         self.device.build(directory=str(self.staging), compile=False, run=False)
         queue = "runs" if push_runs_of_equal_delay(self.staging / "brianlib" / "spikequeue.h") else "brian"
+        ranges = () if _threads() else self.ranges  # OpenMP splits a pathway's queue per thread
+        if queue == "runs" and ranges and all([deliver_ranges(self.staging, pathway) for pathway in ranges]):
+            queue = "ranges"
         self.device.compile_source(str(self.staging), get_compiler_and_args()[0], debug=False, clean=False)
-        (self.staging / "manifest.json").write_text(json.dumps({**manifest, "spike_queue": queue}, indent=1))
+        (self.staging / "manifest.json").write_text(
+            json.dumps({**manifest, "spike_queue": queue, "ranges_asked": bool(ranges)}, indent=1))
         os.replace(self.staging, self.directory)
 
 
@@ -340,6 +354,8 @@ class CompiledProject:
 _compiled: dict[str, CompiledProject] = {}
 # The spike queues the binaries this process ran hold (``spike_queue``).
 _queues_run: set[str] = set()
+# The largest peak resident memory (bytes) of the binaries this process ran (``peak_binary_memory``).
+_peak_memory = 0
 
 
 def compiled_project(key: str, build, kind=CompiledProject) -> CompiledProject:
@@ -398,7 +414,7 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
     SpikeQueueWarning
         At every run of a build holding Brian's own spike queue.
     """
-    _note_queue(directory, manifest.get("spike_queue", "brian"))
+    _note_queue(directory, manifest.get("spike_queue", "brian"), manifest.get("ranges_asked", False))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stdplab-run-") as tmp:
         tmp = Path(tmp)
@@ -411,19 +427,56 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
             args += [f"{target}={path}" for target in ([targets] if isinstance(targets, str) else targets)]
         results = tmp / "results"
         results.mkdir()
-        proc = subprocess.run([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep, *args, *values],
-                              cwd=directory, capture_output=True, text=True)
-        if proc.returncode:
-            raise RuntimeError(f"the compiled network failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        returncode, output = _run_measured([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep,
+                                            *args, *values], directory, tmp)
+        if returncode:
+            raise RuntimeError(f"the compiled network failed ({returncode}):\n{output}")
         out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in manifest["results"].items()}
         profile = _read_profile(results / "profiling_info.txt")
     return out, profile, time.perf_counter() - start
 
 
-def _note_queue(directory, queue: str) -> None:
+def _run_measured(command: list[str], directory, tmp: Path) -> tuple[int, str]:
+    """Run a binary, noting its peak memory (``peak_binary_memory``); its exit status and output."""
+    with open(tmp / "output.txt", "w+") as output:
+        proc = subprocess.Popen(command, cwd=directory, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)  # the child's own resource use, unlike getrusage
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        global _peak_memory
+        _peak_memory = max(_peak_memory, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024))
+        output.seek(0)
+        return proc.returncode, output.read()
+
+
+def peak_binary_memory(reset: bool = False) -> int:
+    """The largest peak memory of the compiled binaries this process has run.
+
+    Parameters
+    ----------
+    reset : bool, default False
+        Start counting anew after this call (e.g. between network sizes).
+
+    Returns
+    -------
+    int
+        Bytes of resident memory at the peak (0 if none has run).
+    """
+    global _peak_memory
+    peak = _peak_memory
+    if reset:
+        _peak_memory = 0
+    return peak
+
+
+def _note_queue(directory, queue: str, ranges_asked: bool) -> None:
     _queues_run.add(queue)
-    if queue != "runs":
-        warnings.warn(f"{directory} was compiled with {SPIKE_QUEUES['brian']} (another Brian version?):"
+    if queue != ("ranges" if ranges_asked else "runs"):
+        warnings.warn(f"{directory} was compiled with {SPIKE_QUEUES[queue]} (another Brian version?):"
                       " the same results, more slowly", SpikeQueueWarning, stacklevel=3)
 
 
@@ -445,7 +498,7 @@ def spike_queue() -> str:
     """
     if _queues_run:
         return ", ".join(sorted(_queues_run))
-    return "runs" if len(_BRIAN_PUSH.findall(installed_spike_queue().read_text())) == 1 else "brian"
+    return "brian" if _rewritten_queue(installed_spike_queue().read_text()) is None else "runs"
 
 
 def installed_spike_queue() -> Path:
@@ -482,8 +535,67 @@ _PUSH_RUNS = """const int n_slots = queue.size();
                 }"""
 
 
+# Before Brian's peek (the queue's last method): the same events as push, queued as (first synapse,
+# count) pairs, one per run of consecutive synapses with equal delay (``deliver_ranges``).
+_BRIAN_PEEK = re.compile(r"(\n[ \t]*inline vector<int32_t>\* peek\(\))")
+# The end of Brian's prepare (new delays): the range table is built anew.
+_BRIAN_PREPARED = re.compile(r"(scalar_delay = \(min_delay == max_delay\);)")
+_PUSH_RANGES = """
+    // Per source: (first synapse, count, delay) of each run, built at the first push after prepare.
+    vector< vector<int32_t> > range_table;
+    void build_range_table()
+    {
+        range_table.assign(synapses.size(), vector<int32_t>());
+        for(size_t source=0; source<synapses.size(); source++)
+        {
+            const vector<int> &indices = synapses[source];
+            const int num_indices = indices.size();
+            for(int first=0; first<num_indices;)
+            {
+                const int delay = delays[scalar_delay ? 0 : indices[first] - openmp_padding];
+                int last = first + 1;
+                while(last<num_indices && indices[last]==indices[last-1]+1
+                      && (scalar_delay || delays[indices[last] - openmp_padding]==delay)) last++;
+                range_table[source].push_back(indices[first]);
+                range_table[source].push_back(last - first);
+                range_table[source].push_back(delay);
+                first = last;
+            }
+        }
+    }
+    void push_ranges(int32_t *spikes, int nspikes)
+    {
+        if(nspikes==0) return;
+        if(range_table.size() != synapses.size()) build_range_table();
+        const int start = static_cast<int>(distance(spikes, lower_bound(spikes, spikes+nspikes, source_start)));
+        const int stop = static_cast<int>(distance(spikes, upper_bound(spikes, spikes+nspikes, source_end-1)));
+        const int n_slots = queue.size();
+        for(int idx_spike=start; idx_spike<stop; idx_spike++)
+        {
+            const vector<int32_t> &runs = range_table[spikes[idx_spike] - source_start];
+            for(size_t k=0; k<runs.size(); k+=3)
+            {
+                vector<int32_t> &slot = queue[(offset+runs[k+2])%n_slots];
+                slot.push_back(runs[k]);
+                slot.push_back(runs[k+1]);
+            }
+        }
+    }
+"""
+
+
+def _rewritten_queue(text: str) -> str | None:
+    """Brian's spike queue source with the faster push and ``push_ranges``; None if it is not Brian's as known."""
+    text, found = _BRIAN_PUSH.subn(lambda _: _PUSH_RUNS, text)
+    text, peeks = _BRIAN_PEEK.subn(lambda match: _PUSH_RANGES + match.group(1), text)
+    text, prepares = _BRIAN_PREPARED.subn(lambda match: match.group(1) + "\n        range_table.clear();", text)
+    return text if (found, peeks, prepares) == (1, 1, 1) else None
+
+
 def push_runs_of_equal_delay(header: Path) -> bool:
     """Rewrite a project's copy of Brian's spike queue to push runs of equal delay at once.
+
+    The rewritten queue also gains ``push_ranges``, which ``deliver_ranges`` gives to a pathway.
 
     Parameters
     ----------
@@ -496,12 +608,70 @@ def push_runs_of_equal_delay(header: Path) -> bool:
         True if rewritten; False, with a warning, if its push loop is not Brian's as known: the
         project then keeps Brian's own queue, with the same results, only slower.
     """
-    text = header.read_text()
-    rewritten, found = _BRIAN_PUSH.subn(lambda _: _PUSH_RUNS, text)
-    if found != 1:
+    rewritten = _rewritten_queue(header.read_text())
+    if rewritten is None:
         warnings.warn(f"{header}: Brian's spike queue is not the one stdplab knows (another Brian version?);"
                       " it is compiled unchanged, which gives the same results more slowly", SpikeQueueWarning,
                       stacklevel=2)
         return False
     header.write_text(rewritten)
+    return True
+
+
+# A pathway's push and its delivery loop as Brian 2.9 generates them (templates synapses_push_spikes.cpp
+# and synapses.cpp, without OpenMP).
+_BRIAN_PATHWAY_PUSH = r"(\b{pathway})\.push\("
+_BRIAN_DELIVERY = (
+    r"std::vector<int> \*_spiking_synapses = {pathway}\.peek\(\);\s*"
+    r"const int _num_spiking_synapses = _spiking_synapses->size\(\);(\s*\{{)?\s*"
+    r"for\(int _spiking_synapse_idx=0;\s*_spiking_synapse_idx<_num_spiking_synapses;\s*_spiking_synapse_idx\+\+\)\s*"
+    r"\{{\s*const size_t _idx = \(\*_spiking_synapses\)\[_spiking_synapse_idx\];")
+# The same synapses in the same order, read from (first synapse, count) pairs straight from the
+# queue (Brian's peek copies every index first).
+_DELIVER_RANGES = """const std::vector<int32_t> &_ranges = *{pathway}.queue[0]->peek();
+    const int _num_ranges = _ranges.size();{brace}
+    for(int _range=0; _range<_num_ranges; _range+=2)
+    for(size_t _idx=_ranges[_range], _end=_idx+_ranges[_range+1]; _idx<_end; _idx++)
+    {{"""
+
+
+def deliver_ranges(project: Path, pathway: str) -> bool:
+    """Queue a pathway's events as ranges of synapses and deliver them from there.
+
+    Rewrites the pathway's push (to ``push_ranges``, added by ``push_runs_of_equal_delay``) and its
+    delivery loop in the generated code: the same synapses in the same order, bit for bit, without
+    writing, copying and reading back one index per event. Both files are rewritten or neither.
+
+    Parameters
+    ----------
+    project : pathlib.Path
+        The generated project (its ``code_objects`` folder), before compiling.
+    pathway : str
+        The pathway's name in the generated code, e.g. ``"input_exc_pre"``.
+
+    Returns
+    -------
+    bool
+        True if rewritten; False, with a ``SpikeQueueWarning``, if either piece of code is not as
+        Brian 2.9 generates it (the pathway then queues one index per event, as before).
+    """
+    patterns = (re.compile(_BRIAN_PATHWAY_PUSH.format(pathway=re.escape(pathway))),
+                re.compile(_BRIAN_DELIVERY.format(pathway=re.escape(pathway))))
+    replacements = (lambda match: f"{match.group(1)}.queue[0]->push_ranges(",
+                    lambda match: _DELIVER_RANGES.format(pathway=pathway, brace=match.group(1) or ""))
+    # Searched for, not named: Brian may suffix a code object's name (e.g. "_1").
+    rewrites, matches = {}, []
+    for pattern, replacement in zip(patterns, replacements):
+        for path in sorted((project / "code_objects").glob("*.cpp")):
+            text, found = pattern.subn(replacement, rewrites.get(path) or path.read_text())
+            if found:
+                rewrites[path] = text
+                matches.append(found)
+    if matches != [1, 1]:
+        warnings.warn(f"{project}: the code Brian generated for {pathway} is not what stdplab knows (another Brian"
+                      " version?); its events are queued one by one, which gives the same results more slowly",
+                      SpikeQueueWarning, stacklevel=2)
+        return False
+    for path, text in rewrites.items():
+        path.write_text(text)
     return True

@@ -171,15 +171,17 @@ def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(m
         np.testing.assert_array_equal(getattr(reordered, field), getattr(plain, field), err_msg=field)
 
 
-def test_runs_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist, monkeypatch, tmp_path):
-    """The rewritten push is a faster loop only: a project compiled with Brian's own spike queue
-    learns the same weights, θ and spikes to the last bit."""
+def test_ranges_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist, monkeypatch, tmp_path):
+    """The rewritten push and the input synapses' ranges are a faster loop only: a project compiled
+    with Brian's own spike queue learns the same weights, θ and spikes to the last bit. CI fails here
+    when the rewrite of the generated code did not apply (the manifest would not say "ranges")."""
     images = mnist[0][:4].reshape(4, -1)
     ours, _ = run(images, plastic=True, seed=5)
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
-    assert learning().manifest["spike_queue"] == "runs"
+    assert learning().manifest["spike_queue"] == "ranges"
     monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, with Brian's queue as it ships
     monkeypatch.setattr(standalone, "_compiled", {})
+    monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
     monkeypatch.setattr(standalone, "push_runs_of_equal_delay", lambda header: False)
     # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
     run(images[:1], plastic=True)
@@ -203,6 +205,50 @@ def test_a_spike_queue_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
     assert header.read_text() == "// another Brian's queue"
 
 
+def test_code_for_ranges_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
+    (tmp_path / "code_objects").mkdir()
+    push = tmp_path / "code_objects" / "input_exc_pre_push_spikes.cpp"
+    push.write_text("input_exc_pre.push(spikes, n);")  # Brian's push, but another Brian's delivery loop
+    delivery = tmp_path / "code_objects" / "input_exc_pre_codeobject.cpp"
+    delivery.write_text("// another Brian's loop")
+    with pytest.warns(standalone.SpikeQueueWarning, match="queued one by one"):
+        assert not standalone.deliver_ranges(tmp_path, "input_exc_pre")
+    assert push.read_text() == "input_exc_pre.push(spikes, n);"  # both files or neither
+    assert delivery.read_text() == "// another Brian's loop"
+
+
+def test_lateral_inhibition_as_one_sum_is_the_all_to_all_inhibition():
+    """gi of each excitatory neuron is what the paper's N * (N - 1) synapses give: every inhibitory
+    spike but its partner's adds w_inh_exc, and gi decays by one Euler step a time step."""
+    import brian2 as b2
+
+    from stdplab.network import build_network
+
+    p = Parameters(n_neurons=12, w_inh_exc=0.5)
+    target = b2.prefs.codegen.target
+    b2.prefs.codegen.target = "numpy"
+    try:
+        net = build_network(p, 20)
+        net.set_parameters()
+        net.input_exc.w = np.random.default_rng(0).uniform(0.3, 1.0, len(net.input_exc))  # not in lockstep
+        net.inputs.rate = 150 * b2.Hz
+        state = b2.StateMonitor(net.exc, "gi", record=True, when="start")
+        inh_spikes = b2.SpikeMonitor(net.inh)
+        b2.Network(*net.objects, state, inh_spikes).run(100 * b2.ms)
+    finally:
+        b2.prefs.codegen.target = target
+    assert len(net.inh_exc) == len(net.inh_partner) == p.n_neurons  # N synapses each, not N * (N - 1)
+    dt, decay = p.si("dt"), -p.dt / p.tau_gi
+    steps = np.rint(np.asarray(inh_spikes.t) / dt).astype(int)
+    assert len(steps) > p.n_neurons and len(set(steps)) < len(steps)  # every neuron fired, some together
+    gi = np.zeros(p.n_neurons)
+    for step in range(len(state.t)):
+        np.testing.assert_allclose(state.gi[:, step], gi, rtol=1e-12, atol=1e-15, err_msg=f"step {step}")
+        gi = decay * gi + gi
+        for source in np.asarray(inh_spikes.i)[steps == step]:
+            gi[np.arange(p.n_neurons) != source] += p.w_inh_exc
+
+
 def test_the_spike_queue_rewrite_applies_to_the_installed_brian(tmp_path):
     """CI fails here when the installed Brian's queue is not the one the rewrite knows (pyproject.toml
     bounds brian2 to the versions it does)."""
@@ -213,7 +259,7 @@ def test_the_spike_queue_rewrite_applies_to_the_installed_brian(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert standalone.push_runs_of_equal_delay(header)
-    assert "n_slots" in header.read_text()
+    assert "n_slots" in header.read_text() and "push_ranges" in header.read_text()
 
 
 def test_results_say_which_spike_queue_ran(monkeypatch):
@@ -235,5 +281,6 @@ def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
         local = {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module}
         # every stdplab module that feeds the build is itself hashed
+        local -= {"_docstrings"}  # fills in docstrings only: nothing of it reaches the generated code
         assert {f"{module}.py" for module in local} <= set(simulator.CODE_FILES), (name, local)
     assert {"parameters.py", "standalone.py"} <= set(simulator.CODE_FILES)
