@@ -45,11 +45,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--per-class", type=int, default=10, help="output neurons per class")
     p.add_argument("--chunk-size", type=int, default=1000, help="images per run of the compiled binary")
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
-    p.add_argument("--conversion", default="benchmarks/results/conversion.json",
-                   help="priced models to show beside (benchmarks/conversion.py's results)")
+    p.add_argument("--conversion", default="benchmarks/results/conversion_test10000/conversion.json",
+                   help="priced MLPs and conversions to show beside (benchmarks/conversion.py, full test set)")
+    p.add_argument("--energy", default="benchmarks/results/energy.json",
+                   help="priced STDP networks to show beside (benchmarks/energy.py, full test set)")
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--figures", default="figures")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--replot", action="store_true", help="only remake the figure from whetstone.json")
     return p.parse_args(argv)
 
 
@@ -163,8 +166,30 @@ def evaluate(name: str, model, unsharpened, record, x_test, y_test, args, preset
     return record, rows
 
 
+def beside_rows(conversion: str, stdp: str) -> list[dict]:
+    """The priced rows to draw beside: MLPs and their conversions, and the STDP networks (their
+    records' own rows, on the full test set)."""
+    rows = []
+    if Path(conversion).exists():
+        rows += json.loads(Path(conversion).read_text())["priced"]
+    if Path(stdp).exists():
+        rows += [r for r in json.loads(Path(stdp).read_text())["estimates"] if r["family"].startswith("SNN")]
+    return rows
+
+
+def make_figure(priced: list[dict], args) -> list[Path]:
+    """figures/whetstone_energy.png: the Whetstone rows beside the records' other models."""
+    fig = plots.energy_accuracy([*priced, *beside_rows(args.conversion, args.energy)],
+                                title="Whetstone (sharpened, binary spikes) beside the conventional, converted and "
+                                      "STDP networks (MNIST, 10,000 test images)")
+    return plots.save(fig, Path(args.figures), "whetstone_energy")
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.replot:
+        print(make_figure(json.loads((Path(args.results) / "whetstone.json").read_text())["priced"], args))
+        return
     command = command_line(argv)
     print(command, flush=True)
     env = environment()
@@ -180,18 +205,16 @@ def main(argv=None):
         priced += rows
     from importlib.metadata import version
 
-    results, figures = Path(args.results), Path(args.figures)
+    results = Path(args.results)
     table = energy.write_table(priced, results / "whetstone_energy.csv")
-    beside = json.loads(Path(args.conversion).read_text())["priced"] if Path(args.conversion).exists() else []
-    fig = plots.energy_accuracy([*priced, *beside], title="Whetstone (sharpened, binary spikes) beside the "
-                                                          "conventional, converted and STDP networks")
-    figure = plots.save(fig, figures, "whetstone_energy")
+    figure = make_figure(priced, args)
     write_json(results / "whetstone.json", {
         "command": command, **env, "keras": version("keras"), "jax": version("jax"),
         "wall_time_s": time.time() - start, "dataset": "mnist", "n_test": len(x_test),
         "input": "binary: a pixel spikes if >= 128 of 255 (sharpening.binarise)",
         "output_code": f"{args.per_class} step neurons per class; most spikes wins, ties to the lower class",
-        "networks": networks, "priced": priced, "beside": args.conversion, "caveats": list(energy.CAVEATS),
+        "networks": networks, "priced": priced, "beside": [args.conversion, args.energy],
+        "caveats": list(energy.CAVEATS),
         "table": str(table), "figure": [str(p) for p in figure],
     })
     print(f"\n{energy.report(priced)}\nwrote {results / 'whetstone.json'}, {table}, {figure[0]} "

@@ -281,6 +281,7 @@ class Sharpener(keras.callbacks.Callback):
         self.latest_start = int(latest_start)
 
     def on_train_begin(self, logs=None):
+        """Find the layers to sharpen and start from their present sharpness."""
         self._layers = bounded_layers(self.model)
         if not self._layers:
             raise ValueError("the model has no BoundedReLU layer to sharpen")
@@ -291,10 +292,12 @@ class Sharpener(keras.callbacks.Callback):
         self.history_ = []
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Start at a fixed epoch (``start=k``)."""
         if not self._running and self.start != PLATEAU and epoch >= self.start:
             self._begin(epoch)
 
     def on_train_batch_end(self, batch, logs=None):
+        """Sharpen a little after every batch; stop training once every layer is a step."""
         if not self._running:
             return
         steps = self.params.get("steps") or 1
@@ -309,6 +312,7 @@ class Sharpener(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
+        """Record the epoch; start after a plateau of the monitored loss (``start="plateau"``)."""
         logs = logs or {}
         value = logs.get(self.monitor)
         self.history_.append({"epoch": epoch, self.monitor: None if value is None else float(value),

@@ -294,7 +294,7 @@ class ThresholdNetwork:
         Parameters
         ----------
         X : array_like
-            (n, *input_shape) or (n, inputs) of 0 and 1 (``sharpening.binarise``).
+            ``(n, *input_shape)`` or ``(n, inputs)``, of 0 and 1 (``sharpening.binarise``).
         chunk_size : int, default 1000
             Images per run (a new build per value).
         record_spikes : bool, default False
