@@ -39,7 +39,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--test", type=int, default=10000, help="test images (default 10000)")
     p.add_argument("--max-epochs", type=int, default=40, help="epochs at most (training stops once sharp)")
     p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--epochs-per-layer", type=float, default=2.0, help="epochs to sharpen one layer")
+    p.add_argument("--epochs-per-layer", type=float, default=4.0, help="epochs to sharpen one layer")
+    p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam's, at the first epoch")
+    p.add_argument("--decay", type=float, default=0.9, help="the learning rate's factor per epoch")
     p.add_argument("--patience", type=int, default=2, help="epochs without validation-loss improvement")
     p.add_argument("--latest-start", type=int, default=15, help="sharpening starts after this epoch at the latest")
     p.add_argument("--per-class", type=int, default=10, help="output neurons per class")
@@ -57,11 +59,16 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def build(name: str, args):
-    """A fresh, unsharpened network of the given name."""
+    """A fresh, unsharpened network of the given name; Adam's learning rate decays by ``--decay`` per epoch."""
+    import keras
+
+    steps = -(-(60000 - N_VALIDATION) // args.batch_size)
+    rate = keras.optimizers.schedules.ExponentialDecay(args.learning_rate, decay_steps=steps, decay_rate=args.decay)
     if name == "mlp":
-        return sh.mlp(hidden=(800,), per_class=args.per_class, seed=args.seed)
+        return sh.mlp(hidden=(800,), per_class=args.per_class, learning_rate=rate, seed=args.seed)
     if name == "cnn":
-        return sh.cnn(filters=(16, 32), kernel_size=5, dense=(256,), per_class=args.per_class, seed=args.seed)
+        return sh.cnn(filters=(16, 32), kernel_size=5, dense=(256,), per_class=args.per_class, learning_rate=rate,
+                      seed=args.seed)
     raise ValueError(f"unknown network {name!r}: mlp or cnn")
 
 
@@ -92,6 +99,7 @@ def train(name: str, x, y, args) -> tuple:
               "sharp_at_epoch": sharpener.done_epoch_, "history": sharpener.history_,
               "parameters": int(model.count_params()), "batch_size": args.batch_size,
               "epochs_per_layer": args.epochs_per_layer, "patience": args.patience,
+              "learning_rate": args.learning_rate, "decay_per_epoch": args.decay,
               "latest_start": args.latest_start, "trigger": "validation-loss plateau (Sharpener start='plateau')"}
     folder.mkdir(parents=True, exist_ok=True)
     model.save(paths[0])

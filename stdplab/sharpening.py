@@ -146,7 +146,7 @@ def decode(class_counts) -> np.ndarray:
     return np.asarray(class_counts).argmax(axis=1).astype(np.int64)
 
 
-def _compiled(model, learning_rate: float):
+def _compiled(model, learning_rate):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     return model
@@ -165,7 +165,7 @@ def mlp(*, input_shape=(28, 28, 1), hidden=(800,), n_classes: int = 10, per_clas
     n_classes : int, default 10
     per_class : int, default 10
         Output neurons per class (``PopulationDecode``).
-    learning_rate : float, default 1e-3
+    learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, default 1e-3
         Adam's.
     seed : int, default 0
         Seeds the weight initialisation.
@@ -198,7 +198,8 @@ def cnn(*, input_shape=(28, 28, 1), filters=(16, 32), kernel_size: int = 5, dens
         Hidden dense layers after the last pool.
     n_classes : int, default 10
     per_class : int, default 10
-    learning_rate : float, default 1e-3
+    learning_rate : float or keras.optimizers.schedules.LearningRateSchedule, default 1e-3
+        Adam's.
     seed : int, default 0
 
     Returns
