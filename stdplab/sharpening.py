@@ -90,6 +90,18 @@ class BoundedReLU(keras.layers.Layer):
         self.sharpness = self.add_weight(shape=(), initializer="zeros", trainable=False, name="sharpness")
 
     def call(self, inputs):
+        """The ramp between the bounds, or the step once fully sharpened.
+
+        Parameters
+        ----------
+        inputs : tensor
+            Summed inputs of the units.
+
+        Returns
+        -------
+        tensor
+            Activations in [0, 1], of the inputs' shape.
+        """
         s = ops.cast(self.sharpness, inputs.dtype)
         width = 1.0 - s
         ramp = ops.clip((inputs - 0.5 * s) / ops.maximum(width, 1e-12), 0.0, 1.0)
@@ -97,6 +109,16 @@ class BoundedReLU(keras.layers.Layer):
         return ops.where(width > 0, ramp, step)
 
     def compute_output_shape(self, input_shape):
+        """The input's shape (an activation).
+
+        Parameters
+        ----------
+        input_shape : tuple
+
+        Returns
+        -------
+        tuple
+        """
         return input_shape
 
 
@@ -123,12 +145,38 @@ class PopulationDecode(keras.layers.Layer):
         self.per_class = int(per_class)
 
     def call(self, inputs):
+        """Class counts: each class's output spikes summed.
+
+        Parameters
+        ----------
+        inputs : tensor, shape (batch, n_classes x per_class)
+
+        Returns
+        -------
+        tensor, shape (batch, n_classes)
+        """
         return ops.sum(ops.reshape(inputs, (-1, self.n_classes, self.per_class)), axis=-1)
 
     def compute_output_shape(self, input_shape):
+        """(batch, n_classes).
+
+        Parameters
+        ----------
+        input_shape : tuple
+
+        Returns
+        -------
+        tuple
+        """
         return (input_shape[0], self.n_classes)
 
     def get_config(self):
+        """What saving the model records, ``n_classes`` and ``per_class`` included.
+
+        Returns
+        -------
+        dict
+        """
         return {**super().get_config(), "n_classes": self.n_classes, "per_class": self.per_class}
 
 
@@ -219,17 +267,44 @@ def cnn(*, input_shape=(28, 28, 1), filters=(16, 32), kernel_size: int = 5, dens
 
 
 def bounded_layers(model) -> list[BoundedReLU]:
-    """The model's ``BoundedReLU`` layers, bottom first: the order they are sharpened in."""
+    """The model's ``BoundedReLU`` layers, bottom first: the order they are sharpened in.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    list of BoundedReLU
+    """
     return [layer for layer in model.layers if isinstance(layer, BoundedReLU)]
 
 
 def sharpness(model) -> list[float]:
-    """Each ``BoundedReLU`` layer's sharpness, bottom first (1: a step)."""
+    """Each ``BoundedReLU`` layer's sharpness, bottom first (1: a step).
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    list of float
+    """
     return [float(ops.convert_to_numpy(layer.sharpness)) for layer in bounded_layers(model)]
 
 
 def is_sharp(model) -> bool:
-    """Whether every ``BoundedReLU`` of the model is a step."""
+    """Whether every ``BoundedReLU`` of the model is a step.
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    bool
+    """
     return all(s == 1.0 for s in sharpness(model))
 
 
@@ -282,7 +357,13 @@ class Sharpener(keras.callbacks.Callback):
         self.latest_start = int(latest_start)
 
     def on_train_begin(self, logs=None):
-        """Find the layers to sharpen and start from their present sharpness."""
+        """Find the layers to sharpen and start from their present sharpness.
+
+        Parameters
+        ----------
+        logs : dict, optional
+            Keras's logs.
+        """
         self._layers = bounded_layers(self.model)
         if not self._layers:
             raise ValueError("the model has no BoundedReLU layer to sharpen")
@@ -293,12 +374,28 @@ class Sharpener(keras.callbacks.Callback):
         self.history_ = []
 
     def on_epoch_begin(self, epoch, logs=None):
-        """Start at a fixed epoch (``start=k``)."""
+        """Start at a fixed epoch (``start=k``).
+
+        Parameters
+        ----------
+        epoch : int
+            0-based.
+        logs : dict, optional
+            Keras's logs.
+        """
         if not self._running and self.start != PLATEAU and epoch >= self.start:
             self._begin(epoch)
 
     def on_train_batch_end(self, batch, logs=None):
-        """Sharpen a little after every batch; stop training once every layer is a step."""
+        """Sharpen a little after every batch; stop training once every layer is a step.
+
+        Parameters
+        ----------
+        batch : int
+            The batch's index in the epoch.
+        logs : dict, optional
+            Keras's logs.
+        """
         if not self._running:
             return
         steps = self.params.get("steps") or 1
@@ -313,7 +410,15 @@ class Sharpener(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        """Record the epoch; start after a plateau of the monitored loss (``start="plateau"``)."""
+        """Record the epoch; start after a plateau of the monitored loss (``start="plateau"``).
+
+        Parameters
+        ----------
+        epoch : int
+            0-based.
+        logs : dict, optional
+            Keras's logs.
+        """
         logs = logs or {}
         value = logs.get(self.monitor)
         self.history_.append({"epoch": epoch, self.monitor: None if value is None else float(value),

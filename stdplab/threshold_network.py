@@ -82,10 +82,12 @@ class Layer:
 
     @property
     def n_neurons(self) -> int:
+        """Units in the layer."""
         return int(np.prod(self.shape))
 
     @property
     def n_synapses(self) -> int:
+        """Synapses reaching the layer."""
         return len(self.pre)
 
 
@@ -208,14 +210,14 @@ class ThresholdResult:
         first), each spike counted once per synapse it reaches.
     output_spikes : ndarray of bool, shape (n, n_output)
         Which output neurons spiked.
-    spikes : list of ndarray or None
-        With ``record_spikes``: per layer (input first), (n, neurons) bool.
     n_classes, per_class : int
         The output code.
     steps : int
         Steps simulated, pipelined (images + depth per run of the binary).
     wall_time : float
         Seconds the binary ran.
+    spikes : list of ndarray or None
+        With ``record_spikes``: per layer (input first), (n, neurons) bool.
     """
 
     layer_spikes: np.ndarray
@@ -280,6 +282,7 @@ class ThresholdNetwork:
 
     @property
     def n_synapses(self) -> int:
+        """Synapses of all layers."""
         return sum(layer.n_synapses for layer in self.layers)
 
     @property
@@ -374,7 +377,13 @@ class ThresholdNetwork:
         return np.min([np.abs(v - V_THRESHOLD).min(axis=1) for v in self.potentials(X)], axis=0)
 
     def connectivity_digest(self) -> str:
-        """A hash of every layer's shape and synapses: what the compiled binary depends on."""
+        """A hash of every layer's shape and synapses: what the compiled binary depends on.
+
+        Returns
+        -------
+        str
+            SHA-256, hexadecimal.
+        """
         h = hashlib.sha256(repr(self.input_shape).encode())
         for layer in self.layers:
             h.update(repr((layer.shape, layer.kind)).encode())
