@@ -22,6 +22,7 @@
 #                                 benchmarks/paper_table.py from accuracy_*.json
 #   conversion_accuracy.png, conversion_energy.png
 #                                 benchmarks/conversion.py --replot from conversion.json
+#   whetstone_energy.png          benchmarks/whetstone.py --replot from whetstone.json
 #   equivalence.png, equivalence_euler_cap.png
 #                                 benchmarks/equivalence.py --seeds from equivalence*.json
 set -euo pipefail
@@ -74,6 +75,9 @@ $py benchmarks/paper_table.py
 
 # Converted networks beside the MLPs and the STDP network (also rewrites conversion_memory.csv).
 $py benchmarks/conversion.py --replot
+
+# The sharpened (Whetstone) networks beside them.
+$py benchmarks/whetstone.py --replot
 
 # Learning unchanged by the interval-drawn input and by the capped Euler step: both comparisons
 # and figures from the recorded seeds.

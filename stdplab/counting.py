@@ -27,9 +27,9 @@ from rates assumed afterwards. With ``n_input`` inputs, ``n`` excitatory and ``n
 **Dense networks** (``layer_sizes``, ``layer_macs``, ``conventional_ops``, ``layer_activations``):
 multiply-accumulates of a scikit-learn MLP or linear model, and its forward pass.
 
-**The field's units** (``mlp_counts``, ``converted_counts``, ``stdp_counts``), after NeuroBench (Yik
-et al., "The neurobench framework for benchmarking neuromorphic computing algorithms and systems",
-Nature Communications 16:1545, 2025), per inference:
+**The field's units** (``mlp_counts``, ``converted_counts``, ``stdp_counts``, ``threshold_counts``),
+after NeuroBench (Yik et al., "The neurobench framework for benchmarking neuromorphic computing
+algorithms and systems", Nature Communications 16:1545, 2025), per inference:
 
 - **dense MACs**: every synapse's operation, zero inputs included (a dense implementation; for a
   spiking network, every synapse that exists at every time step);
@@ -532,6 +532,44 @@ def stdp_counts(counts: OperationCounts, weights, bytes_per_value: int = 4) -> d
                 n_input * n + n + 2, 3 * 2 * n + n, bytes_per_value, spiking=True)
 
 
+
+def threshold_counts(result, network, bytes_per_value: int = 4) -> dict:
+    """Mean counts per inference of a network of binary threshold units (a sharpened Whetstone
+    network, ``threshold_network``), in NeuroBench's units.
+
+    One step per layer and image: each neuron spikes at most once per image, and each spike (the
+    binary input's included) is one AC per synapse it reaches (``ThresholdResult.synaptic_events``,
+    from the simulation's spikes). Dense MACs: every synapse once. Connection sparsity: zero weights
+    among the synapses as expanded (a convolution's synapses, not the dense matrix they sit in).
+    Parameters: the trained weights and biases, a shared kernel counted once; state: one summed
+    input per unit.
+
+    Parameters
+    ----------
+    result : threshold_network.ThresholdResult
+        What the network did with the images.
+    network : threshold_network.ThresholdNetwork
+        The network.
+    bytes_per_value : int, default 4
+        Bytes per stored value.
+
+    Returns
+    -------
+    dict
+        As ``converted_counts``, with ``spikes_per_image`` (the input's included) and
+        ``layer_activity`` (per layer after the input, the fraction of its units that spiked).
+    """
+    sizes = np.asarray(network.layer_sizes)
+    mean_spikes = result.layer_spikes.mean(axis=0)
+    neurons = int(sizes[1:].sum())
+    weights = np.concatenate([layer.weights for layer in network.layers])
+    row = _row(network.n_synapses, 0.0, result.synaptic_events.sum(axis=1).mean(),
+               1 - mean_spikes[1:].sum() / neurons, np.count_nonzero(weights == 0) / weights.size,
+               network.n_synapses, sum(layer.parameters for layer in network.layers), neurons, bytes_per_value,
+               spiking=True)
+    return {**row, "spikes_per_image": float(mean_spikes.sum()),
+            "layer_activity": [float(a) for a in mean_spikes[1:] / sizes[1:]]}
+
 # --- what a priced row prices ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -619,6 +657,31 @@ class Workload:
                    neuron_updates=mean[f"neuron_updates_{neuron_updates}"], neuron_updates_mode=neuron_updates,
                    neuron_updates_other_mode=mean[f"neuron_updates_{other}"],
                    spikes=mean["input_spikes"] + mean["exc_spikes"] + mean["inh_spikes"])
+
+    @classmethod
+    def of_threshold(cls, model: str, accuracy: float, counts: dict, layer_sizes,
+                     family: str = "SNN (Whetstone)") -> "Workload":
+        """A network of binary threshold units (``threshold_counts``): its synaptic events, and every
+        neuron, the input's included, updated once per image (one step per layer).
+
+        Parameters
+        ----------
+        model : str
+        accuracy : float
+            0-1.
+        counts : dict
+            ``threshold_counts``.
+        layer_sizes : sequence of int
+            Neurons per layer, the input first.
+        family : str, default "SNN (Whetstone)"
+
+        Returns
+        -------
+        Workload
+        """
+        sizes = [int(s) for s in layer_sizes]
+        return cls(model, family, accuracy, sum(sizes[1:]), synops=counts["effective_acs"],
+                   neuron_updates=sum(sizes), neuron_updates_mode="clock", spikes=counts["spikes_per_image"])
 
     @classmethod
     def of_dense(cls, net: dict, model: str | None = None, macs: float | None = None,

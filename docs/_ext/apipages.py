@@ -46,6 +46,8 @@ MODULES = [
         ("metering", "the lab's own compute, measured by codecarbon"),
         ("studies", "measure_snn, train_conventional, compare, label_efficiency: studies built on the rest"),
         ("conversion", "ANN→SNN conversion of a fitted ReLU MLP"),
+        ("sharpening", "Whetstone sharpening in Keras 3 (the [deep] extra): bRELU, Sharpener, output code, export"),
+        ("threshold_network", "networks of binary threshold units (sharpened networks) on Brian 2 standalone"),
     ]),
     ("The lab around it", [
         ("plots", "figures"),
