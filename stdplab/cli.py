@@ -4,6 +4,7 @@ to open next."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,13 +13,20 @@ from ._docstrings import fill_doc
 
 
 def _value(text: str):
-    """A command-line value as int, float, bool or string."""
+    """A command-line value as int, float, bool, None, a JSON list, object or quoted string, else a string."""
     for cast in (int, float):
         try:
             return cast(text)
         except ValueError:
             pass
-    return {"true": True, "false": False, "none": None}.get(text.lower(), text)
+    if text.lower() in ("true", "false", "none"):
+        return {"true": True, "false": False, "none": None}[text.lower()]
+    if text[:1] in '[{"':  # e.g. -p label_sizes "[10, 100]", -p collapse '"none"' (the string, not None)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return text
 
 
 def _assignments(pairs, what) -> dict:

@@ -230,3 +230,12 @@ def test_resume_from_a_newer_progress_file_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "progress.json").write_text(json.dumps({"format_version": 99, "stage": "train", "config": CONFIG}))
     assert main(ARGS + ["--out", str(tmp_path), "--resume"]) == 2
     assert "newer than this stdplab reads" in capsys.readouterr().err
+
+
+def test_command_line_values_take_json_lists_and_quoted_strings():
+    from stdplab.cli import _value
+
+    assert _value("3") == 3 and _value("0.5") == 0.5 and _value("none") is None and _value("True") is True
+    assert _value("[]") == [] and _value("[10, 100]") == [10, 100] and _value('{"a": 1}') == {"a": 1}
+    assert _value('"none"') == "none"  # quoted: the string, not None
+    assert _value("[not json") == "[not json" and _value("triplet") == "triplet"
