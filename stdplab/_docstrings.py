@@ -15,6 +15,33 @@ import textwrap
 _PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
 
 FRAGMENTS: dict[str, str] = {
+    "binary_images_parameters": """
+        Parameters
+        ----------
+        X : array_like
+            (n, inputs) of 0 and 1.""",
+    "sharpened_model_parameters": """
+        Parameters
+        ----------
+        model : keras.Model
+            A network built by ``mlp`` or ``cnn``.""",
+    "estimator_self_returns": """
+        Returns
+        -------
+        DiehlCook2015
+            self.""",
+    "keras_epoch_parameters": """
+        Parameters
+        ----------
+        epoch : int
+            The epoch, counted from 0.
+        logs : dict, optional
+            Keras's logs of the epoch.""",
+    "keras_input_shape_parameters": """
+        Parameters
+        ----------
+        input_shape : tuple
+            The shape of the layer's input, batch first.""",
     "images_parameters": """
         Parameters
         ----------

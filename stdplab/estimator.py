@@ -279,10 +279,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             ``callback(model)`` after every run of the binary (every ``chunk_size`` examples), e.g.
             ``live.LiveView()``.
 
-        Returns
-        -------
-        DiehlCook2015
-            self.
+        %(estimator_self_returns)s
         """
         for attr in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
             delattr(self, attr)
@@ -314,10 +311,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         callback : callable, optional
             As in ``fit``.
 
-        Returns
-        -------
-        DiehlCook2015
-            self.
+        %(estimator_self_returns)s
         """
         pixels, image_shape = self._validate_images(X, reset=not hasattr(self, "weights_"))
         self._learn(pixels, image_shape, y, classes, progress, "learning", callback)
@@ -355,10 +349,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         y : array-like of shape (n,)
             Their labels.
 
-        Returns
-        -------
-        DiehlCook2015
-            self.
+        %(estimator_self_returns)s
 
         Raises
         ------
@@ -381,10 +372,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         y : array-like of shape (n,)
             Their labels.
 
-        Returns
-        -------
-        DiehlCook2015
-            self.
+        %(estimator_self_returns)s
 
         Raises
         ------

@@ -44,6 +44,7 @@ import keras  # noqa: E402
 from keras import ops  # noqa: E402
 
 from . import threshold_network  # noqa: E402
+from ._docstrings import fill_doc  # noqa: E402
 
 SPIKE_THRESHOLD = threshold_network.V_THRESHOLD  # where a sharpened unit steps, and where a pixel spikes
 PLATEAU = "plateau"
@@ -73,6 +74,7 @@ def binarise(images, threshold: float = SPIKE_THRESHOLD, max_value: float = 255.
 
 
 @keras.saving.register_keras_serializable(package="stdplab")
+@fill_doc
 class BoundedReLU(keras.layers.Layer):
     """The bRELU of Whetstone: a ramp from 0 to 1 between two bounds that sharpening brings together.
 
@@ -111,18 +113,18 @@ class BoundedReLU(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         """The input's shape (an activation).
 
-        Parameters
-        ----------
-        input_shape : tuple
+        %(keras_input_shape_parameters)s
 
         Returns
         -------
         tuple
+            ``input_shape`` itself.
         """
         return input_shape
 
 
 @keras.saving.register_keras_serializable(package="stdplab")
+@fill_doc
 class PopulationDecode(keras.layers.Layer):
     """The output code's decoder: spikes of ``per_class`` neurons per class summed into class counts.
 
@@ -160,13 +162,12 @@ class PopulationDecode(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         """(batch, n_classes).
 
-        Parameters
-        ----------
-        input_shape : tuple
+        %(keras_input_shape_parameters)s
 
         Returns
         -------
         tuple
+            (batch, n_classes): the spikes of each class's population, summed.
         """
         return (input_shape[0], self.n_classes)
 
@@ -266,12 +267,11 @@ def cnn(*, input_shape=(28, 28, 1), filters=(16, 32), kernel_size: int = 5, dens
     return _compiled(model, learning_rate)
 
 
+@fill_doc
 def bounded_layers(model) -> list[BoundedReLU]:
     """The model's ``BoundedReLU`` layers, bottom first: the order they are sharpened in.
 
-    Parameters
-    ----------
-    model : keras.Model
+    %(sharpened_model_parameters)s
 
     Returns
     -------
@@ -280,12 +280,11 @@ def bounded_layers(model) -> list[BoundedReLU]:
     return [layer for layer in model.layers if isinstance(layer, BoundedReLU)]
 
 
+@fill_doc
 def sharpness(model) -> list[float]:
     """Each ``BoundedReLU`` layer's sharpness, bottom first (1: a step).
 
-    Parameters
-    ----------
-    model : keras.Model
+    %(sharpened_model_parameters)s
 
     Returns
     -------
@@ -294,12 +293,11 @@ def sharpness(model) -> list[float]:
     return [float(ops.convert_to_numpy(layer.sharpness)) for layer in bounded_layers(model)]
 
 
+@fill_doc
 def is_sharp(model) -> bool:
     """Whether every ``BoundedReLU`` of the model is a step.
 
-    Parameters
-    ----------
-    model : keras.Model
+    %(sharpened_model_parameters)s
 
     Returns
     -------
@@ -308,6 +306,7 @@ def is_sharp(model) -> bool:
     return all(s == 1.0 for s in sharpness(model))
 
 
+@fill_doc
 class Sharpener(keras.callbacks.Callback):
     """Whetstone's sharpening schedule as a Keras callback: layer by layer from the bottom.
 
@@ -376,12 +375,7 @@ class Sharpener(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         """Start at a fixed epoch (``start=k``).
 
-        Parameters
-        ----------
-        epoch : int
-            0-based.
-        logs : dict, optional
-            Keras's logs.
+        %(keras_epoch_parameters)s
         """
         if not self._running and self.start != PLATEAU and epoch >= self.start:
             self._begin(epoch)
@@ -412,12 +406,7 @@ class Sharpener(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         """Record the epoch; start after a plateau of the monitored loss (``start="plateau"``).
 
-        Parameters
-        ----------
-        epoch : int
-            0-based.
-        logs : dict, optional
-            Keras's logs.
+        %(keras_epoch_parameters)s
         """
         logs = logs or {}
         value = logs.get(self.monitor)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .progress import progress_bar
+from ._docstrings import fill_doc
 from .standalone import CompiledProject, code_hash, compiled_project, key_digest, standalone_project
 
 V_THRESHOLD = 0.5  # a sharpened unit's step
@@ -241,6 +242,7 @@ class ThresholdResult:
 
 
 @dataclass
+@fill_doc
 class ThresholdNetwork:
     """A feed-forward network of binary threshold units, run on Brian 2's standalone device.
 
@@ -341,10 +343,7 @@ class ThresholdNetwork:
         image whose potentials come within rounding error of the threshold may spike differently
         in float32 (Keras) and float64 (Brian 2).
 
-        Parameters
-        ----------
-        X : array_like
-            (n, inputs) of 0 and 1.
+        %(binary_images_parameters)s
 
         Returns
         -------
@@ -365,14 +364,12 @@ class ThresholdNetwork:
     def threshold_margins(self, X) -> np.ndarray:
         """(n,) per image, the smallest distance of any unit's potential from the threshold (float64).
 
-        Parameters
-        ----------
-        X : array_like
-            (n, inputs) of 0 and 1.
+        %(binary_images_parameters)s
 
         Returns
         -------
         ndarray
+            (n,) the smallest ``|potential - threshold|`` over every unit of every layer.
         """
         return np.min([np.abs(v - V_THRESHOLD).min(axis=1) for v in self.potentials(X)], axis=0)
 
