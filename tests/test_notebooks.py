@@ -28,7 +28,8 @@ PARAMETERS = {
     "03_spike_energy.ipynb": ("n_neurons", "n_train", "n_test", "seed", "dataset", "data_dir", "output_dir"),
     "04_sweep.ipynb": ("notebook", "grid", "fixed", "workers", "dask_address", "sweep_dir", "metric", "output_dir"),
     "05_conversion.ipynb": ("n_train", "n_test", "hidden", "max_iter", "t_max", "settings", "stdp_neurons",
-                            "stdp_train", "seed", "dataset", "chunk_size", "output_dir"),
+                            "stdp_train", "seed", "dataset", "chunk_size", "output_dir", "per_class", "sharpen_start",
+                            "epochs_per_layer"),
 }
 
 
