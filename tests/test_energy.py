@@ -28,15 +28,19 @@ def tiny(digits):
 @pytest.fixture(scope="module")
 def out_degrees():
     """Synapses per presynaptic neuron of each projection, read from the Brian network itself
-    (built with the runtime device in a separate process, so it cannot disturb the standalone one)."""
+    (built with the runtime device in a separate process, so it cannot disturb the standalone one);
+    for lateral inhibition, the excitatory neurons an inhibitory spike reaches through the sum."""
     code = (
         "import json, numpy as np, brian2 as b2\n"
         "b2.prefs.codegen.target = 'numpy'\n"
         "from stdplab.network import build_network\n"
         "from stdplab.parameters import Parameters\n"
         f"net = build_network(Parameters(n_neurons={TINY['n_neurons']}), 64)\n"
-        "print(json.dumps({k: np.bincount(np.asarray(getattr(net, k).i[:]),"
-        " minlength=len(getattr(net, k).source)).tolist() for k in ('input_exc', 'exc_inh', 'inh_exc')}))\n"
+        "degree = {k: np.bincount(np.asarray(getattr(net, k).i[:]), minlength=len(getattr(net, k).source))"
+        " for k in ('input_exc', 'exc_inh', 'inh_exc', 'inh_partner')}\n"
+        # Lateral inhibition as one sum: a spike into the sum reaches every excitatory neuron, less its partner.
+        "degree['inh_exc'] = degree['inh_exc'] * len(net.exc) - degree.pop('inh_partner')\n"
+        "print(json.dumps({k: v.tolist() for k, v in degree.items()}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return {k: np.array(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}
