@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
 from numbers import Integral
 from pathlib import Path
@@ -46,8 +47,13 @@ SETTING_CONSTRAINTS = {
 }
 _STATE = ("weights_", "delays_", "theta_", "assignments_", "proportions_", "classes_")
 # The model file's layout (``save``); version 0, before files carried one, has the layout of 1;
-# 2 names the readout ``readout`` (1: ``voting``, "all" or "proportion") and holds the linear one.
-MODEL_FORMAT = 2
+# 2 names the readout ``readout`` (1: ``voting``, "all" or "proportion") and holds the linear one;
+# 3 may be compact (``save(compact=True)``): weights in ``weights_dtype``, the delays left out where
+# ``random_state`` regenerates them bit for bit (``delays_sha256`` checks them), no per-example record.
+MODEL_FORMAT = 3
+# A compact file's weights: float16 where the 400-neuron network's full test accuracy is unchanged to
+# 0.1 point against float64 (measured by benchmarks/ship.py, recorded in each shipped manifest).
+COMPACT_WEIGHTS = "float16"
 _NO_LABELS = "this %(name)s has no labels assigned: call fit with labels, or assign_labels, first"
 _NO_LINEAR = ("this %(name)s has no linear readout: it was labelled with another readout; call assign_labels"
               " (or fit) with readout='linear'")
@@ -557,31 +563,62 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return self.classes_[self._scores_from_counts(counts).argmax(axis=1)]
 
     # --- persistence ------------------------------------------------------------------------
-    def save(self, path):
+    def save(self, path, *, compact=False, weights_dtype=COMPACT_WEIGHTS):
         """Write parameters and learned state to one .npz file (atomically).
 
-        The file carries ``MODEL_FORMAT`` as its ``format_version``.
+        The file carries ``MODEL_FORMAT`` as its ``format_version``. A full file (the default) keeps
+        everything: reloaded, the model predicts and goes on learning exactly as this one would. A
+        compact file keeps what predicting and further learning need, for a network to hand on
+        (the shipped networks, ``pretrained``): the weights in ``weights_dtype``; the delays left out
+        where ``random_state`` (an int) regenerates them bit for bit, which ``load`` checks against
+        their SHA-256; θ, the readouts, the parameters and the training history in full; not the
+        per-example spike record (``training_stats_``), the running accuracy's recent counts or the
+        weight snapshots.
 
         Parameters
         ----------
         path : str or os.PathLike
             The file.
+        compact : bool, default False
+            Write the compact file.
+        weights_dtype : {"float16", "float32", "float64"}, default ``COMPACT_WEIGHTS``
+            The compact file's weights (ignored for a full file, whose weights are float64). The
+            reloaded model predicts with the weights rounded to it: float16 keeps the 400-neuron
+            network's full test accuracy to 0.1 point (its manifest).
 
-        %(not_fitted_raises)s
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model has not learned yet.
+        ValueError
+            If ``weights_dtype`` is not one of the three.
         """
         check_is_fitted(self, "weights_")
+        if weights_dtype not in ("float16", "float32", "float64"):
+            raise ValueError(f"weights_dtype must be 'float16', 'float32' or 'float64', got {weights_dtype!r}")
         arrays = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
         meta = {"format_version": MODEL_FORMAT, "params": self.get_params(), "n_features_in_": self.n_features_in_,
                 "image_shape_": list(self.image_shape_), "n_examples_seen_": self.n_examples_seen_,
                 "seed_": self.seed_, "rng": self._rng.bit_generator.state,
                 "history": {k: v for k, v in self.history_.items() if k != "snapshots"}}
+        arrays["ever_fired"] = self._ever_fired
+        if hasattr(self, "linear_readout_"):
+            arrays.update({f"linear_{key}": value for key, value in readout.linear_state(self.linear_readout_).items()})
+        if compact:
+            meta["compact"] = {"weights_dtype": weights_dtype, "delays_sha256": _digest(self.delays_),
+                               "delays": "stored"}
+            arrays["weights_"] = self.weights_.astype(weights_dtype)
+            regenerated = regenerated_delays(self.random_state, self.n_features_in_, self.network_parameters)
+            if regenerated is not None and _digest(regenerated) == meta["compact"]["delays_sha256"]:
+                meta["compact"]["delays"] = "regenerated"
+                del arrays["delays_"]
+            arrays["meta"] = np.array(json.dumps(meta, default=json_value))
+            save_npz(path, **arrays)
+            return
         arrays["meta"] = np.array(json.dumps(meta, default=json_value))
         arrays["recent_counts"] = self._recent_counts
         arrays["recent_labels"] = self._recent_labels
-        arrays["ever_fired"] = self._ever_fired
         arrays.update({f"training_{key}": values for key, values in getattr(self, "training_stats_", {}).items()})
-        if hasattr(self, "linear_readout_"):
-            arrays.update({f"linear_{key}": value for key, value in readout.linear_state(self.linear_readout_).items()})
         if self.history_["snapshots"]:
             examples, weights, theta = zip(*self.history_["snapshots"])
             arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
@@ -591,7 +628,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """A model written by ``save``.
+        """A model written by ``save``, full or compact.
 
         Parameters
         ----------
@@ -626,6 +663,45 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return model
 
     @classmethod
+    def pretrained(cls, n_neurons=400, *, directory=None):
+        """A trained network that ships with stdplab (``stdplab/models/``).
+
+        Each was trained with the paper's protocol and labelled on the 60,000 MNIST training images;
+        its manifest (``pretrained.manifest``) holds the command, commit, protocol and accuracy. The
+        file is checked against the SHA-256 in the manifest before it is read.
+
+        Parameters
+        ----------
+        n_neurons : int, default 400
+            Its size: one of ``stdplab.pretrained.available()``.
+        directory : str or os.PathLike, optional
+            Another folder of networks and manifests (default: the package's).
+
+        Returns
+        -------
+        DiehlCook2015
+            The network, ready to predict with its vote (the default readout), or with
+            ``set_params(readout="proportion")`` or ``"linear"``; it can go on learning.
+
+        Raises
+        ------
+        ValueError
+            If no network of that size ships (the message lists the sizes that do), or its file
+            does not match its manifest's SHA-256 (damaged or changed).
+        FileNotFoundError
+            If its file is missing.
+
+        Examples
+        --------
+        >>> from stdplab import DiehlCook2015, datasets
+        >>> model = DiehlCook2015.pretrained(400)  # doctest: +SKIP
+        >>> model.score(datasets.load_mnist()[2][:500], datasets.load_mnist()[3][:500])  # doctest: +SKIP
+        """
+        from . import pretrained
+
+        return pretrained.load(n_neurons, directory)
+
+    @classmethod
     def _from_arrays(cls, data):
         meta = json.loads(str(data["meta"]))
         version = format_version(meta, MODEL_FORMAT, "the model file")
@@ -633,6 +709,10 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         for name in _STATE:
             if name in data:
                 setattr(model, name, data[name])
+        compact = meta.get("compact")
+        if compact is not None:
+            model._from_compact(compact, meta["n_features_in_"])
+            data = {**data, **model._empty_record()}
         linear = {name[len("linear_"):]: data[name] for name in data if name.startswith("linear_")}
         if linear:
             model.linear_readout_ = readout.linear_from_state(linear)
@@ -660,11 +740,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
     # --- internals --------------------------------------------------------------------------
     def _initialise(self, n_input, image_shape):
         p = self.network_parameters
-        self._rng = np.random.default_rng(self.random_state)
-        self.seed_ = int(self._rng.integers(2**31))
+        self._rng, self.seed_, self.weights_, self.delays_ = initial_state(self.random_state, n_input, p)
         self.image_shape_ = tuple(image_shape)
-        self.weights_ = (self._rng.random((n_input, p.n_neurons)) + p.w_init_offset) * p.w_init_scale
-        self.delays_ = self._rng.random(n_input * p.n_neurons) * p.si("max_delay")
         self.theta_ = np.full(p.n_neurons, p.theta_init)
         self.n_examples_seen_ = 0
         self.history_ = {key: [] for key in ("examples", "spikes_per_example", "presentations_per_example",
@@ -674,6 +751,25 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self._ever_fired = np.zeros(p.n_neurons, bool)
         self._recent_counts = np.zeros((0, p.n_neurons), np.int32)
         self._recent_labels = np.zeros(0, np.int64)
+
+    def _empty_record(self) -> dict:
+        """What a compact file leaves out, as ``_from_arrays`` reads it: no per-example spike
+        record and no recent counts (the running accuracy starts afresh if learning goes on)."""
+        n = self.network_parameters.n_neurons
+        return {"recent_counts": np.zeros((0, n), np.int32), "recent_labels": np.zeros(0, np.int64),
+                **{f"training_{key}": np.zeros(0, np.int64) for key in SPIKE_STATS}}
+
+    def _from_compact(self, compact: dict, n_input: int) -> None:
+        """A compact file's weights as float64, and its delays regenerated and checked."""
+        self.weights_ = np.asarray(self.weights_, dtype=np.float64)
+        if compact["delays"] == "regenerated":
+            self.delays_ = regenerated_delays(self.random_state, n_input, self.network_parameters)
+            if self.delays_ is None:
+                raise ValueError("its delays are to be regenerated, but its random_state is not an int")
+        if _digest(self.delays_) != compact["delays_sha256"]:
+            raise ValueError("its delays do not match their SHA-256: regenerated from random_state"
+                             f" {self.random_state!r} by this NumPy ({np.__version__}), they differ from the"
+                             " ones the network learned with")
 
     def _next_seed(self) -> int:
         return int(self._rng.integers(2**31))
@@ -751,6 +847,65 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def _bar(self, total, desc):
         return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
+
+
+def initial_state(random_state, n_input: int, params: Parameters):
+    """The generator, run seed, weights and delays a network starts from (``fit``'s first draws).
+
+    Parameters
+    ----------
+    random_state : int, numpy.random.Generator or None
+        The estimator's ``random_state``; a generator is drawn from (and advanced).
+    n_input : int
+        Input neurons (pixels).
+    params : Parameters
+        The network's parameters (``n_neurons``, ``w_init_offset``, ``w_init_scale``, ``max_delay``).
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+        The generator, after the draws below; it seeds every later run of the binary.
+    seed : int
+        The seed of the runs with learning off (``seed_``).
+    weights : numpy.ndarray
+        (n_input, n_neurons) initial weights, uniform in ``[w_init_offset, 1 + w_init_offset) * w_init_scale``.
+    delays : numpy.ndarray
+        (n_input * n_neurons,) input delays in seconds, uniform in ``[0, max_delay)``; learning never
+        changes them.
+    """
+    rng = np.random.default_rng(random_state)
+    seed = int(rng.integers(2**31))
+    weights = (rng.random((n_input, params.n_neurons)) + params.w_init_offset) * params.w_init_scale
+    delays = rng.random(n_input * params.n_neurons) * params.si("max_delay")
+    return rng, seed, weights, delays
+
+
+def regenerated_delays(random_state, n_input: int, params: Parameters):
+    """A network's delays drawn again from its ``random_state``, as ``fit`` drew them.
+
+    Parameters
+    ----------
+    random_state : object
+        The estimator's ``random_state``: only an int draws the same delays again.
+    n_input : int
+        Input neurons (pixels).
+    params : Parameters
+        The network's parameters.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        (n_input * n_neurons,) delays in seconds, bit for bit those of a network fitted with this
+        ``random_state`` by the same NumPy; None if ``random_state`` is not an int (None or a
+        generator draws other ones each time).
+    """
+    if not isinstance(random_state, Integral) or isinstance(random_state, bool):
+        return None
+    return initial_state(int(random_state), n_input, params)[3]
+
+
+def _digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float64).tobytes()).hexdigest()
 
 
 def _square(n):

@@ -31,6 +31,7 @@ MODULES = [
         ("standalone", "generic Brian 2 standalone machinery: build once per shape, rerun with run_args"),
         ("simulator", "the Diehl & Cook network compiled: chunks of examples, delay order, spike queue"),
         ("estimator", "DiehlCook2015, the scikit-learn estimator"),
+        ("pretrained", "the trained networks that ship: manifests, SHA-256 checks, DiehlCook2015.pretrained"),
         ("readout", "label assignment, voting, the linear readout and scoring"),
         ("encoding", "images to Poisson rates; pixels in [0, 1]"),
         ("datasets", "MNIST, Fashion-MNIST and digits: idx files, checksums, download and cache"),

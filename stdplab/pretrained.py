@@ -1,0 +1,172 @@
+"""Trained networks that ship with stdplab, in ``stdplab/models/``: load one with a single call.
+
+Each network is two files: a compact model file (``DiehlCook2015.save(compact=True)``: float16
+weights, delays regenerated from the seed) and its manifest, ``diehl_cook_2015_<neurons>.json``:
+the command and commit that trained it, the protocol (neurons, epochs, examples, labels, test set),
+its accuracy on the full MNIST test set with every readout, its accuracy on the first images of the
+test set (which the test suite checks), and the model file's size and SHA-256, which ``load``
+verifies before it reads the file. ``benchmarks/ship.py`` writes both from a finished run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+# The manifest's layout; ``manifest`` refuses a newer one.
+MANIFEST_FORMAT = 1
+_PREFIX = "diehl_cook_2015_"
+
+
+def available(directory=None) -> list[int]:
+    """The sizes of the networks that ship.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike, optional
+        A folder of networks and their manifests (default: ``MODELS_DIR``, the package's own).
+
+    Returns
+    -------
+    list of int
+        Their numbers of excitatory neurons, smallest first; empty if there are none.
+
+    Examples
+    --------
+    >>> from stdplab import pretrained
+    >>> 400 in pretrained.available()
+    True
+    """
+    folder = Path(directory) if directory is not None else MODELS_DIR
+    sizes = []
+    for path in folder.glob(f"{_PREFIX}*.json"):
+        suffix = path.stem[len(_PREFIX):]
+        if suffix.isdigit():
+            sizes.append(int(suffix))
+    return sorted(sizes)
+
+
+def manifest(n_neurons: int, directory=None) -> dict:
+    """The manifest of the shipped network of ``n_neurons`` neurons.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Its size.
+    directory : str or os.PathLike, optional
+        As in ``available``.
+
+    Returns
+    -------
+    dict
+        ``n_neurons``; ``file``, ``bytes`` and ``sha256`` of the model file; ``weights_dtype`` and
+        ``delays``; ``command``, ``commit`` and ``protocol`` of the training; ``accuracy_percent``
+        per readout on the full test set (``vote``, ``proportion``, ``linear``) with the shipped
+        weights, beside ``record_accuracy_percent`` (float64 weights, from the run's record);
+        ``slice`` (the same on the first ``images`` test images); ``dtype_measurement``;
+        ``ship_command`` and ``ship_commit``.
+
+    Raises
+    ------
+    ValueError
+        If no network of that size ships (the message lists those that do), or the manifest is of
+        a newer format than this stdplab reads.
+    """
+    folder = Path(directory) if directory is not None else MODELS_DIR
+    sizes = available(folder)
+    if not isinstance(n_neurons, int) or isinstance(n_neurons, bool) or n_neurons not in sizes:
+        shipped = ", ".join(str(s) for s in sizes) or "none"
+        raise ValueError(f"no trained network of {n_neurons!r} neurons ships with stdplab; available sizes:"
+                         f" {shipped}. Train one with: python -m stdplab train --neurons {n_neurons} ...")
+    record = json.loads((folder / f"{_PREFIX}{n_neurons}.json").read_text(encoding="utf-8"))
+    from .records import format_version
+
+    format_version(record, MANIFEST_FORMAT, f"the manifest of the {n_neurons}-neuron network")
+    return record
+
+
+def sha256(path) -> str:
+    """The SHA-256 of a file, as its manifest records it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_path(n_neurons: int, directory=None) -> Path:
+    """The model file of a shipped network, checked against its manifest's size and SHA-256.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Its size.
+    directory : str or os.PathLike, optional
+        As in ``available``.
+
+    Returns
+    -------
+    pathlib.Path
+        The compact model file, ready for ``DiehlCook2015.load``.
+
+    Raises
+    ------
+    ValueError
+        If no network of that size ships, or its file is not the one its manifest describes
+        (damaged, truncated, changed, or a Git LFS pointer instead of the file).
+    FileNotFoundError
+        If the manifest names a file that is not there.
+    """
+    folder = Path(directory) if directory is not None else MODELS_DIR
+    record = manifest(n_neurons, folder)
+    path = folder / record["file"]
+    if not path.is_file():
+        raise FileNotFoundError(f"the {n_neurons}-neuron network's file {path} is missing; reinstall stdplab"
+                                " (or git checkout the file)")
+    size, digest = path.stat().st_size, sha256(path)
+    if digest != record["sha256"]:
+        raise ValueError(f"the {n_neurons}-neuron network's file {path} is damaged or was changed: its SHA-256 is"
+                         f" {digest} ({size} bytes), its manifest says {record['sha256']} ({record['bytes']} bytes)."
+                         " Refusing to load it; reinstall stdplab (or git checkout the file)")
+    return path
+
+
+def load(n_neurons: int, directory=None):
+    """A shipped network, ready to predict (``DiehlCook2015.pretrained``).
+
+    Parameters
+    ----------
+    n_neurons : int
+        Its size: one of ``available()``.
+    directory : str or os.PathLike, optional
+        As in ``available``.
+
+    Returns
+    -------
+    DiehlCook2015
+        The trained network, labelled on the 60,000 MNIST training images, with its vote
+        (``readout="vote"``, the default), ``"proportion"`` and ``"linear"`` readouts fitted.
+
+    Raises
+    ------
+    ValueError
+        If no network of that size ships (the message lists those that do), or its file fails its
+        SHA-256 check.
+    FileNotFoundError
+        If its file is missing.
+    """
+    from .estimator import DiehlCook2015
+
+    return DiehlCook2015.load(model_path(n_neurons, directory))
