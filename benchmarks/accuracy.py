@@ -4,11 +4,14 @@
     python benchmarks/accuracy.py --neurons 400 --train 60000 --epochs 3
     python benchmarks/accuracy.py --neurons 1600 --train 60000 --epochs 7 [--resume]
     python benchmarks/accuracy.py --neurons 6400 --train 60000 --epochs 15 --stop-after 10000 --label 10000
+    python benchmarks/accuracy.py --neurons 400 --train 60000 --epochs 3 --dataset fashion_mnist
 
 Each run writes benchmarks/results/accuracy_<neurons>[_<settings>].json (command, commit, wall
 time of this invocation, time in training over all invocations plus the last labelling and test,
-accuracy, spikes, timings, whether it was resumed) and keeps its model in
-runs/accuracy_<neurons>[_<settings>]/ (resumable with --resume); <settings> names the --set values;
+accuracy of the vote, the proportion vote and the linear readout, spikes, timings, whether it was
+resumed) and keeps its model in
+runs/accuracy_<neurons>[_<settings>]/ (resumable with --resume); <settings> names the --set values,
+and a data set other than MNIST (--dataset fashion_mnist: accuracy_400_fashion_mnist.json);
 --jobs labels and tests on several CPUs, with the same results.
 With --stop-after the run is labelled and tested where it stops and its file is ..._partial.json;
 --resume (without --stop-after, or with a later one) goes on training the same run.
@@ -19,12 +22,23 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
+
+from stdplab import DiehlCook2015
 from stdplab.cli import parameter_settings
-from stdplab.experiment import run_experiment
+from stdplab.experiment import LABEL_COUNTS, run_experiment
 from stdplab.records import command_line, write_json
 
 # Diehl & Cook (2015), Table 1: neurons -> (test accuracy %, epochs of 60,000; None: not given).
 PAPER = {100: (82.9, None), 400: (87.0, 3), 1600: (91.9, 7), 6400: (95.0, 15)}
+
+
+def linear_accuracy(run) -> float:
+    """Percent correct of the linear readout, fitted on the run's labelling counts, on its test counts."""
+    model = DiehlCook2015.load(run / "model.npz").set_params(readout="linear")
+    with np.load(run / LABEL_COUNTS) as labelled, np.load(run / "test_counts.npz") as tested:
+        model.fit_readout(labelled["counts"], labelled["labels"])
+        return 100 * float(np.mean(model.predict_from_counts(tested["counts"]) == tested["labels"]))
 
 
 def main():
@@ -33,6 +47,7 @@ def main():
     p.add_argument("--train", type=int, default=60000)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--test", type=int, default=10000)
+    p.add_argument("--dataset", default="mnist", help="a name of stdplab.datasets.LOADERS (default mnist)")
     p.add_argument("--label", type=int, default=None, help="training images for label assignment (default all)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true")
@@ -45,11 +60,14 @@ def main():
     p.add_argument("--results", default="benchmarks/results")
     args = p.parse_args()
     params = parameter_settings(args.set)
-    name = "_".join([f"accuracy_{args.neurons}", *(f"{k}={v}" for k, v in params.items())])
+    name = "_".join([f"accuracy_{args.neurons}", *([args.dataset] if args.dataset != "mnist" else []),
+                     *(f"{k}={v}" for k, v in params.items())])
+    paper = PAPER.get(args.neurons, (None,))[0] if args.dataset == "mnist" else None
 
     start = time.time()
     results = run_experiment(f"runs/{name}", n_neurons=args.neurons, n_train=args.train,
-                             epochs=args.epochs, n_test=args.test, seed=args.seed, n_label=args.label,
+                             epochs=args.epochs, n_test=args.test, dataset=args.dataset, seed=args.seed,
+                             n_label=args.label,
                              resume=args.resume, stop_after=args.stop_after, checkpoint_every=5000, n_jobs=args.jobs,
                              verbose=not args.quiet, **params)
     record = {
@@ -58,9 +76,11 @@ def main():
         "wall_time_s": time.time() - start,  # this invocation's
         # Training over every invocation, plus the last labelling and test (compiling and loading left out).
         "stage_time_s": sum(results["timings_s"].values()),
-        "paper_accuracy_percent": PAPER.get(args.neurons, (None,))[0],
+        "paper_accuracy_percent": paper,
         "accuracy_percent": 100 * results["accuracy"],
         "accuracy_proportion_percent": 100 * results["accuracy_proportion"],
+        # The linear readout (readout="linear") on the same labelling and test counts.
+        "accuracy_linear_percent": linear_accuracy(Path(f"runs/{name}")),
         **{k: results[k] for k in ("config", "network_parameters", "examples_trained", "partial", "resumed",
                                    "invocations", "test", "spikes_per_test_example", "presentations_per_test_example",
                                    "timings_s", "train_seconds_per_example", "environment")},
@@ -69,7 +89,8 @@ def main():
     }
     out = Path(args.results) / f"{name}{'_partial' if results['partial'] else ''}.json"
     write_json(out, record)
-    print(f"{args.neurons} neurons after {results['examples_trained']} examples: {record['accuracy_percent']:.2f}%"
+    print(f"{args.neurons} neurons ({args.dataset}) after {results['examples_trained']} examples:"
+          f" {record['accuracy_percent']:.2f}% (linear readout {record['accuracy_linear_percent']:.2f}%)"
           f" (paper {record['paper_accuracy_percent']}%),"
           f" wall time {record['wall_time_s'] / 60:.1f} min -> {out}")
 

@@ -26,6 +26,8 @@ def load_runs(results_dir) -> list[dict]:
     for path in sorted(Path(results_dir).glob("accuracy_*.json")):
         record = json.loads(path.read_text())
         config = record["config"]
+        if config.get("dataset", "mnist") != "mnist":
+            continue  # the paper's table is MNIST's; other data sets' runs are reported on their own
         trained = record.get("examples_trained", config["n_train"] * config["epochs"])
         settings = path.stem.removeprefix(f"accuracy_{config['n_neurons']}").removesuffix("_partial").strip("_")
         label = f"{config['n_neurons']} neurons" + (f", {settings}" if settings else "")

@@ -39,9 +39,11 @@ def accuracies(model, counts, labels) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--run", required=True, help="a finished run folder (model.npz, label_counts.npz, test_counts.npz)")
+    p.add_argument("--run", required=True,
+                   help="a finished run folder (model.npz, label_counts.npz, test_counts.npz)")
     p.add_argument("--record", required=True, help="its benchmarks/results/accuracy_<n>.json")
-    p.add_argument("--compare", nargs="+", default=["float16", "float32"], help="weight types to measure, smallest first")
+    p.add_argument("--compare", nargs="+", default=["float16", "float32"],
+                   help="weight types to measure, smallest first")
     p.add_argument("--tolerance", type=float, default=0.1, help="largest accuracy change allowed, in points")
     p.add_argument("--slice", type=int, default=500, help="first test images whose accuracy the test suite checks")
     p.add_argument("--jobs", type=int, default=None, help="runs of the network at once while testing")
