@@ -13,6 +13,11 @@ run's labelling counts are reused). Then, for each number of labelled images (``
 draws, ``--draws`` each), ``studies.label_efficiency`` scores the vote and the linear readout on the
 counts, and logistic regression and an MLP on the same labelled images' pixels, all on the same test set.
 
+The supervised learners see only pixels, so their rows are the same for every network: they are
+cached in <results>/supervised_baselines_<dataset>_<key>.csv (git-ignored; ``--baselines-only`` makes
+them ahead of a network) and reused. A finished run's model.npz (``--model runs/accuracy_400/model.npz``)
+brings its labelling and test counts, which are that model's: they are reused, not recomputed.
+
 Writes <results>/label_efficiency_<neurons>.csv (one row per size, draw and method) and .json (command,
 commit, network, timings, the summary and where the network is ahead or behind), and redraws the figure
 (default figures/label_efficiency.png) from every label_efficiency_<neurons>.csv in <results>.
@@ -41,9 +46,13 @@ def file_digest(path: Path) -> str:
 
 
 def network(args):
-    """The model file and, when trained here, its run folder."""
+    """The model file and, when trained here or given as a finished run's model.npz, its run folder."""
     if args.model:
-        return Path(args.model), None
+        model = Path(args.model)
+        finished = model.name == "model.npz" and all(
+            (model.parent / name).is_file() for name in ("results.json", LABEL_COUNTS, "test_counts.npz"))
+        # A finished run wrote model.npz after labelling and testing with it: its counts are this model's.
+        return model, model.parent if finished else None
     params = parameter_settings(args.set)
     run = Path(f"runs/label_efficiency_{args.neurons}")
     run_experiment(run, n_neurons=args.neurons, n_train=args.train, epochs=args.epochs, n_test=args.test,
@@ -77,6 +86,26 @@ def spike_counts(model_path: Path, run, data, cache: Path, verbose: bool, jobs):
     return counts["train"], counts["test"], seconds
 
 
+def supervised_baselines(args, data, verbose: bool):
+    """The supervised learners' rows (pixels only: the same for every network), from their cache if
+    it was made with these images, sizes, draws, seed and scikit-learn; and the seconds spent."""
+    import sklearn
+
+    key = {"dataset": args.dataset, "n_train": len(data[1]), "n_test": len(data[3]), "sizes": sorted(args.sizes),
+           "draws": args.draws, "seed": args.seed, "sklearn": sklearn.__version__}
+    digest = hashlib.sha256(repr(sorted(key.items())).encode()).hexdigest()[:12]
+    cache = Path(args.results) / f"supervised_baselines_{args.dataset}_{digest}.csv"
+    if cache.exists():
+        return pd.read_csv(cache), 0.0, cache
+    start = time.perf_counter()
+    table = studies.label_efficiency(np.zeros((len(data[1]), 1)), data[1], np.zeros((len(data[3]), 1)), data[3],
+                                     x_train=data[0], x_test=data[2], sizes=args.sizes, draws=args.draws,
+                                     seed=args.seed, methods=studies.PIXEL_METHODS, verbose=verbose)
+    with atomic_write(cache) as tmp:
+        table.to_csv(tmp, index=False)
+    return table, time.perf_counter() - start, cache
+
+
 def in_words(comparison: pd.DataFrame) -> list[str]:
     """Where each readout beats the supervised learners on the same labels, and where it stops."""
     lines = []
@@ -107,9 +136,18 @@ def main():
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--results", default="benchmarks/results")
     p.add_argument("--figure", default="figures/label_efficiency.png")
+    p.add_argument("--baselines-only", action="store_true",
+                   help="only train the supervised learners on the pixels and cache their rows (no network)")
     args = p.parse_args()
 
     start = time.time()
+    if args.baselines_only:
+        x_train, y_train, x_test, y_test = datasets.load(args.dataset)
+        data = (x_train[:args.train], y_train[:args.train], x_test[:args.test], y_test[:args.test])
+        table, seconds, cache = supervised_baselines(args, data, not args.quiet)
+        print(studies.label_efficiency_summary(table).to_string(index=False))
+        print(f"supervised baselines in {seconds / 60:.1f} min -> {cache}")
+        return
     model_path, run = network(args)
     model = DiehlCook2015.load(model_path)
     neurons = model.network_parameters.n_neurons
@@ -119,10 +157,16 @@ def main():
     results = Path(args.results)
     counts_train, counts_test, counting_s = spike_counts(model_path, run, data, results / f"{name}_counts.npz",
                                                          not args.quiet, args.jobs)
+    baselines, baselines_s, baselines_cache = supervised_baselines(args, data, not args.quiet)
     study_start = time.perf_counter()
-    table = studies.label_efficiency(counts_train, data[1], counts_test, data[3], x_train=data[0], x_test=data[2],
-                                     sizes=args.sizes, draws=args.draws, seed=args.seed, verbose=not args.quiet)
-    study_s = time.perf_counter() - study_start
+    table = studies.label_efficiency(counts_train, data[1], counts_test, data[3], sizes=args.sizes,
+                                     draws=args.draws, seed=args.seed, methods=studies.SNN_METHODS,
+                                     verbose=not args.quiet)
+    study_s = time.perf_counter() - study_start + baselines_s
+    # The same rows and order as one call with every method: each draw's subset depends on (seed, size, draw) only.
+    order = {method: k for k, method in enumerate(studies.LABEL_METHODS)}
+    table = pd.concat([table, baselines], ignore_index=True).sort_values(
+        ["size", "draw", "method"], key=lambda c: c.map(order) if c.name == "method" else c, ignore_index=True)
     summary = studies.label_efficiency_summary(table)
     comparison = studies.label_efficiency_comparison(table)
     with atomic_write(results / f"{name}.csv") as tmp:
@@ -138,6 +182,9 @@ def main():
         "supervised": "studies.train_conventional on pixels / 255: LogisticRegression(max_iter=1000),"
                       " MLPClassifier((100,), max_iter=200)",
         "wall_time_s": time.time() - start, "counting_s": counting_s, "study_s": study_s,
+        "counts_from_run": str(run) if run is not None else None,
+        "supervised_baselines": {"cache": str(baselines_cache), "seconds_this_invocation": baselines_s,
+                                 "from_cache": baselines_s == 0.0},
         "summary": summary.to_dict(orient="records"),
         "comparison": comparison.to_dict(orient="records"),
         "in_words": in_words(comparison),
