@@ -1,6 +1,6 @@
 """Trained networks that ship with stdplab, in ``stdplab/models/``: load one with a single call.
 
-Each network is two files: a compact model file (``DiehlCook2015.save(compact=True)``: float16
+Each network is two files: a compact model file (``DiehlCook2015.save(compact=True)``: float32
 weights, delays regenerated from the seed) and its manifest, ``diehl_cook_2015_<neurons>.json``:
 the command and commit that trained it, the protocol (neurons, epochs, examples, labels, test set),
 its accuracy on the full MNIST test set with every readout, its accuracy on the first images of the
