@@ -204,7 +204,8 @@ def test_the_membrane_step_is_eulers_until_it_would_overshoot_and_then_stops_at_
         net.set_parameters()
         net.exc.v = P.v_rest_e * b2.mV
         net.exc.theta = 100 * b2.mV  # no spikes
-        net.exc.gi = gi
+        net.inhibition.gi_all = gi.max()  # gi = gi_all - gi_partner (network.LATERAL_INHIBITION_MODEL)
+        net.exc.gi_partner = gi.max() - gi
         monitor = b2.StateMonitor(net.exc, "v", record=True)
         b2.Network(*net.objects, monitor).run(5 * P.dt * b2.ms)
         v = monitor.v / b2.mV
