@@ -30,6 +30,13 @@ FRAGMENTS: dict[str, str] = {
         -------
         DiehlCook2015
             self.""",
+    "shipped_network_parameters": """
+        Parameters
+        ----------
+        n_neurons : int
+            The shipped network's number of excitatory neurons (``available`` lists them).
+        directory : str or os.PathLike, optional
+            Where the networks and their manifests are (default: ``stdplab/models``).""",
     "keras_epoch_parameters": """
         Parameters
         ----------

@@ -13,6 +13,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from ._docstrings import fill_doc
+
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 # The manifest's layout; ``manifest`` refuses a newer one.
 MANIFEST_FORMAT = 1
@@ -47,15 +49,11 @@ def available(directory=None) -> list[int]:
     return sorted(sizes)
 
 
+@fill_doc
 def manifest(n_neurons: int, directory=None) -> dict:
     """The manifest of the shipped network of ``n_neurons`` neurons.
 
-    Parameters
-    ----------
-    n_neurons : int
-        Its size.
-    directory : str or os.PathLike, optional
-        As in ``available``.
+    %(shipped_network_parameters)s
 
     Returns
     -------
@@ -92,7 +90,7 @@ def sha256(path) -> str:
     Parameters
     ----------
     path : str or os.PathLike
-        The file.
+        Any file; read in blocks of 1 MiB.
 
     Returns
     -------
@@ -106,15 +104,11 @@ def sha256(path) -> str:
     return digest.hexdigest()
 
 
+@fill_doc
 def model_path(n_neurons: int, directory=None) -> Path:
     """The model file of a shipped network, checked against its manifest's size and SHA-256.
 
-    Parameters
-    ----------
-    n_neurons : int
-        Its size.
-    directory : str or os.PathLike, optional
-        As in ``available``.
+    %(shipped_network_parameters)s
 
     Returns
     -------
