@@ -67,8 +67,8 @@ def standalone_seconds_per_example(images, n_neurons, chunk_size, jobs=None):
     return train, infer, infer_jobs, compile_seconds, presentations
 
 
-def previous_seconds_per_example(directory, n_neurons, examples, chunk_size):
-    """The same measurement with the stdplab package found in ``directory``."""
+def package_seconds_per_example(directory, n_neurons, examples, chunk_size):
+    """The same measurement with the stdplab package found in ``directory``, in a subprocess."""
     env = {**os.environ, "PYTHONPATH": os.path.abspath(directory)}
     out = subprocess.run([sys.executable, __file__, "--measure", "--neurons", str(n_neurons),
                           "--examples", str(examples), "--chunk-size", str(chunk_size)],
@@ -174,14 +174,14 @@ def main():
                        inference_jobs_speedup=infer / infer_jobs)
             line += f"; inference with {args.jobs} jobs {infer_jobs * 1e3:.2f} ms/example ({infer / infer_jobs:.1f}x)"
         if args.previous:
-            previous = previous_seconds_per_example(args.previous, n, examples, args.chunk_size)
+            previous = package_seconds_per_example(args.previous, n, examples, args.chunk_size)
             row["previous"] = previous
             row["speedup_over_previous"] = previous["s_per_example"] / fast
             row["inference_speedup_over_previous"] = previous["inference_s_per_example"] / infer
             if args.repeat > 1:  # pairs in turn, so that a change of load falls on both sides alike
                 here = os.path.dirname(os.path.dirname(os.path.abspath(stdplab.__file__)))
-                pairs = [[measure(directory, n, examples, args.chunk_size) for directory in (here, args.previous)]
-                         for measure in [previous_seconds_per_example] * args.repeat]
+                pairs = [[package_seconds_per_example(directory, n, examples, args.chunk_size)
+                          for directory in (here, args.previous)] for _ in range(args.repeat)]
                 row["pairs"] = [{"current": current, "previous": old} for current, old in pairs]
                 for key, name in (("s_per_example", "speedup_over_previous"),
                                   ("inference_s_per_example", "inference_speedup_over_previous")):
