@@ -71,6 +71,10 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Files the notebooks write (runs/) stay out of the student version and the feedback.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs", "feedback"]
+# nbgrader runs every notebook of a class in one process: wait for each kernel reply in slices, so
+# that a reply already received is never missed (stdplab.kernel_replies).
+from stdplab.kernel_replies import wait_in_slices  # noqa: E402
+wait_in_slices()
 '''
 
 

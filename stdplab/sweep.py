@@ -357,6 +357,8 @@ def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = Non
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernel_replies import wait_in_slices
+
     point_dir = Path(point_dir)
     if point_dir.exists():  # left over from a failed or interrupted attempt
         shutil.rmtree(point_dir)
@@ -368,6 +370,7 @@ def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = Non
     # start, imports, data, compilation and the compiled simulation (grandchild processes), and
     # only this process sees all of it. A failed point is metered too: its energy was spent.
     # A point is an experiment, not coursework: a lesson's exercise checks report instead of raising.
+    wait_in_slices()  # a worker runs point after point: see kernel_replies
     with _environment(exercises.MODE_VARIABLE, "report"), ComputeMeter() as meter:
         try:
             papermill.execute_notebook(

@@ -13,6 +13,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 SMALL = {"n_neurons": 100, "chunk_size": 250, "verbose": False}
 
 
+def pytest_configure(config):
+    from stdplab.kernel_replies import wait_in_slices
+
+    wait_in_slices()  # the tests run notebook after notebook in one process (stdplab.kernel_replies)
+
+
 @pytest.fixture(scope="session")
 def mnist():
     from stdplab import datasets

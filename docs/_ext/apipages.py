@@ -60,6 +60,7 @@ MODULES = [
         ("hints", "'did you mean' hints"),
         ("exercises", "checks for the lessons' exercises"),
         ("course", "the lessons as an nbgrader course: release, hand in, autograde, rubric"),
+        ("kernel_replies", "waiting for Jupyter kernel replies in slices, so that none is missed"),
     ]),
 ]
 

@@ -1,0 +1,44 @@
+"""Waiting for kernel replies in slices (stdplab.kernel_replies): a reply a wait without limit would miss."""
+import asyncio
+from queue import Empty
+
+import pytest
+from jupyter_client.channels import AsyncZMQSocketChannel
+from stdplab import kernel_replies
+
+
+class MissedWakeUp:
+    """A channel whose reply came after two slices, and whose wait without a limit never wakes."""
+
+    def __init__(self):
+        self.timeouts = []
+
+    async def get_msg(self, timeout=None):
+        self.timeouts.append(timeout)
+        if timeout is None:
+            await asyncio.Event().wait()  # the socket's wake-up missed: for ever
+        if len(self.timeouts) <= 2:
+            raise Empty
+        return {"msg_type": "execute_reply"}
+
+
+def test_a_wait_without_limit_finds_the_reply_in_slices():
+    channel = MissedWakeUp()
+    sliced = kernel_replies.in_slices(MissedWakeUp.get_msg)
+    assert asyncio.run(asyncio.wait_for(sliced(channel), 5)) == {"msg_type": "execute_reply"}
+    assert channel.timeouts == [kernel_replies.SLICE_S] * 3
+
+
+def test_a_wait_with_a_limit_is_left_as_it_is():
+    channel = MissedWakeUp()
+    sliced = kernel_replies.in_slices(MissedWakeUp.get_msg)
+    with pytest.raises(Empty):
+        asyncio.run(sliced(channel, 0.5))
+    assert channel.timeouts == [0.5]
+
+
+def test_jupyter_clients_wait_in_slices_once():
+    kernel_replies.wait_in_slices()  # conftest.py did so already: nothing changes
+    patched = AsyncZMQSocketChannel.get_msg
+    kernel_replies.wait_in_slices()
+    assert AsyncZMQSocketChannel.get_msg is patched and patched.waits_in_slices
