@@ -29,12 +29,22 @@ def test_a_wait_without_limit_finds_the_reply_in_slices():
     assert channel.timeouts == [kernel_replies.SLICE_S] * 3
 
 
-def test_a_wait_with_a_limit_is_left_as_it_is():
+def test_a_wait_with_a_limit_is_sliced_too_and_ends_at_its_limit():
     channel = MissedWakeUp()
     sliced = kernel_replies.in_slices(MissedWakeUp.get_msg)
+    assert asyncio.run(sliced(channel, 10.0)) == {"msg_type": "execute_reply"}  # nbgrader waits with a limit
+    assert channel.timeouts == [kernel_replies.SLICE_S] * 3
+
+    class Silent(MissedWakeUp):
+        async def get_msg(self, timeout=None):
+            self.timeouts.append(timeout)
+            await asyncio.sleep(timeout)
+            raise Empty
+
+    silent = Silent()
     with pytest.raises(Empty):
-        asyncio.run(sliced(channel, 0.5))
-    assert channel.timeouts == [0.5]
+        asyncio.run(kernel_replies.in_slices(Silent.get_msg)(silent, 1.5))
+    assert silent.timeouts[0] == kernel_replies.SLICE_S and sum(silent.timeouts) == pytest.approx(1.5, abs=0.05)
 
 
 def test_jupyter_clients_wait_in_slices_once():
