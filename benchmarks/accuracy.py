@@ -57,8 +57,8 @@ def main():
     p.add_argument("--jobs", type=int, default=None,
                    help="runs of the network at once while labelling and testing (default 1; -1: every CPU)")
     p.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
-                   help="training examples between checkpoints (default 5000, 1000 above 1600 neurons: a few"
-                        " minutes of training either way); part of the run, as they split the presentations")
+                   help="training examples between checkpoints (default experiment.checkpoint_interval: 5000,"
+                        " 1000 above 1600 neurons; a resumed run keeps its own)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--results", default="benchmarks/results")
     args = p.parse_args()
@@ -72,7 +72,7 @@ def main():
                              epochs=args.epochs, n_test=args.test, dataset=args.dataset, seed=args.seed,
                              n_label=args.label,
                              resume=args.resume, stop_after=args.stop_after,
-                             checkpoint_every=args.checkpoint_every or (5000 if args.neurons <= 1600 else 1000),
+                             checkpoint_every=args.checkpoint_every,
                              n_jobs=args.jobs,
                              verbose=not args.quiet, **params)
     record = {

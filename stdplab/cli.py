@@ -109,7 +109,9 @@ def train_parser(sub):
     p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist", "digits"])
     p.add_argument("--data-dir", default=None, help="folder with the idx files (else $STDPLAB_DATA, cache, download)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--checkpoint-every", type=int, default=5000, help="examples between checkpoints")
+    p.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
+                   help="examples between checkpoints (default 5000, 1000 above 1600 neurons; a resumed run keeps"
+                        " its own)")
     p.add_argument("--out", default="runs/default", help="output folder (default runs/default)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted or partial run in --out")
     p.add_argument("--stop-after", type=int, default=None, metavar="N",

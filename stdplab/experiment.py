@@ -38,7 +38,7 @@ LABEL_COUNTS = "label_counts.npz"
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
-                   data_dir=None, seed=0, checkpoint_every=5000, n_label=None, resume=False,
+                   data_dir=None, seed=0, checkpoint_every=None, n_label=None, resume=False,
                    stop_after=None, n_jobs=None, verbose=True, callback=None, **params) -> dict:
     """Train, assign labels and test, writing everything into one folder.
 
@@ -60,8 +60,9 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         The folder of the dataset's idx files (``datasets.load``).
     seed : int, default 0
         The model's ``random_state``.
-    checkpoint_every : int, default 5000
-        Training examples between checkpoints.
+    checkpoint_every : int, optional
+        Training examples between checkpoints. Part of the run (checkpoints split the presentations),
+        so a resumed run keeps its own; a new one takes ``checkpoint_interval(n_neurons)``.
     n_label : int, optional
         Training images labels are assigned on (default: all ``n_train``).
     resume : bool, default False
@@ -103,12 +104,14 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
               **{k: v for k, v in params.items() if v is not None}}
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    resuming = resume and (out / CHECKPOINT).exists()
+    progress = read_progress(out) if resuming else None
+    if checkpoint_every is None:
+        checkpoint_every = progress["config"]["checkpoint_every"] if progress else checkpoint_interval(n_neurons)
     config = {"n_neurons": n_neurons, "n_train": n_train, "epochs": epochs, "n_test": n_test,
               "dataset": dataset, "seed": seed, "checkpoint_every": checkpoint_every,
               "n_label": n_label or n_train, "params": params}
     x_train, y_train, x_test, y_test = _data(dataset, data_dir, n_train, n_test)
-    resuming = resume and (out / CHECKPOINT).exists()
-    progress = read_progress(out) if resuming else None
     if progress and progress["stage"] == "done" and progress["config"] == config and (out / "results.json").exists():
         return read_results(out)  # finished: nothing to redo
     run = _Run(out, config, progress, resuming, n_jobs=n_jobs, verbose=verbose)
@@ -119,6 +122,23 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         run.label(x_train[: config["n_label"]], y_train[: config["n_label"]])
         responses = run.test(x_test)
     return run.finish(responses, y_test, meter.cost, total)
+
+
+def checkpoint_interval(n_neurons: int) -> int:
+    """Training examples between checkpoints for a network size: a few minutes of training.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Excitatory neurons.
+
+    Returns
+    -------
+    int
+        5,000 up to 1,600 neurons (at most about 4 minutes on one core), 1,000 above (about 2 minutes
+        at 6,400 neurons alone, and 40 minutes for 5,000 examples on a machine that is busy otherwise).
+    """
+    return 5000 if n_neurons <= 1600 else 1000
 
 
 def _data(dataset, data_dir, n_train, n_test):

@@ -85,10 +85,14 @@ def test_resume_refuses_a_run_whose_size_default_has_changed_since(tmp_path, mon
     message = capsys.readouterr().err
     assert "started with theta_plus=0.025" in message and "give theta_plus=0.04" in message
     assert json.loads((part / "progress.json").read_text()) == before  # nothing trained on
-    # With the value it started with, it goes on, and with that value (for another 100 examples).
-    assert main(ARGS + ["--out", str(part), "--resume", "--set", "theta_plus=0.025", "--stop-after", "200"]) == 0
+    # With the value it started with, it goes on, and with that value (for another 100 examples); without
+    # --checkpoint-every, with its own interval (100), not the size's default (5000).
+    no_interval = ARGS[:7] + ARGS[9:]
+    assert "--checkpoint-every" not in no_interval
+    assert main(no_interval + ["--out", str(part), "--resume", "--set", "theta_plus=0.025", "--stop-after", "200"]) == 0
     model = DiehlCook2015.load(part / "model.npz")
     assert model.network_parameters.theta_plus == 0.025 and model.n_examples_seen_ == 200
+    assert json.loads((part / "progress.json").read_text())["config"]["checkpoint_every"] == 100
 
 
 def test_resume_refuses_another_configuration(whole, tmp_path, capsys):
