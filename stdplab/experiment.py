@@ -61,8 +61,9 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     seed : int, default 0
         The model's ``random_state``.
     checkpoint_every : int, optional
-        Training examples between checkpoints. Part of the run (checkpoints split the presentations),
-        so a resumed run keeps its own; a new one takes ``checkpoint_interval(n_neurons)``.
+        Training examples between checkpoints. Part of the run (a checkpoint that falls inside a run of
+        ``chunk_size`` examples splits it, which changes the weights), so a resumed run keeps its own;
+        a new one takes ``checkpoint_interval(n_neurons)``.
     n_label : int, optional
         Training images labels are assigned on (default: all ``n_train``).
     resume : bool, default False
@@ -135,7 +136,7 @@ def checkpoint_interval(n_neurons: int) -> int:
     Returns
     -------
     int
-        5,000 up to 1,600 neurons (at most about 4 minutes on one core), 1,000 above (about 2 minutes
+        5,000 up to 1,600 neurons (at most about 4 minutes on one core), 1,000 above (about 1.5 minutes
         at 6,400 neurons alone, and 40 minutes for 5,000 examples on a machine that is busy otherwise).
     """
     return 5000 if n_neurons <= 1600 else 1000
