@@ -38,11 +38,8 @@ sys.path.insert(0, str(ROOT))
 from stdplab import DiehlCook2015, datasets, plots, studies  # noqa: E402
 from stdplab.cli import parameter_settings  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS, run_experiment  # noqa: E402
-from stdplab.records import atomic_write, command_line, environment, save_npz, write_json  # noqa: E402
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+from stdplab.records import (atomic_write, command_line, environment, file_sha256, save_npz,  # noqa: E402
+                             write_json)
 
 
 def network(args):
@@ -64,7 +61,7 @@ def network(args):
 def spike_counts(model_path: Path, run, data, cache: Path, verbose: bool, jobs):
     """Training-pool and test counts, from the cache if it is of this model and these images."""
     x_train, y_train, x_test, y_test = data
-    key = {"model": file_digest(model_path), "n_train": len(x_train), "n_test": len(x_test)}
+    key = {"model": file_sha256(model_path)[:16], "n_train": len(x_train), "n_test": len(x_test)}
     if cache.exists():
         with np.load(cache) as stored:
             if {k: stored[k].item() for k in key} == key:
@@ -174,7 +171,7 @@ def main():
     record = {
         "command": command_line(),
         "commit": environment()["commit"],
-        "model": str(model_path), "model_sha256_16": file_digest(model_path),
+        "model": str(model_path), "model_sha256_16": file_sha256(model_path)[:16],
         "n_neurons": neurons, "examples_trained": model.n_examples_seen_, "dataset": args.dataset,
         "label_pool": len(data[1]), "test_images": len(data[3]), "sizes": sorted(set(table["size"].tolist())),
         "draws": args.draws, "seed": args.seed,

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from stdplab import DiehlCook2015, datasets, pretrained  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS  # noqa: E402
-from stdplab.records import command_line, environment, write_json  # noqa: E402
+from stdplab.records import command_line, environment, file_sha256, write_json  # noqa: E402
 
 READOUTS = ("vote", "proportion", "linear")
 
@@ -107,7 +107,7 @@ def main():
     manifest = {
         "format_version": pretrained.MANIFEST_FORMAT,
         "n_neurons": n,
-        "file": model_file.name, "bytes": model_file.stat().st_size, "sha256": pretrained.sha256(model_file),
+        "file": model_file.name, "bytes": model_file.stat().st_size, "sha256": file_sha256(model_file),
         "weights_dtype": chosen,
         "delays": ("stored (float64)" if delays_stored else
                    f"regenerated from random_state {shipped.random_state}, checked against their SHA-256 on load"),

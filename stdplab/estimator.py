@@ -615,18 +615,15 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             if regenerated is not None and _digest(regenerated) == meta["compact"]["delays_sha256"]:
                 meta["compact"]["delays"] = "regenerated"
                 del arrays["delays_"]
-            arrays["meta"] = np.array(json.dumps(meta, default=json_value))
-            save_npz(path, **arrays)
-            return
+        else:
+            arrays["recent_counts"] = self._recent_counts
+            arrays["recent_labels"] = self._recent_labels
+            arrays.update({f"training_{key}": values for key, values in getattr(self, "training_stats_", {}).items()})
+            if self.history_["snapshots"]:
+                examples, weights, theta = zip(*self.history_["snapshots"])
+                arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
+                              snapshot_theta=np.stack(theta))
         arrays["meta"] = np.array(json.dumps(meta, default=json_value))
-        arrays["recent_counts"] = self._recent_counts
-        arrays["recent_labels"] = self._recent_labels
-        arrays.update({f"training_{key}": values for key, values in getattr(self, "training_stats_", {}).items()})
-        if self.history_["snapshots"]:
-            examples, weights, theta = zip(*self.history_["snapshots"])
-            arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
-                          snapshot_theta=np.stack(theta))
-
         save_npz(path, **arrays)
 
     @classmethod

@@ -9,11 +9,11 @@ verifies before it reads the file. ``benchmarks/ship.py`` writes both from a fin
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from ._docstrings import fill_doc
+from .records import file_sha256, format_version
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 # The manifest's layout; ``manifest`` refuses a newer one.
@@ -78,30 +78,8 @@ def manifest(n_neurons: int, directory=None) -> dict:
         raise ValueError(f"no trained network of {n_neurons!r} neurons ships with stdplab; available sizes:"
                          f" {shipped}. Train one with: python -m stdplab train --neurons {n_neurons} ...")
     record = json.loads((folder / f"{_PREFIX}{n_neurons}.json").read_text(encoding="utf-8"))
-    from .records import format_version
-
     format_version(record, MANIFEST_FORMAT, f"the manifest of the {n_neurons}-neuron network")
     return record
-
-
-def sha256(path) -> str:
-    """The SHA-256 of a file, as its manifest records it.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Any file; read in blocks of 1 MiB.
-
-    Returns
-    -------
-    str
-        64 hexadecimal digits.
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @fill_doc
@@ -129,7 +107,7 @@ def model_path(n_neurons: int, directory=None) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"the {n_neurons}-neuron network's file {path} is missing; reinstall stdplab"
                                 " (or git checkout the file)")
-    size, digest = path.stat().st_size, sha256(path)
+    size, digest = path.stat().st_size, file_sha256(path)
     if digest != record["sha256"]:
         raise ValueError(f"the {n_neurons}-neuron network's file {path} is damaged or was changed: its SHA-256 is"
                          f" {digest} ({size} bytes), its manifest says {record['sha256']} ({record['bytes']} bytes)."

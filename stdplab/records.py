@@ -7,6 +7,7 @@ successor) sees either the old file or the new one, never half of one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -82,6 +83,26 @@ def write_json(path, data) -> None:
 
 class UnsupportedFormatError(ValueError):
     """A file of a format version this stdplab cannot read (unknown, or written by a newer one)."""
+
+
+def file_sha256(path) -> str:
+    """The SHA-256 of a file (a shipped network's manifest records it; benchmarks key caches on it).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Any file; read in blocks of 1 MiB.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def format_version(record: dict, current: int, what: str) -> int:

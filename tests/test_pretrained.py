@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from stdplab import DiehlCook2015, pretrained
+from stdplab.records import file_sha256
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +95,7 @@ def test_each_manifest_describes_its_file():
         record = pretrained.manifest(n)
         path = pretrained.MODELS_DIR / record["file"]
         assert record["n_neurons"] == n and path.stat().st_size == record["bytes"]
-        assert pretrained.sha256(path) == record["sha256"]
+        assert file_sha256(path) == record["sha256"]
         assert {"command", "commit", "protocol", "accuracy_percent", "slice"} <= set(record)
         # The shipped weights keep the run's full-test accuracy to 0.1 point.
         for readout in ("vote", "proportion", "linear"):
@@ -104,7 +105,7 @@ def test_each_manifest_describes_its_file():
 def test_pretrained_refuses_a_damaged_file(tmp_path):
     record = pretrained.manifest(400)
     shutil.copy(pretrained.MODELS_DIR / record["file"], tmp_path / record["file"])
-    shutil.copy(pretrained.MODELS_DIR / f"diehl_cook_2015_400.json", tmp_path)
+    shutil.copy(pretrained.MODELS_DIR / "diehl_cook_2015_400.json", tmp_path)
     assert DiehlCook2015.pretrained(400, directory=tmp_path).network_parameters.n_neurons == 400
     with open(tmp_path / record["file"], "r+b") as file:
         file.seek(record["bytes"] // 2)
