@@ -1,11 +1,12 @@
-"""Command line: ``python -m stdplab train ...``, ``python -m stdplab sweep ...``, and with no
-arguments the default experiment, which ends with the receptive fields it learned and the lesson
-to open next."""
+"""Command line: ``python -m stdplab train ...``, ``python -m stdplab sweep ...``, ``python -m stdplab
+status RUN``, and with no arguments the default experiment, which ends with the receptive fields it
+learned and the lesson to open next."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -262,6 +263,95 @@ def sweep_command(args) -> None:
         raise RuntimeError(f"{len(bad)} of {len(table)} points failed")
 
 
+@fill_doc
+def status_parser(sub):
+    """Add the ``status`` subcommand, as :func:`train_parser` adds ``train``.
+
+    %(subcommands_parameters)s
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``status`` parser.
+    """
+    p = sub.add_parser("status", help="where a run stands: examples, running accuracy, pace, time left",
+                       description="Say where each run stands, from its progress file and checkpoint (it may"
+                                   " be running): examples learned, the running accuracy, its pace and the"
+                                   " training time left at that pace.")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="a run's folder (the --out of train)")
+    p.add_argument("--recent", type=int, default=10000, metavar="N",
+                   help="examples the running accuracy and the pace are averaged over (default 10000)")
+    p.add_argument("--json", default=None, metavar="FILE",
+                   help="also write the status as JSON (one run: an object; several: a list), with this command")
+    p.set_defaults(run=status_command)
+    return p
+
+
+def status_command(args) -> list[dict]:
+    """Run ``python -m stdplab status``: print where each run stands, and write it with ``--json``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``status_parser``'s arguments.
+
+    Returns
+    -------
+    list of dict
+        Each run's ``experiment.run_status``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a folder holds no run.
+    """
+    from .experiment import run_status
+    from .records import git_commit, write_json
+
+    statuses = [run_status(run, recent=args.recent) for run in args.runs]
+    for s in statuses:
+        print(describe_status(s))
+    if args.json:
+        options = ["--recent", str(args.recent), "--json", args.json]
+        stamp = {"command": "python -m stdplab " + shlex.join(["status", *args.runs, *options]),
+                 "commit": git_commit()}
+        write_json(args.json, {**stamp, **statuses[0]} if len(statuses) == 1
+                   else [{**stamp, **s} for s in statuses])
+    return statuses
+
+
+def describe_status(status: dict) -> str:
+    """A run's status (``experiment.run_status``) in a few lines of text.
+
+    Parameters
+    ----------
+    status : dict
+        ``experiment.run_status``'s result.
+
+    Returns
+    -------
+    str
+        What it has done, how well it does, its pace and what is left.
+    """
+    s = status
+    lines = [f"{s['run']}: {'done' if not s['partial'] else s['stage']}, {s['examples_seen']:,} of"
+             f" {s['examples_total']:,} training examples ({s['epochs_done']:.2f} of {s['epochs']} epochs);"
+             f" checkpoint {s['checkpoint_time']}"]
+    if s["running_accuracy"] is not None:
+        lines.append(f"  running accuracy {s['running_accuracy']:.3f} and {s['exc_spikes_per_example']:.1f}"
+                     f" excitatory spikes per example over the last {s['recent_examples']:,} examples")
+    if s["ms_per_example"] is not None:
+        recent = (f"; {s['recent_ms_per_example']:.0f} ms over the last {s['recent_examples']:,}"
+                  if s["recent_ms_per_example"] is not None else "")
+        lines.append(f"  {s['train_hours']:.1f} h of training in {len(s['invocations'])} invocation(s)"
+                     f" ({s['ms_per_example']:.0f} ms per example{recent})")
+    if s["partial"] and s["projected_train_hours_left"] is not None:
+        lines.append(f"  left at the recent pace: {s['projected_train_hours_left']:.1f} h of training, then"
+                     f" labels on {s['config']['n_label']:,} and a test on {s['config']['n_test']:,} images;"
+                     " go on with the command that started it and --resume")
+    return "\n".join(lines)
+
+
 def default_run(parser) -> dict:
     """The default experiment (``DEFAULT_RUN``), ending with what it learned and what to open next.
 
@@ -317,7 +407,7 @@ def show_receptive_fields(out) -> Path:
 
 
 def main(argv=None) -> int:
-    """The command line: ``train``, ``sweep``, or with no arguments the default experiment.
+    """The command line: ``train``, ``sweep``, ``status``, or with no arguments the default experiment.
 
     Parameters
     ----------
@@ -340,6 +430,7 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command")
     train_parser(sub)
     sweep_parser(sub)
+    status_parser(sub)
     try:
         if not argv:
             default_run(parser)

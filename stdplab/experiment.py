@@ -187,7 +187,9 @@ class _Run:
     def train(self, x_train, y_train, target: int, total: int, callback) -> None:
         """Learn up to ``target`` examples in all, checkpointing every ``checkpoint_every``."""
         n_train, every = len(x_train), self.config["checkpoint_every"]
-        with progress_bar(total, "training", "ex", initial=self.seen, enabled=self.verbose) as bar:
+        # The bar runs to where this invocation stops, so that its time left is the wait's.
+        desc = "training" if target == total else f"training (a stop at {target:,} of {total:,})"
+        with progress_bar(target, desc, "ex", initial=self.seen, enabled=self.verbose) as bar:
             while self.seen < target:
                 position = self.seen % n_train
                 stop = min(position + every, n_train, position + target - self.seen)
@@ -248,6 +250,70 @@ class _Run:
         write_json(self.out / "results.json", results)
         self.save_progress("train" if results["partial"] else "done")
         return results
+
+
+def run_status(out, recent: int = 10000) -> dict:
+    """Where a run stands: examples learned, the running accuracy, its pace and the time left.
+
+    Read from the folder's ``progress.json`` and checkpoint, without running anything, so it can be
+    asked while the run goes on (``python -m stdplab status``) and recorded when a long run stops
+    short of its end.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The run's folder.
+    recent : int, default 10000
+        Training examples the running accuracy, the spike rate and the pace are averaged over (the
+        last ones before the checkpoint).
+
+    Returns
+    -------
+    dict
+        ``run``, ``stage``, ``examples_seen``, ``examples_total``, ``epochs_done`` (fractional),
+        ``epochs``, ``config``, ``running_accuracy`` (the original's measure, over ``recent``
+        examples; None before labels were seen), ``exc_spikes_per_example``, ``train_hours``
+        (all invocations), ``ms_per_example`` (over the whole run) and ``recent_ms_per_example``,
+        ``projected_train_hours_left`` (at the recent pace; labelling and test come on top),
+        ``checkpoint_time`` (ISO 8601), ``invocations`` and ``partial`` (True until the run is done).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder holds no run.
+    records.UnsupportedFormatError
+        If its files are of a format this stdplab cannot read.
+    """
+    out = Path(out)
+    progress = read_progress(out)
+    if progress is None or not (out / CHECKPOINT).exists():
+        raise FileNotFoundError(f"{out} holds no run (no readable progress.json and {CHECKPOINT})")
+    config = progress["config"]
+    history = DiehlCook2015.load(out / CHECKPOINT).history_
+    seen, total = progress["examples_seen"], config["n_train"] * config["epochs"]
+    chunks = [i for i, examples in enumerate(history["examples"]) if examples > seen - recent]
+    accuracies = [history["running_accuracy"][i] for i in chunks if history["running_accuracy"][i] is not None]
+    first = history["examples"][chunks[0] - 1] if chunks and chunks[0] > 0 else 0
+    recent_seconds = sum(history["wall_time"][i] for i in chunks)
+    recent_pace = recent_seconds / (seen - first) if seen > first else None
+    train_seconds = progress["timings"]["train"]
+    return {
+        "run": str(out), "stage": progress["stage"], "partial": progress["stage"] != "done",
+        "examples_seen": seen, "examples_total": total, "epochs": config["epochs"],
+        "epochs_done": seen / config["n_train"],
+        "config": config,
+        "running_accuracy": float(np.mean(accuracies)) if accuracies else None,
+        "exc_spikes_per_example": (float(np.mean([history["spikes_per_example"][i] for i in chunks]))
+                                   if chunks else None),
+        "recent_examples": seen - first,
+        "train_hours": train_seconds / 3600,
+        "ms_per_example": 1e3 * train_seconds / seen if seen else None,
+        "recent_ms_per_example": 1e3 * recent_pace if recent_pace else None,
+        "projected_train_hours_left": (total - seen) * recent_pace / 3600 if recent_pace else None,
+        "checkpoint_time": time.strftime("%Y-%m-%dT%H:%M:%S%z",
+                                         time.localtime((out / CHECKPOINT).stat().st_mtime)),
+        "invocations": progress["invocations"],
+    }
 
 
 @fill_doc

@@ -95,6 +95,33 @@ def test_resume_refuses_a_run_whose_size_default_has_changed_since(tmp_path, mon
     assert json.loads((part / "progress.json").read_text())["config"]["checkpoint_every"] == 100
 
 
+def test_status_says_where_a_run_stands_its_pace_and_the_time_left(whole, tmp_path, capsys):
+    part = tmp_path / "part"
+    assert main(ARGS + ["--out", str(part), "--stop-after", "200"]) == 0
+    capsys.readouterr()
+    record = tmp_path / "status.json"
+    assert main(["status", str(part), "--json", str(record)]) == 0
+    shown = capsys.readouterr().out
+    status = json.loads(record.read_text())
+    history = DiehlCook2015.load(part / "checkpoint.npz").history_
+    assert status["partial"] and (status["examples_seen"], status["examples_total"]) == (200, N_TRAIN)
+    assert status["command"] == f"python -m stdplab status {part} --recent 10000 --json {record}"
+    pace = sum(history["wall_time"]) / 200  # every chunk is within the last 10,000 examples
+    assert status["recent_ms_per_example"] == pytest.approx(1e3 * pace)
+    assert status["projected_train_hours_left"] == pytest.approx(100 * pace / 3600)
+    accuracies = [a for a in history["running_accuracy"] if a is not None]
+    assert status["running_accuracy"] == pytest.approx(np.mean(accuracies))
+    assert "200 of 300 training examples" in shown and "left at the recent pace" in shown
+
+    # A finished run has nothing left; the pace may be taken over fewer recent examples.
+    assert main(["status", str(whole), "--recent", "100"]) == 0
+    shown = capsys.readouterr().out
+    assert "done, 300 of 300" in shown and "left at" not in shown and "last 100 examples" in shown
+
+    assert main(["status", str(tmp_path / "nothing")]) == 2
+    assert "holds no run" in capsys.readouterr().err
+
+
 def test_resume_refuses_another_configuration(whole, tmp_path, capsys):
     shutil.copytree(whole, tmp_path / "whole")
     before = json.loads((whole / "progress.json").read_text())
