@@ -9,16 +9,19 @@
 Each run writes benchmarks/results/accuracy_<neurons>[_<settings>].json (command, commit, wall
 time of this invocation, time in training over all invocations plus the last labelling and test,
 accuracy of the vote, the proportion vote and the linear readout, spikes, timings, whether it was
-resumed) and keeps its model in
-runs/accuracy_<neurons>[_<settings>]/ (resumable with --resume); <settings> names the --set values,
+resumed, and what it replaces when another run was recorded there before: a retrain) and keeps
+its model in runs/accuracy_<neurons>[_<settings>]/ (resumable with --resume); <settings> names the
+--set values,
 and a data set other than MNIST (--dataset fashion_mnist: accuracy_400_fashion_mnist.json);
 --jobs labels and tests on several CPUs, with the same results.
 With --stop-after the run is labelled and tested where it stops and its file is ..._partial.json;
---resume (without --stop-after, or with a later one) goes on training the same run.
+--resume (without --stop-after, or with a later one) goes on training the same run, and its
+finished record replaces the partial one (deleted).
 Paper (Diehl & Cook 2015, Table 1): 100 neurons 82.9 %, 400 neurons 87.0 % (3 epochs),
 1600 neurons 91.9 % (7 epochs), 6400 neurons 95.0 % (15 epochs).
 """
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -39,6 +42,20 @@ def linear_accuracy(run) -> float:
     with np.load(run / LABEL_COUNTS) as labelled, np.load(run / "test_counts.npz") as tested:
         model.fit_readout(labelled["counts"], labelled["labels"])
         return 100 * float(np.mean(model.predict_from_counts(tested["counts"]) == tested["labels"]))
+
+
+def replaced_record(path: Path, record: dict) -> dict | None:
+    """What a retrain's record replaces: the other run recorded at ``path`` (its command, commit,
+    start, examples and accuracy), or what that run's own record replaced when it is the same run
+    resumed. None where nothing was recorded there."""
+    if not path.exists():
+        return None
+    old = json.loads(path.read_text())
+    if old["invocations"][0]["started"] == record["invocations"][0]["started"]:
+        return old.get("replaces")
+    return {"started": old["invocations"][0]["started"],
+            **{k: old.get(k) for k in ("command", "commit", "examples_trained", "accuracy_percent",
+                                       "accuracy_proportion_percent", "accuracy_linear_percent")}}
 
 
 def main():
@@ -93,7 +110,10 @@ def main():
         "history_examples": results["history"]["examples"],
     }
     out = Path(args.results) / f"{name}{'_partial' if results['partial'] else ''}.json"
+    record["replaces"] = replaced_record(out, record)
     write_json(out, record)
+    if not results["partial"]:
+        Path(args.results, f"{name}_partial.json").unlink(missing_ok=True)  # the finished result replaces it
     print(f"{args.neurons} neurons ({args.dataset}) after {results['examples_trained']} examples:"
           f" {record['accuracy_percent']:.2f}% (linear readout {record['accuracy_linear_percent']:.2f}%)"
           f" (paper {record['paper_accuracy_percent']}%),"

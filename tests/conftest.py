@@ -20,6 +20,25 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
+def benchmark_script():
+    """A loader of a script in benchmarks/ as a module (they import each other by plain name)."""
+    import importlib.util
+    import sys
+
+    def load(name):
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        try:
+            spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+        finally:
+            sys.path.remove(str(ROOT / "benchmarks"))
+
+    return load
+
+
+@pytest.fixture(scope="session")
 def mnist():
     from stdplab import datasets
 

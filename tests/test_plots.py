@@ -1,7 +1,5 @@
 """Figures that take plain records (the others are exercised by the notebooks): what each figure
 promises its reader, checked on the figure object."""
-import importlib.util
-import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -105,19 +103,8 @@ def test_paper_table_has_one_bar_per_size_beside_the_papers_four():
         plots.paper_table(runs + [run(100, "100 neurons, other", 70.0)], PAPER)
 
 
-def load_script(name):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-
-
-def test_paper_table_script_takes_each_sizes_main_run_and_the_papers_figures():
-    script = load_script("paper_table")
+def test_paper_table_script_takes_each_sizes_main_run_and_the_papers_figures(benchmark_script):
+    script = benchmark_script("paper_table")
     assert {n: accuracy for n, (accuracy, _) in script.PAPER.items()} == {100: 82.9, 400: 87.0, 1600: 91.9, 6400: 95.0}
     runs = script.load_runs(ROOT / "benchmarks" / "results")
     main = script.main_runs(runs)
