@@ -34,7 +34,8 @@ from .standalone import CompiledProject, code_hash, compiled_project, key_digest
 # Every file that feeds the generated code (equations, constants and units, the build itself and
 # the standalone machinery); hashed once, at import, so that the key always matches the code this
 # process would generate even if the files change while it runs.
-CODE_FILES = ("network.py", "rules.py", "parameters.py", "simulator.py", "standalone.py", "cache.py")
+CODE_FILES = ("network.py", "rules.py", "parameters.py", "simulator.py", "standalone.py", "code_rewrites.py",
+              "cache.py")
 _CODE_HASH = code_hash(CODE_FILES)
 # The smallest input layer compiled; fewer inputs are padded with silent ones (the module's description).
 MIN_INPUTS = 64

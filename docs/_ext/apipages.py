@@ -29,6 +29,7 @@ MODULES = [
     ]),
     ("Running it", [
         ("standalone", "generic Brian 2 standalone machinery: build once per shape, rerun with run_args"),
+        ("code_rewrites", "faster loops in the C++ Brian generates, with the same results"),
         ("simulator", "the Diehl & Cook network compiled: chunks of examples, delay order, spike queue"),
         ("estimator", "DiehlCook2015, the scikit-learn estimator"),
         ("pretrained", "the trained networks that ship: manifests, SHA-256 checks, DiehlCook2015.pretrained"),

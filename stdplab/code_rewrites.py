@@ -1,0 +1,259 @@
+"""Rewrites of the C++ that Brian 2 generates for a standalone project, between generating and compiling.
+
+Each is a faster loop with the same results, bit for bit, and each checks that the code it rewrites is
+what Brian 2.9 generates: where it is not (another Brian version), the project is compiled as Brian
+generated it, with a warning, and its manifest says so.
+
+- ``push_runs_of_equal_delay``: the project's copy of Brian's spike queue pushes each run of synapses
+  with equal delay at once, and gains ``push_ranges``;
+- ``deliver_ranges``: a pathway queues each run of consecutive synapses with equal delay as one
+  (first synapse, count) pair and delivers it from there;
+- ``vectorise_state_updates``: the neuron groups' state updates are compiled as vector code.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+# The manifest's ``spike_queue`` values.
+SPIKE_QUEUES = {"ranges": "Brian's spike queue rewritten to push runs of equal delay at once, as ranges"
+                          " of synapses in the pathways the project names",
+                "runs": "Brian's spike queue rewritten to push runs of equal delay at once",
+                "brian": "Brian's spike queue as shipped (the rewrite did not match it)"}
+
+
+class GeneratedCodeWarning(UserWarning):
+    """Brian generated code that a rewrite does not know: it is compiled as it is, with the same
+    results, more slowly."""
+
+
+class SpikeQueueWarning(GeneratedCodeWarning):
+    """A project runs Brian's own spike queue: the same results, more slowly."""
+
+
+# Shown at every run, not once per process: each run of such a build is slower.
+warnings.filterwarnings("always", category=GeneratedCodeWarning)
+
+
+def installed_spike_queue() -> Path:
+    """The installed Brian's spike queue source, which every standalone project copies.
+
+    Returns
+    -------
+    pathlib.Path
+        ``brian2/synapses/cspikequeue.cpp`` (a project's ``brianlib/spikequeue.h``).
+    """
+    import brian2.synapses
+
+    return Path(brian2.synapses.__file__).parent / "cspikequeue.cpp"
+
+
+# Brian's push of one spike into its heterogeneous-delay queue: synapse by synapse, a 64-bit
+# division (the modulo) and a push_back each (brian2/synapses/cspikequeue.cpp, 2.9.0).
+_BRIAN_PUSH = re.compile(
+    r"for\s*\(int idx_indices=0; idx_indices<num_indices; idx_indices\+\+\)\s*\{\s*"
+    r"const int synaptic_index = cur_indices\[idx_indices\];\s*int delay = rdelays\[synaptic_index\];\s*"
+    r"queue\[\(offset\+delay\)%queue\.size\(\)\]\.push_back\(synaptic_index\);\s*\}")
+# The same events in the same order, a run of equal delays at a time: in delay order
+# (simulator.delivery_order) a run is a whole time step's worth of one input's synapses, one slot
+# (and one division) per run.
+_PUSH_RUNS = """const int n_slots = queue.size();
+                for(int first=0; first<num_indices;)
+                {
+                    const int delay = rdelays[cur_indices[first]];
+                    int last = first + 1;
+                    while(last<num_indices && rdelays[cur_indices[last]]==delay) last++;
+                    vector<int32_t> &slot = queue[(offset+delay)%n_slots];
+                    slot.insert(slot.end(), cur_indices + first, cur_indices + last);
+                    first = last;
+                }"""
+
+
+# Before Brian's peek (the queue's last method): the same events as push, queued as (first synapse,
+# count) pairs, one per run of consecutive synapses with equal delay (``deliver_ranges``).
+_BRIAN_PEEK = re.compile(r"(\n[ \t]*inline vector<int32_t>\* peek\(\))")
+# The end of Brian's prepare (new delays): the range table is built anew.
+_BRIAN_PREPARED = re.compile(r"(scalar_delay = \(min_delay == max_delay\);)")
+_PUSH_RANGES = """
+    // Per source: (first synapse, count, delay) of each run, built at the first push after prepare.
+    vector< vector<int32_t> > range_table;
+    void build_range_table()
+    {
+        range_table.assign(synapses.size(), vector<int32_t>());
+        for(size_t source=0; source<synapses.size(); source++)
+        {
+            const vector<int> &indices = synapses[source];
+            const int num_indices = indices.size();
+            for(int first=0; first<num_indices;)
+            {
+                const int delay = delays[scalar_delay ? 0 : indices[first] - openmp_padding];
+                int last = first + 1;
+                while(last<num_indices && indices[last]==indices[last-1]+1
+                      && (scalar_delay || delays[indices[last] - openmp_padding]==delay)) last++;
+                range_table[source].push_back(indices[first]);
+                range_table[source].push_back(last - first);
+                range_table[source].push_back(delay);
+                first = last;
+            }
+        }
+    }
+    void push_ranges(int32_t *spikes, int nspikes)
+    {
+        if(nspikes==0) return;
+        if(range_table.size() != synapses.size()) build_range_table();
+        const int start = static_cast<int>(distance(spikes, lower_bound(spikes, spikes+nspikes, source_start)));
+        const int stop = static_cast<int>(distance(spikes, upper_bound(spikes, spikes+nspikes, source_end-1)));
+        const int n_slots = queue.size();
+        for(int idx_spike=start; idx_spike<stop; idx_spike++)
+        {
+            const vector<int32_t> &runs = range_table[spikes[idx_spike] - source_start];
+            for(size_t k=0; k<runs.size(); k+=3)
+            {
+                vector<int32_t> &slot = queue[(offset+runs[k+2])%n_slots];
+                slot.push_back(runs[k]);
+                slot.push_back(runs[k+1]);
+            }
+        }
+    }
+"""
+
+
+def _rewritten_queue(text: str) -> str | None:
+    """Brian's spike queue source with the faster push and ``push_ranges``; None if it is not Brian's as known."""
+    text, found = _BRIAN_PUSH.subn(lambda _: _PUSH_RUNS, text)
+    text, peeks = _BRIAN_PEEK.subn(lambda match: _PUSH_RANGES + match.group(1), text)
+    text, prepares = _BRIAN_PREPARED.subn(lambda match: match.group(1) + "\n        range_table.clear();", text)
+    return text if (found, peeks, prepares) == (1, 1, 1) else None
+
+
+def rewrites_installed_queue() -> bool:
+    """Whether ``push_runs_of_equal_delay`` applies to the installed Brian's spike queue.
+
+    Returns
+    -------
+    bool
+        True if the projects this Brian generates get the rewritten queue.
+    """
+    return _rewritten_queue(installed_spike_queue().read_text()) is not None
+
+
+def push_runs_of_equal_delay(header: Path) -> bool:
+    """Rewrite a project's copy of Brian's spike queue to push runs of equal delay at once.
+
+    The rewritten queue also gains ``push_ranges``, which ``deliver_ranges`` gives to a pathway.
+
+    Parameters
+    ----------
+    header : pathlib.Path
+        The project's ``brianlib/spikequeue.h``, rewritten in place.
+
+    Returns
+    -------
+    bool
+        True if rewritten; False, with a warning, if its push loop is not Brian's as known: the
+        project then keeps Brian's own queue, with the same results, only slower.
+    """
+    rewritten = _rewritten_queue(header.read_text())
+    if rewritten is None:
+        warnings.warn(f"{header}: Brian's spike queue is not the one stdplab knows (another Brian version?);"
+                      " it is compiled unchanged, which gives the same results more slowly", SpikeQueueWarning,
+                      stacklevel=2)
+        return False
+    header.write_text(rewritten)
+    return True
+
+
+# A pathway's push and its delivery loop as Brian 2.9 generates them (templates synapses_push_spikes.cpp
+# and synapses.cpp, without OpenMP).
+_BRIAN_PATHWAY_PUSH = r"(\b{pathway})\.push\("
+_BRIAN_DELIVERY = (
+    r"std::vector<int> \*_spiking_synapses = {pathway}\.peek\(\);\s*"
+    r"const int _num_spiking_synapses = _spiking_synapses->size\(\);(\s*\{{)?\s*"
+    r"for\(int _spiking_synapse_idx=0;\s*_spiking_synapse_idx<_num_spiking_synapses;\s*_spiking_synapse_idx\+\+\)\s*"
+    r"\{{\s*const size_t _idx = \(\*_spiking_synapses\)\[_spiking_synapse_idx\];")
+# The same synapses in the same order, read from (first synapse, count) pairs straight from the
+# queue (Brian's peek copies every index first).
+_DELIVER_RANGES = """const std::vector<int32_t> &_ranges = *{pathway}.queue[0]->peek();
+    const int _num_ranges = _ranges.size();{brace}
+    for(int _range=0; _range<_num_ranges; _range+=2)
+    for(size_t _idx=_ranges[_range], _end=_idx+_ranges[_range+1]; _idx<_end; _idx++)
+    {{"""
+
+
+def deliver_ranges(project: Path, pathway: str) -> bool:
+    """Queue a pathway's events as ranges of synapses and deliver them from there.
+
+    Rewrites the pathway's push (to ``push_ranges``, added by ``push_runs_of_equal_delay``) and its
+    delivery loop in the generated code: the same synapses in the same order, bit for bit, without
+    writing, copying and reading back one index per event. Both files are rewritten or neither.
+
+    Parameters
+    ----------
+    project : pathlib.Path
+        The generated project (its ``code_objects`` folder), before compiling.
+    pathway : str
+        The pathway's name in the generated code, e.g. ``"input_exc_pre"``.
+
+    Returns
+    -------
+    bool
+        True if rewritten; False, with a ``SpikeQueueWarning``, if either piece of code is not as
+        Brian 2.9 generates it (the pathway then queues one index per event, as before).
+    """
+    patterns = (re.compile(_BRIAN_PATHWAY_PUSH.format(pathway=re.escape(pathway))),
+                re.compile(_BRIAN_DELIVERY.format(pathway=re.escape(pathway))))
+    replacements = (lambda match: f"{match.group(1)}.queue[0]->push_ranges(",
+                    lambda match: _DELIVER_RANGES.format(pathway=pathway, brace=match.group(1) or ""))
+    # Searched for, not named: Brian may suffix a code object's name (e.g. "_1").
+    rewrites, matches = {}, []
+    for pattern, replacement in zip(patterns, replacements):
+        for path in sorted((project / "code_objects").glob("*.cpp")):
+            text, found = pattern.subn(replacement, rewrites.get(path) or path.read_text())
+            if found:
+                rewrites[path] = text
+                matches.append(found)
+    if matches != [1, 1]:
+        warnings.warn(f"{project}: the code Brian generated for {pathway} is not what stdplab knows (another Brian"
+                      " version?); its events are queued one by one, which gives the same results more slowly",
+                      SpikeQueueWarning, stacklevel=2)
+        return False
+    for path, text in rewrites.items():
+        path.write_text(text)
+    return True
+
+
+# The loop of Brian's state update template (stateupdate.cpp, without OpenMP): each neuron's
+# variables are read and written at its own index only (linked variables are read-only there), so
+# the iterations are independent. GCC cannot prove it of Brian's arrays and leaves it scalar.
+_BRIAN_STATE_LOOP = re.compile(r"\n([ \t]*)(for\(int _idx=0; _idx<_N; _idx\+\+\))")
+
+
+def vectorise_state_updates(project: Path) -> bool:
+    """Let the compiler vectorise the state update of every neuron group of a project.
+
+    Tells GCC (``#pragma GCC ivdep``) that the iterations of each ``*_stateupdater_codeobject*.cpp``
+    loop (Brian may suffix a code object's name) are independent, which they are: each neuron's state is read and written at its own index.
+    The arithmetic of each neuron is the same, so the results are the same bit for bit.
+
+    Parameters
+    ----------
+    project : pathlib.Path
+        The generated project (its ``code_objects`` folder), before compiling.
+
+    Returns
+    -------
+    bool
+        True if every state update was rewritten; False, with a ``GeneratedCodeWarning``, if any of
+        them is not as Brian 2.9 generates it, or there is none (then none is rewritten).
+    """
+    paths = sorted((project / "code_objects").glob("*_stateupdater_codeobject*.cpp"))
+    rewrites = {path: _BRIAN_STATE_LOOP.subn(r"\n\1#pragma GCC ivdep\n\1\2", path.read_text()) for path in paths}
+    if not paths or any(found != 1 for _, found in rewrites.values()):
+        warnings.warn(f"{project}: the state updates Brian generated are not what stdplab knows (another Brian"
+                      " version?); they are compiled as they are, which gives the same results more slowly",
+                      GeneratedCodeWarning, stacklevel=2)
+        return False
+    for path, (text, _) in rewrites.items():
+        path.write_text(text)
+    return True
