@@ -7,8 +7,7 @@ generated it, with a warning, and its manifest says so.
 - ``push_runs_of_equal_delay``: the project's copy of Brian's spike queue pushes each run of synapses
   with equal delay at once, and gains ``push_ranges``;
 - ``deliver_ranges``: a pathway queues each run of consecutive synapses with equal delay as one
-  (first synapse, count) pair and delivers it from there;
-- ``vectorise_state_updates``: the neuron groups' state updates are compiled as vector code.
+  (first synapse, count) pair and delivers it from there.
 """
 from __future__ import annotations
 
@@ -23,17 +22,12 @@ SPIKE_QUEUES = {"ranges": "Brian's spike queue rewritten to push runs of equal d
                 "brian": "Brian's spike queue as shipped (the rewrite did not match it)"}
 
 
-class GeneratedCodeWarning(UserWarning):
-    """Brian generated code that a rewrite does not know: it is compiled as it is, with the same
-    results, more slowly."""
-
-
-class SpikeQueueWarning(GeneratedCodeWarning):
+class SpikeQueueWarning(UserWarning):
     """A project runs Brian's own spike queue: the same results, more slowly."""
 
 
 # Shown at every run, not once per process: each run of such a build is slower.
-warnings.filterwarnings("always", category=GeneratedCodeWarning)
+warnings.filterwarnings("always", category=SpikeQueueWarning)
 
 
 def installed_spike_queue() -> Path:
@@ -219,41 +213,5 @@ def deliver_ranges(project: Path, pathway: str) -> bool:
                       SpikeQueueWarning, stacklevel=2)
         return False
     for path, text in rewrites.items():
-        path.write_text(text)
-    return True
-
-
-# The loop of Brian's state update template (stateupdate.cpp, without OpenMP): each neuron's
-# variables are read and written at its own index only (linked variables are read-only there), so
-# the iterations are independent. GCC cannot prove it of Brian's arrays and leaves it scalar.
-_BRIAN_STATE_LOOP = re.compile(r"\n([ \t]*)(for\(int _idx=0; _idx<_N; _idx\+\+\))")
-
-
-def vectorise_state_updates(project: Path) -> bool:
-    """Let the compiler vectorise the state update of every neuron group of a project.
-
-    Tells GCC (``#pragma GCC ivdep``) that the iterations of each ``*_stateupdater_codeobject*.cpp``
-    loop (Brian may suffix a code object's name) are independent, which they are: each neuron's state is read and written at its own index.
-    The arithmetic of each neuron is the same, so the results are the same bit for bit.
-
-    Parameters
-    ----------
-    project : pathlib.Path
-        The generated project (its ``code_objects`` folder), before compiling.
-
-    Returns
-    -------
-    bool
-        True if every state update was rewritten; False, with a ``GeneratedCodeWarning``, if any of
-        them is not as Brian 2.9 generates it, or there is none (then none is rewritten).
-    """
-    paths = sorted((project / "code_objects").glob("*_stateupdater_codeobject*.cpp"))
-    rewrites = {path: _BRIAN_STATE_LOOP.subn(r"\n\1#pragma GCC ivdep\n\1\2", path.read_text()) for path in paths}
-    if not paths or any(found != 1 for _, found in rewrites.values()):
-        warnings.warn(f"{project}: the state updates Brian generated are not what stdplab knows (another Brian"
-                      " version?); they are compiled as they are, which gives the same results more slowly",
-                      GeneratedCodeWarning, stacklevel=2)
-        return False
-    for path, (text, _) in rewrites.items():
         path.write_text(text)
     return True

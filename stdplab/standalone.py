@@ -7,10 +7,10 @@ process loads a cached project once (``compiled_project``) and runs its binary w
 on the command line (``run_project``), any number of times.
 
 Between generating and compiling, ``StandaloneProject.finish`` applies the rewrites of
-``code_rewrites`` (a faster spike queue, ranges in the pathways a project names, vectorised state
-updates: faster loops, the same results). The manifest of each build records which queue and which
-state updates it holds; a build whose queue rewrite did not apply warns at every run, and results
-files say which queue ran (``spike_queue``, in ``records.environment``).
+``code_rewrites`` (a faster spike queue, and ranges in the pathways a project names: faster loops,
+the same results). The manifest of each build records which queue it holds (``SPIKE_QUEUES``); a
+build whose rewrite did not apply warns at every run, and results files say which queue ran
+(``spike_queue``, in ``records.environment``).
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from .cache import cache_dir
-from .code_rewrites import (SPIKE_QUEUES, GeneratedCodeWarning, SpikeQueueWarning, deliver_ranges,
-                            push_runs_of_equal_delay, rewrites_installed_queue, vectorise_state_updates)
+from .code_rewrites import (SPIKE_QUEUES, SpikeQueueWarning, deliver_ranges, push_runs_of_equal_delay,
+                            rewrites_installed_queue)
 
 class CompilerNotFoundError(RuntimeError):
     """No C++ compiler or ``make`` on PATH: nothing can be compiled."""
@@ -284,8 +284,7 @@ class StandaloneProject:
         manifest : dict
             ``inputs`` (input name: run-argument target or list of targets), ``results`` (result
             name: ``result(...)``), optional ``integer_inputs`` and whatever the project's runner
-            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``), ``ranges_asked`` and ``state_updates``
-            ("vectorised", or "brian" where ``vectorise_state_updates`` did not apply) are added.
+            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``) and ``ranges_asked`` are added.
         """
         from brian2.codegen.cpp_prefs import get_compiler_and_args
 
@@ -294,10 +293,9 @@ class StandaloneProject:
         ranges = () if _threads() else self.ranges  # OpenMP splits a pathway's queue per thread
         if queue == "runs" and ranges and all([deliver_ranges(self.staging, pathway) for pathway in ranges]):
             queue = "ranges"
-        state_updates = "vectorised" if vectorise_state_updates(self.staging) else "brian"
         self.device.compile_source(str(self.staging), get_compiler_and_args()[0], debug=False, clean=False)
-        (self.staging / "manifest.json").write_text(json.dumps(
-            {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "state_updates": state_updates}, indent=1))
+        (self.staging / "manifest.json").write_text(
+            json.dumps({**manifest, "spike_queue": queue, "ranges_asked": bool(ranges)}, indent=1))
         os.replace(self.staging, self.directory)
 
 
@@ -400,10 +398,8 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
     -----
     SpikeQueueWarning
         At every run of a build holding Brian's own spike queue.
-    GeneratedCodeWarning
-        At every run of a build holding Brian's own state updates.
     """
-    _note_rewrites(directory, manifest)
+    _note_queue(directory, manifest.get("spike_queue", "brian"), manifest.get("ranges_asked", False))
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stdplab-run-") as tmp:
         tmp = Path(tmp)
@@ -462,16 +458,11 @@ def peak_binary_memory(reset: bool = False) -> int:
     return peak
 
 
-def _note_rewrites(directory, manifest: dict) -> None:
-    """Note the build's spike queue, and warn if a rewrite did not apply to it."""
-    queue = manifest.get("spike_queue", "brian")
+def _note_queue(directory, queue: str, ranges_asked: bool) -> None:
     _queues_run.add(queue)
-    if queue != ("ranges" if manifest.get("ranges_asked", False) else "runs"):
+    if queue != ("ranges" if ranges_asked else "runs"):
         warnings.warn(f"{directory} was compiled with {SPIKE_QUEUES[queue]} (another Brian version?):"
                       " the same results, more slowly", SpikeQueueWarning, stacklevel=3)
-    if manifest.get("state_updates") == "brian":
-        warnings.warn(f"{directory} was compiled with Brian's state updates as generated (another Brian"
-                      " version?): the same results, more slowly", GeneratedCodeWarning, stacklevel=3)
 
 
 def _read_profile(path: Path) -> dict | None:

@@ -171,33 +171,26 @@ def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(m
         np.testing.assert_array_equal(getattr(reordered, field), getattr(plain, field), err_msg=field)
 
 
-def test_the_rewritten_code_learns_as_the_code_brian_generates(mnist, monkeypatch, tmp_path):
-    """The rewritten push, the input synapses' ranges and the vectorised state updates are faster
-    loops only: a project compiled as Brian generates it learns the same weights, θ and spikes to the
-    last bit. CI fails here when a rewrite of the generated code did not apply (the manifest would not
-    say "ranges" and "vectorised")."""
+def test_ranges_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist, monkeypatch, tmp_path):
+    """The rewritten push and the input synapses' ranges are a faster loop only: a project compiled
+    with Brian's own spike queue learns the same weights, θ and spikes to the last bit. CI fails here
+    when the rewrite of the generated code did not apply (the manifest would not say "ranges")."""
     images = mnist[0][:4].reshape(4, -1)
     ours, _ = run(images, plastic=True, seed=5)
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
     assert learning().manifest["spike_queue"] == "ranges"
-    assert learning().manifest["state_updates"] == "vectorised"
-    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, as Brian generates it
+    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, with Brian's queue as it ships
     monkeypatch.setattr(standalone, "_compiled", {})
     monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
     monkeypatch.setattr(standalone, "push_runs_of_equal_delay", lambda header: False)
-    monkeypatch.setattr(standalone, "vectorise_state_updates", lambda project: False)
     # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
     run(images[:1], plastic=True)
     monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
     monkeypatch.setattr(standalone, "_queues_run", set())
     for _ in range(2):  # every run says so, not only the build
-        with pytest.warns(code_rewrites.GeneratedCodeWarning) as warned:
+        with pytest.warns(code_rewrites.SpikeQueueWarning, match="as shipped"):
             brians, _ = run(images, plastic=True, seed=5)
-        kinds = {type(w.message) for w in warned}
-        assert kinds == {code_rewrites.SpikeQueueWarning, code_rewrites.GeneratedCodeWarning}
-        assert any("state updates as generated" in str(w.message) for w in warned)
     assert learning().manifest["spike_queue"] == "brian"
-    assert learning().manifest["state_updates"] == "brian"
     assert standalone.spike_queue() == "brian"
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
@@ -222,20 +215,6 @@ def test_code_for_ranges_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
         assert not code_rewrites.deliver_ranges(tmp_path, "input_exc_pre")
     assert push.read_text() == "input_exc_pre.push(spikes, n);"  # both files or neither
     assert delivery.read_text() == "// another Brian's loop"
-
-
-def test_state_updates_stdplab_does_not_know_are_compiled_as_they_are(tmp_path):
-    (tmp_path / "code_objects").mkdir()
-    known = tmp_path / "code_objects" / "excitatory_stateupdater_codeobject.cpp"
-    known.write_text("{\n    for(int _idx=0; _idx<_N; _idx++)\n    {\n    }\n}")
-    other = tmp_path / "code_objects" / "inhibitory_stateupdater_codeobject_1.cpp"  # Brian may suffix a name
-    other.write_text("// another Brian's loop")
-    with pytest.warns(code_rewrites.GeneratedCodeWarning, match="compiled as they are"):
-        assert not code_rewrites.vectorise_state_updates(tmp_path)
-    assert "ivdep" not in known.read_text()  # every state update or none
-    other.write_text(known.read_text())
-    assert code_rewrites.vectorise_state_updates(tmp_path)
-    assert known.read_text().count("#pragma GCC ivdep\n    for(int _idx=0;") == 1
 
 
 def test_lateral_inhibition_as_one_sum_is_the_all_to_all_inhibition():
