@@ -11,12 +11,12 @@ time of this invocation, time in training over all invocations plus the last lab
 accuracy of the vote, the proportion vote and the linear readout, spikes, timings, whether it was
 resumed, and what it replaces when another run was recorded there before: a retrain) and keeps
 its model in runs/accuracy_<neurons>[_<settings>]/ (resumable with --resume); <settings> names the
---set values,
-and a data set other than MNIST (--dataset fashion_mnist: accuracy_400_fashion_mnist.json);
---jobs labels and tests on several CPUs, with the same results.
+--set values, and a data set other than MNIST (--dataset fashion_mnist:
+accuracy_400_fashion_mnist.json); --jobs labels and tests on several CPUs, with the same results.
 With --stop-after the run is labelled and tested where it stops and its file is ..._partial.json;
---resume (without --stop-after, or with a later one) goes on training the same run, and its
-finished record replaces the partial one (deleted).
+--resume (without --stop-after, or with a later one) goes on training the same run; each later
+record keeps the figures of the run's earlier partial ones (earlier_partials), and the finished
+record replaces the run's partial file (deleted).
 Paper (Diehl & Cook 2015, Table 1): 100 neurons 82.9 %, 400 neurons 87.0 % (3 epochs),
 1600 neurons 91.9 % (7 epochs), 6400 neurons 95.0 % (15 epochs).
 """
@@ -44,18 +44,52 @@ def linear_accuracy(run) -> float:
         return 100 * float(np.mean(model.predict_from_counts(tested["counts"]) == tested["labels"]))
 
 
+SUMMARY = ("command", "commit", "examples_trained", "accuracy_percent", "accuracy_proportion_percent",
+           "accuracy_linear_percent")
+
+
+def read_record(path: Path) -> dict | None:
+    """A results file, or None if there is none or it cannot be read."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def started(record: dict):
+    """When the run behind a record started (None for records from before invocations were kept)."""
+    return (record.get("invocations") or [{}])[0].get("started")
+
+
+def summary(record: dict, path: Path) -> dict:
+    return {"file": path.name, "started": started(record), **{k: record.get(k) for k in SUMMARY}}
+
+
 def replaced_record(path: Path, record: dict) -> dict | None:
     """What a retrain's record replaces: the other run recorded at ``path`` (its command, commit,
     start, examples and accuracy), or what that run's own record replaced when it is the same run
     resumed. None where nothing was recorded there."""
-    if not path.exists():
+    old = read_record(path)
+    if old is None:
         return None
-    old = json.loads(path.read_text())
-    if old["invocations"][0]["started"] == record["invocations"][0]["started"]:
+    if started(old) == started(record):
         return old.get("replaces")
-    return {"started": old["invocations"][0]["started"],
-            **{k: old.get(k) for k in ("command", "commit", "examples_trained", "accuracy_percent",
-                                       "accuracy_proportion_percent", "accuracy_linear_percent")}}
+    return summary(old, path)
+
+
+def earlier_partials(paths, record: dict) -> list[dict]:
+    """The partial records this run wrote before (examples and accuracy where it stopped), from the
+    records at ``paths`` (its own file and its partial one), so that a later record keeps them."""
+    partials = []
+    for path in dict.fromkeys(paths):
+        old = read_record(path)
+        if old is None or started(old) != started(record):
+            continue
+        kept = old.get("earlier_partials", [])
+        if old.get("partial") and old.get("examples_trained") != record["examples_trained"]:
+            kept = [*kept, summary(old, path)]
+        partials += [p for p in kept if p not in partials]
+    return partials
 
 
 def main():
@@ -109,11 +143,13 @@ def main():
         "running_accuracy": results["history"]["running_accuracy"],
         "history_examples": results["history"]["examples"],
     }
-    out = Path(args.results) / f"{name}{'_partial' if results['partial'] else ''}.json"
+    partial = Path(args.results) / f"{name}_partial.json"
+    out = partial if results["partial"] else Path(args.results) / f"{name}.json"
     record["replaces"] = replaced_record(out, record)
+    record["earlier_partials"] = earlier_partials([out, partial], record)
     write_json(out, record)
-    if not results["partial"]:
-        Path(args.results, f"{name}_partial.json").unlink(missing_ok=True)  # the finished result replaces it
+    if out != partial and started(read_record(partial) or {}) == started(record):
+        partial.unlink()  # the finished result replaces this run's partial one, whose figures it keeps
     print(f"{args.neurons} neurons ({args.dataset}) after {results['examples_trained']} examples:"
           f" {record['accuracy_percent']:.2f}% (linear readout {record['accuracy_linear_percent']:.2f}%)"
           f" (paper {record['paper_accuracy_percent']}%),"

@@ -280,7 +280,8 @@ def status_parser(sub):
                                    " training time left at that pace.")
     p.add_argument("runs", nargs="+", metavar="RUN", help="a run's folder (the --out of train)")
     p.add_argument("--recent", type=int, default=10000, metavar="N",
-                   help="examples the running accuracy and the pace are averaged over (default 10000)")
+                   help="examples the running accuracy and the recent pace are taken over (at least 1;"
+                        " default 10000)")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the status as JSON (one run: an object; several: a list), with this command")
     p.set_defaults(run=status_command)
@@ -345,7 +346,10 @@ def describe_status(status: dict) -> str:
                   if s["recent_ms_per_example"] is not None else "")
         lines.append(f"  {s['train_hours']:.1f} h of training in {len(s['invocations'])} invocation(s)"
                      f" ({s['ms_per_example']:.0f} ms per example{recent})")
-    if s["partial"] and s["projected_train_hours_left"] is not None:
+    if s["partial"] and s["stage"] == "labels":
+        lines.append(f"  labelled; the test on {s['config']['n_test']:,} images is left: go on with the command"
+                     " that started it and --resume")
+    elif s["partial"] and s["projected_train_hours_left"] is not None:
         lines.append(f"  left at the recent pace: {s['projected_train_hours_left']:.1f} h of training, then"
                      f" labels on {s['config']['n_label']:,} and a test on {s['config']['n_test']:,} images;"
                      " go on with the command that started it and --resume")

@@ -264,8 +264,10 @@ def run_status(out, recent: int = 10000) -> dict:
     out : str or os.PathLike
         The run's folder.
     recent : int, default 10000
-        Training examples the running accuracy, the spike rate and the pace are averaged over (the
-        last ones before the checkpoint).
+        Training examples the running accuracy, the spike rate and the recent pace are taken over:
+        the runs of the binary (``chunk_size`` examples or fewer) that end within the last
+        ``recent`` examples before the checkpoint, whole, so a few more where a run straddles the
+        boundary (``recent_examples`` says how many).
 
     Returns
     -------
@@ -273,30 +275,37 @@ def run_status(out, recent: int = 10000) -> dict:
         ``run``, ``stage``, ``examples_seen``, ``examples_total``, ``epochs_done`` (fractional),
         ``epochs``, ``config``, ``running_accuracy`` (the original's measure, over ``recent``
         examples; None before labels were seen), ``exc_spikes_per_example``, ``train_hours``
-        (all invocations), ``ms_per_example`` (over the whole run) and ``recent_ms_per_example``,
+        (all invocations), ``ms_per_example`` (over the whole run, Python included) and
+        ``recent_ms_per_example`` (the binaries' own time over the recent examples, a little less),
         ``projected_train_hours_left`` (at the recent pace; labelling and test come on top),
         ``checkpoint_time`` (ISO 8601), ``invocations`` and ``partial`` (True until the run is done).
 
     Raises
     ------
+    ValueError
+        If ``recent`` is below 1.
     FileNotFoundError
         If the folder holds no run.
     records.UnsupportedFormatError
         If its files are of a format this stdplab cannot read.
     """
+    if recent < 1:
+        raise ValueError(f"recent must be at least 1 example, got {recent}")
     out = Path(out)
     progress = read_progress(out)
     if progress is None or not (out / CHECKPOINT).exists():
         raise FileNotFoundError(f"{out} holds no run (no readable progress.json and {CHECKPOINT})")
     config = progress["config"]
-    history = DiehlCook2015.load(out / CHECKPOINT).history_
-    seen, total = progress["examples_seen"], config["n_train"] * config["epochs"]
+    # The checkpoint is written before progress.json: its own count goes with its history.
+    model = DiehlCook2015.load(out / CHECKPOINT)
+    history, seen = model.history_, model.n_examples_seen_
+    total = config["n_train"] * config["epochs"]
     chunks = [i for i, examples in enumerate(history["examples"]) if examples > seen - recent]
     accuracies = [history["running_accuracy"][i] for i in chunks if history["running_accuracy"][i] is not None]
     first = history["examples"][chunks[0] - 1] if chunks and chunks[0] > 0 else 0
     recent_seconds = sum(history["wall_time"][i] for i in chunks)
     recent_pace = recent_seconds / (seen - first) if seen > first else None
-    train_seconds = progress["timings"]["train"]
+    train_seconds = progress["timings"].get("train", 0.0)
     return {
         "run": str(out), "stage": progress["stage"], "partial": progress["stage"] != "done",
         "examples_seen": seen, "examples_total": total, "epochs": config["epochs"],
@@ -307,7 +316,7 @@ def run_status(out, recent: int = 10000) -> dict:
                                    if chunks else None),
         "recent_examples": seen - first,
         "train_hours": train_seconds / 3600,
-        "ms_per_example": 1e3 * train_seconds / seen if seen else None,
+        "ms_per_example": 1e3 * train_seconds / seen if seen and train_seconds else None,
         "recent_ms_per_example": 1e3 * recent_pace if recent_pace else None,
         "projected_train_hours_left": (total - seen) * recent_pace / 3600 if recent_pace else None,
         "checkpoint_time": time.strftime("%Y-%m-%dT%H:%M:%S%z",

@@ -124,7 +124,7 @@ class Parameters:
     spike_block: float = _p(50.0, "ms", "the original code's `timer`: no spike within this time of the last", domain=NON_NEGATIVE)
     theta_init: float = _p(20.0, "mV", "initial adaptive threshold", domain=REAL)
     theta_plus: float | None = _p(None, "mV", "threshold rise per spike; None: the size's own"
-                                  " (SIZE_TABLE: 0.025 at 100 neurons, 0.05 at 400 as published, 0.05 at 1600)", domain=[*NON_NEGATIVE, None])
+                                  " (SIZE_TABLE: 0.025 at 100 neurons, 0.05 at 400 as published, 0.05 at 1600 and 6400)", domain=[*NON_NEGATIVE, None])
     tau_theta: float = _p(1e7, "ms", "threshold decay time constant", domain=POSITIVE)
     theta_offset: float = _p(20.0, "mV", "spike when v > theta - theta_offset + v_thresh_e", domain=REAL)
     # --- inhibitory neurons --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .cache import cache_dir
 from .code_rewrites import (SPIKE_QUEUES, SpikeQueueWarning, deliver_ranges, push_runs_of_equal_delay,
                             rewrites_installed_queue)
 
+
 class CompilerNotFoundError(RuntimeError):
     """No C++ compiler or ``make`` on PATH: nothing can be compiled."""
 

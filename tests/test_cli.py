@@ -120,6 +120,8 @@ def test_status_says_where_a_run_stands_its_pace_and_the_time_left(whole, tmp_pa
 
     assert main(["status", str(tmp_path / "nothing")]) == 2
     assert "holds no run" in capsys.readouterr().err
+    assert main(["status", str(whole), "--recent", "0"]) == 2
+    assert "at least 1" in capsys.readouterr().err
 
 
 def test_resume_refuses_another_configuration(whole, tmp_path, capsys):

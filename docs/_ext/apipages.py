@@ -55,7 +55,7 @@ MODULES = [
         ("plots", "figures"),
         ("probes", "small simulations for teaching"),
         ("sweep", "papermill sweeps over a parameter grid"),
-        ("cli", "the command line: train and sweep"),
+        ("cli", "the command line: train, sweep and status"),
         ("live", "the live training view"),
         ("progress", "progress bars"),
         ("hints", "'did you mean' hints"),
