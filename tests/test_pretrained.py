@@ -119,9 +119,10 @@ def test_pretrained_refuses_a_damaged_file(tmp_path):
         DiehlCook2015.pretrained(400, directory=tmp_path)
 
 
-def test_the_shipped_400_neuron_network_reproduces_its_recorded_slice(mnist):
-    record = pretrained.manifest(400)
-    model = DiehlCook2015.pretrained(400).set_params(verbose=False)
+@pytest.mark.parametrize("n_neurons", pretrained.available())
+def test_each_shipped_network_reproduces_its_recorded_slice(mnist, n_neurons):
+    record = pretrained.manifest(n_neurons)
+    model = DiehlCook2015.pretrained(n_neurons).set_params(verbose=False)
     n = record["slice"]["images"]
     images, labels = mnist[2][:n], mnist[3][:n]
     counts = model.transform(images)
