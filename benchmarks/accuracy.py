@@ -65,11 +65,15 @@ def summary(record: dict, path: Path) -> dict:
     return {"file": path.name, "started": started(record), **{k: record.get(k) for k in SUMMARY}}
 
 
-def replaced_record(path: Path, record: dict) -> dict | None:
-    """What a retrain's record replaces: the other run recorded at ``path`` (its command, commit,
-    start, examples and accuracy), or what that run's own record replaced when it is the same run
-    resumed. None where nothing was recorded there."""
-    old = read_record(path)
+def read_records(paths) -> dict:
+    """Each of ``paths`` (once, however often given): its results file, or None (``read_record``)."""
+    return {path: read_record(path) for path in dict.fromkeys(paths)}
+
+
+def replaced_record(path: Path, old: dict | None, record: dict) -> dict | None:
+    """What a retrain's record replaces: the other run recorded at ``path`` (``old``, as read there:
+    its command, commit, start, examples and accuracy), or what that run's own record replaced when
+    it is the same run resumed. None where nothing was recorded there."""
     if old is None:
         return None
     if started(old) == started(record):
@@ -77,12 +81,12 @@ def replaced_record(path: Path, record: dict) -> dict | None:
     return summary(old, path)
 
 
-def earlier_partials(paths, record: dict) -> list[dict]:
+def earlier_partials(olds: dict, record: dict) -> list[dict]:
     """The partial records this run wrote before (examples and accuracy where it stopped), from the
-    records at ``paths`` (its own file and its partial one), so that a later record keeps them."""
+    records ``olds`` (``read_records`` of its own file and its partial one), so that a later record
+    keeps them."""
     partials = []
-    for path in dict.fromkeys(paths):
-        old = read_record(path)
+    for path, old in olds.items():
         if old is None or started(old) != started(record):
             continue
         kept = old.get("earlier_partials", [])
@@ -145,10 +149,11 @@ def main():
     }
     partial = Path(args.results) / f"{name}_partial.json"
     out = partial if results["partial"] else Path(args.results) / f"{name}.json"
-    record["replaces"] = replaced_record(out, record)
-    record["earlier_partials"] = earlier_partials([out, partial], record)
+    olds = read_records([out, partial])
+    record["replaces"] = replaced_record(out, olds[out], record)
+    record["earlier_partials"] = earlier_partials(olds, record)
     write_json(out, record)
-    if out != partial and started(read_record(partial) or {}) == started(record):
+    if out != partial and started(olds[partial] or {}) == started(record):
         partial.unlink()  # the finished result replaces this run's partial one, whose figures it keeps
     print(f"{args.neurons} neurons ({args.dataset}) after {results['examples_trained']} examples:"
           f" {record['accuracy_percent']:.2f}% (linear readout {record['accuracy_linear_percent']:.2f}%)"

@@ -5,6 +5,7 @@
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
     python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
     python benchmarks/speed.py --neurons 1600 --examples 2000 --reference-examples 0 --jobs 2 --out benchmarks/results/speed_jobs.json
+    python benchmarks/speed.py --neurons 400 1600 6400 --examples 1000 300 150 --reference-examples 0 --profile --out benchmarks/results/speed_profile.json
 
 For each size, in one process and on the same MNIST images:
 - stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
@@ -21,13 +22,18 @@ times more in turn, each in a subprocess, and the ratios are the medians of the 
 machine with other work, a change of load then falls on both sides alike). The peak memory of the binaries is recorded per size
 (``standalone.peak_binary_memory``; for a previous package without it, that of every child process,
 compilers included if it compiled). With ``--jobs N`` inference is timed again with N
-runs of the binary at once (``n_jobs``; its counts must equal the first's). Prints seconds per
+runs of the binary at once (``n_jobs``; its counts must equal the first's). With ``--profile`` a
+build with Brian's profiling (``STDPLAB_PROFILE=1``) trains on the same images once more, from the
+same start, and the seconds per example of each code object are recorded: where the time goes
+(each code object's share includes its timer, two ``std::clock`` calls per time step, about 0.6 ms
+per example). Prints seconds per
 example and the ratios; writes benchmarks/results/speed.json with the command and commit.
 """
 import argparse
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -65,6 +71,29 @@ def standalone_seconds_per_example(images, n_neurons, chunk_size, jobs=None):
             raise RuntimeError(f"inference with {jobs} jobs gave other counts than with one")
         infer_jobs = (time.perf_counter() - start) / len(images)
     return train, infer, infer_jobs, compile_seconds, presentations
+
+
+def profiled_seconds_per_example(images, n_neurons, chunk_size):
+    """Training seconds per example of each code object, largest first, from a profiling build."""
+    from stdplab.estimator import initial_state
+    from stdplab.simulator import compiled_network
+
+    params = Parameters(n_neurons=n_neurons)
+    _, seed, weights, delays = initial_state(0, images.shape[1], params)
+    os.environ["STDPLAB_PROFILE"] = "1"  # part of the build's key: a build of its own
+    try:
+        network = compiled_network(params, images.shape[1], chunk_size)
+    finally:
+        del os.environ["STDPLAB_PROFILE"]
+    profile, theta = {}, np.zeros(n_neurons)
+    for start in range(0, len(images), chunk_size):
+        rates = images[start:start + chunk_size] * params.input_rate_scale
+        result = network.run(rates, weights, delays, theta, params, seed + start)
+        weights, theta = result.weights, result.theta
+        for name, seconds in result.profile.items():
+            name = re.sub(r"_\d+$", "", name)  # Brian numbers the objects of a process's later networks
+            profile[name] = profile.get(name, 0.0) + seconds / len(images)
+    return dict(sorted(profile.items(), key=lambda item: -item[1]))
 
 
 def package_seconds_per_example(directory, n_neurons, examples, chunk_size):
@@ -129,6 +158,7 @@ def main():
     p.add_argument("--repeat", type=int, default=1,
                    help="with --previous: time both packages this many times in turn (subprocesses) and take the"
                         " median of the pairs' ratios")
+    p.add_argument("--profile", action="store_true", help="also record the seconds per example of each code object")
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
@@ -188,6 +218,10 @@ def main():
                     row[name] = float(np.median([old[key] / current[key] for current, old in pairs]))
             line += (f"; previous loop {previous['s_per_example'] * 1e3:.2f} / {previous['inference_s_per_example'] * 1e3:.2f}"
                      f" ms/example ({row['speedup_over_previous']:.1f}x / {row['inference_speedup_over_previous']:.1f}x)")
+        if args.profile:
+            row["profile_s_per_example"] = profiled_seconds_per_example(x_train[:examples], n, args.chunk_size)
+            line += "; most time in " + ", ".join(f"{name} {seconds * 1e3:.1f} ms"
+                                                  for name, seconds in list(row["profile_s_per_example"].items())[:3])
         record["sizes"][str(n)] = row
         print(line, flush=True)
     write_json(args.out, record)

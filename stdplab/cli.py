@@ -344,15 +344,20 @@ def describe_status(status: dict) -> str:
     if s["ms_per_example"] is not None:
         recent = (f"; {s['recent_ms_per_example']:.0f} ms over the last {s['recent_examples']:,}"
                   if s["recent_ms_per_example"] is not None else "")
+        cpu = (f", {s['recent_cpu_ms_per_example']:.0f} ms of it on a CPU"
+               if s["recent_cpu_ms_per_example"] is not None else "")
         lines.append(f"  {s['train_hours']:.1f} h of training in {len(s['invocations'])} invocation(s)"
-                     f" ({s['ms_per_example']:.0f} ms per example{recent})")
+                     f" ({s['ms_per_example']:.0f} ms per example{recent}{cpu})")
     if s["partial"] and s["stage"] == "labels":
         lines.append(f"  labelled; the test on {s['config']['n_test']:,} images is left: go on with the command"
                      " that started it and --resume")
     elif s["partial"] and s["projected_train_hours_left"] is not None:
-        lines.append(f"  left at the recent pace: {s['projected_train_hours_left']:.1f} h of training, then"
-                     f" labels on {s['config']['n_label']:,} and a test on {s['config']['n_test']:,} images;"
-                     " go on with the command that started it and --resume")
+        pace = "on one core (its CPU time)" if s["projected_at"] == "cpu" else "(wall time)"
+        inference = (f" (about {s['projected_inference_hours']:.1f} h at the pace of its last labelling)"
+                     if s["projected_inference_hours"] is not None else "")
+        lines.append(f"  left at the recent pace {pace}: {s['projected_train_hours_left']:.1f} h of training, then"
+                     f" labels on {s['config']['n_label']:,} and a test on {s['config']['n_test']:,}"
+                     f" images{inference}; go on with the command that started it and --resume")
     return "\n".join(lines)
 
 

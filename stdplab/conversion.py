@@ -534,7 +534,7 @@ class CompiledConversion(CompiledProject):
         settings = {"n_images": n, "rng_seed": int(seed), "poisson_input": float(poisson_input),
                     "max_rate": float(max_rate), "reset_by_subtraction": float(reset_by_subtraction)}
         values = [f"{target}={settings[name]!r}" for name, targets in m["values"].items() for target in targets]
-        out, _, wall_time = self.run_binary(arrays, values)
+        out, _, wall_time, _ = self.run_binary(arrays, values)
         steps = n * t_max
         spikes = [np.rint(out[f"rate_{k}"][:steps] * size * m["dt"]).astype(np.int64).reshape(n, t_max)
                   for k, size in enumerate(sizes)]

@@ -171,7 +171,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         Training examples learned from.
     history_ : dict
         Per run of the binary: examples seen, spikes per example, running accuracy, silent
-        fraction, mean θ, wall time; with ``snapshot_every`` also (examples seen, weights, θ) snapshots.
+        fraction, mean θ, wall time, the binary's CPU time (None in files from before it was kept);
+        with ``snapshot_every`` also (examples seen, weights, θ) snapshots.
     training_stats_ : dict
         Per training example: presentations and input, excitatory and inhibitory spikes, as
         counted by the simulation.
@@ -722,7 +723,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         model.seed_ = meta["seed_"]
         model._rng = np.random.default_rng()
         model._rng.bit_generator.state = meta["rng"]
-        model.history_ = {**meta["history"], "snapshots": []}
+        # cpu_time: None for the runs of files from before it was kept
+        model.history_ = {"cpu_time": [None] * len(meta["history"]["examples"]), **meta["history"], "snapshots": []}
         if "snapshots" in data:
             model.history_["snapshots"] = list(zip(data["snapshot_examples"].tolist(), data["snapshots"],
                                                    data["snapshot_theta"]))
@@ -746,7 +748,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.n_examples_seen_ = 0
         self.history_ = {key: [] for key in ("examples", "spikes_per_example", "presentations_per_example",
                                              "running_accuracy", "silent_fraction", "theta_mean",
-                                             "wall_time", "snapshots")}
+                                             "wall_time", "cpu_time", "snapshots")}
         self.training_stats_ = {key: np.zeros(0, np.int64) for key in SPIKE_STATS}
         self._ever_fired = np.zeros(p.n_neurons, bool)
         self._recent_counts = np.zeros((0, p.n_neurons), np.int32)
@@ -801,6 +803,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         h["silent_fraction"].append(float(1 - np.mean(self._ever_fired)))
         h["theta_mean"].append(float(self.theta_.mean()))
         h["wall_time"].append(result.wall_time)
+        h["cpu_time"].append(result.cpu_time)
         every = int(self.snapshot_every)
         if every and (self.n_examples_seen_ // every) > ((self.n_examples_seen_ - len(result.counts)) // every):
             h["snapshots"].append((self.n_examples_seen_, self.weights_.astype(np.float32), self.theta_.copy()))

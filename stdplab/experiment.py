@@ -275,10 +275,14 @@ def run_status(out, recent: int = 10000) -> dict:
         ``run``, ``stage``, ``examples_seen``, ``examples_total``, ``epochs_done`` (fractional),
         ``epochs``, ``config``, ``running_accuracy`` (the original's measure, over ``recent``
         examples; None before labels were seen), ``exc_spikes_per_example``, ``train_hours``
-        (all invocations), ``ms_per_example`` (over the whole run, Python included) and
-        ``recent_ms_per_example`` (the binaries' own time over the recent examples, a little less),
-        ``projected_train_hours_left`` (at the recent pace; labelling and test come on top),
-        ``checkpoint_time`` (ISO 8601), ``invocations`` and ``partial`` (True until the run is done).
+        (all invocations), ``ms_per_example`` (over the whole run, Python included),
+        ``recent_ms_per_example`` (the binaries' own wall time over the recent examples, a little
+        less) and ``recent_cpu_ms_per_example`` (their CPU time, over the recent runs that kept it:
+        without pauses and waits for a core; None for files from before it was kept),
+        ``projected_train_hours_left`` (at the recent CPU pace where known, else the wall pace, as
+        ``projected_at`` says: "cpu" or "wall"), ``projected_inference_hours`` (labels and test, at
+        the pace of the run's last labelling; None if it has not labelled yet), ``checkpoint_time``
+        (ISO 8601), ``invocations`` and ``partial`` (True until the run is done).
 
     Raises
     ------
@@ -305,7 +309,13 @@ def run_status(out, recent: int = 10000) -> dict:
     first = history["examples"][chunks[0] - 1] if chunks and chunks[0] > 0 else 0
     recent_seconds = sum(history["wall_time"][i] for i in chunks)
     recent_pace = recent_seconds / (seen - first) if seen > first else None
+    cpu_pace = _cpu_pace(history, chunks)
+    pace = cpu_pace or recent_pace
     train_seconds = progress["timings"].get("train", 0.0)
+    # Labels and test run the inference binary: at the pace of the run's last labelling, if any.
+    labelled = progress.get("labelled") or {}
+    label_seconds = progress["timings"].get("labels")
+    inference_pace = label_seconds / labelled["n_label"] if label_seconds and labelled.get("n_label") else None
     return {
         "run": str(out), "stage": progress["stage"], "partial": progress["stage"] != "done",
         "examples_seen": seen, "examples_total": total, "epochs": config["epochs"],
@@ -318,11 +328,22 @@ def run_status(out, recent: int = 10000) -> dict:
         "train_hours": train_seconds / 3600,
         "ms_per_example": 1e3 * train_seconds / seen if seen and train_seconds else None,
         "recent_ms_per_example": 1e3 * recent_pace if recent_pace else None,
-        "projected_train_hours_left": (total - seen) * recent_pace / 3600 if recent_pace else None,
+        "recent_cpu_ms_per_example": 1e3 * cpu_pace if cpu_pace else None,
+        "projected_train_hours_left": (total - seen) * pace / 3600 if pace else None,
+        "projected_at": "cpu" if cpu_pace else "wall" if recent_pace else None,
+        "projected_inference_hours": ((config["n_label"] + config["n_test"]) * inference_pace / 3600
+                                      if inference_pace else None),
         "checkpoint_time": time.strftime("%Y-%m-%dT%H:%M:%S%z",
                                          time.localtime((out / CHECKPOINT).stat().st_mtime)),
         "invocations": progress["invocations"],
     }
+
+
+def _cpu_pace(history: dict, chunks: list) -> float | None:
+    """CPU seconds per example over the chunks that kept their CPU time (None if none did)."""
+    timed = [i for i in chunks if history["cpu_time"][i] is not None]
+    examples = sum(history["examples"][i] - (history["examples"][i - 1] if i else 0) for i in timed)
+    return sum(history["cpu_time"][i] for i in timed) / examples if examples else None
 
 
 @fill_doc

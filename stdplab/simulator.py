@@ -59,6 +59,8 @@ class ChunkResult:  # numpydoc ignore=PR01
         (n,) time (s) at which each accepted presentation began.
     wall_time : float
         Seconds the run took.
+    cpu_time : float or None
+        Seconds the binary spent on a CPU (``standalone.BinaryRun``).
     spike_trains : dict or None
         Population ("input", "exc", "inh") -> (indices, times in s); all three with
         ``record_all_spikes``. Padded inputs never spike, so input indices are real inputs'.
@@ -76,6 +78,7 @@ class ChunkResult:  # numpydoc ignore=PR01
     theta: np.ndarray
     presentation_start: np.ndarray
     wall_time: float
+    cpu_time: float | None = None
     spike_trains: dict | None = None
     profile: dict | None = None
 
@@ -279,14 +282,15 @@ class CompiledNetwork(CompiledProject):
         values = [f"{m['inputs']['n_examples']}={n}", f"{m['inputs']['rng_seed']}={int(seed)}"]
         for name, targets in m["params"].items():
             values += [f"{target}={params.si(name)!r}" for target in targets]
-        out, profile, wall_time = self.run_binary(arrays, values)
+        run = self.run_binary(arrays, values)
+        out = run.results
         learned = np.empty(order.shape)
         np.put_along_axis(learned, order, out["weights"].reshape(order.shape), axis=1)
         if np.any(np.abs(learned[n_input:]) > 0):  # NaN (all weights zero at a normalisation) passes, as for real inputs
             raise RuntimeError("a padded (silent) input's weight became nonzero; padding would change the results")
         out["weights"] = learned[:n_input]
-        result = self._collect(out, n, wall_time)
-        result.profile = profile
+        result = self._collect(out, n, run.wall_time)
+        result.profile, result.cpu_time = run.profile, run.cpu_time
         return result
 
     def _collect(self, out: dict, n: int, wall_time: float) -> ChunkResult:

@@ -26,6 +26,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -300,6 +301,28 @@ class StandaloneProject:
         os.replace(self.staging, self.directory)
 
 
+class BinaryRun(NamedTuple):  # numpydoc ignore=PR01
+    """What one run of a compiled project's binary gives back (``run_project``).
+
+    Attributes
+    ----------
+    results : dict
+        Result name in the manifest's ``results``: array.
+    profile : dict or None
+        Seconds per code object when built with profiling ($STDPLAB_PROFILE), else None.
+    wall_time : float
+        Seconds the run took, writing its inputs and reading its results included.
+    cpu_time : float
+        Seconds the binary spent on a CPU (user and system): its work, without the time it was
+        paused or waited for a core, so the pace of a run on a machine with other work.
+    """
+
+    results: dict
+    profile: dict | None
+    wall_time: float
+    cpu_time: float
+
+
 class CompiledProject:
     """A compiled standalone project in the cache: its folder and its manifest.
 
@@ -318,7 +341,7 @@ class CompiledProject:
         """Examples (images) one run of the binary presents at most."""
         return self.manifest["chunk_size"]
 
-    def run_binary(self, arrays: dict, values: list[str]) -> tuple[dict, dict | None, float]:
+    def run_binary(self, arrays: dict, values: list[str]) -> BinaryRun:
         """Run the binary once.
 
         Parameters
@@ -330,8 +353,8 @@ class CompiledProject:
 
         Returns
         -------
-        tuple
-            ``run_project``'s (results, profile, wall time).
+        BinaryRun
+            Its results, profile, wall time and CPU time.
         """
         return run_project(self.directory, self.manifest, arrays, values)
 
@@ -366,7 +389,7 @@ def compiled_project(key: str, build, kind=CompiledProject) -> CompiledProject:
     return _compiled[key]
 
 
-def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]) -> tuple[dict, dict | None, float]:
+def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]) -> BinaryRun:
     """Run a compiled project's binary once, in a temporary folder.
 
     Parameters
@@ -383,12 +406,8 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
 
     Returns
     -------
-    results : dict
-        Result name in ``manifest["results"]``: array.
-    profile : dict or None
-        Seconds per code object when built with profiling ($STDPLAB_PROFILE), else None.
-    wall_time : float
-        Seconds the run took.
+    BinaryRun
+        Result name in ``manifest["results"]``: array; the profile; wall and CPU time.
 
     Raises
     ------
@@ -413,17 +432,17 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
             args += [f"{target}={path}" for target in ([targets] if isinstance(targets, str) else targets)]
         results = tmp / "results"
         results.mkdir()
-        returncode, output = _run_measured([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep,
+        returncode, output, cpu_time = _run_measured([str(Path(directory) / "main"), "--results_dir", str(results) + os.sep,
                                             *args, *values], directory, tmp)
         if returncode:
             raise RuntimeError(f"the compiled network failed ({returncode}):\n{output}")
         out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in manifest["results"].items()}
         profile = _read_profile(results / "profiling_info.txt")
-    return out, profile, time.perf_counter() - start
+    return BinaryRun(out, profile, time.perf_counter() - start, cpu_time)
 
 
-def _run_measured(command: list[str], directory, tmp: Path) -> tuple[int, str]:
-    """Run a binary, noting its peak memory (``peak_binary_memory``); its exit status and output."""
+def _run_measured(command: list[str], directory, tmp: Path) -> tuple[int, str, float]:
+    """Run a binary, noting its peak memory (``peak_binary_memory``); its exit status, output and CPU seconds."""
     with open(tmp / "output.txt", "w+") as output:
         proc = subprocess.Popen(command, cwd=directory, stdout=output, stderr=subprocess.STDOUT)
         try:
@@ -436,7 +455,7 @@ def _run_measured(command: list[str], directory, tmp: Path) -> tuple[int, str]:
         global _peak_memory
         _peak_memory = max(_peak_memory, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024))
         output.seek(0)
-        return proc.returncode, output.read()
+        return proc.returncode, output.read(), usage.ru_utime + usage.ru_stime
 
 
 def peak_binary_memory(reset: bool = False) -> int:

@@ -489,7 +489,7 @@ class CompiledThresholdNetwork(CompiledProject):
         arrays = {"stimulus": stimulus,
                   **{f"weights_{k + 1}": layer.weights for k, layer in enumerate(network.layers)},
                   **{f"biases_{k + 1}": layer.bias for k, layer in enumerate(network.layers)}}
-        out, _, wall_time = self.run_binary(arrays, [])
+        out, _, wall_time, _ = self.run_binary(arrays, [])
         layer_spikes = np.zeros((n, depth + 1), np.int64)
         events = np.zeros((n, depth), np.int64)
         spikes = [np.zeros((n, size), bool) for size in sizes] if record_spikes else None

@@ -108,10 +108,29 @@ def test_status_says_where_a_run_stands_its_pace_and_the_time_left(whole, tmp_pa
     assert status["command"] == f"python -m stdplab status {part} --recent 10000 --json {record}"
     pace = sum(history["wall_time"]) / 200  # every chunk is within the last 10,000 examples
     assert status["recent_ms_per_example"] == pytest.approx(1e3 * pace)
-    assert status["projected_train_hours_left"] == pytest.approx(100 * pace / 3600)
+    # Projected at the binaries' CPU time: on one core, none of it in Python or waiting
+    assert all(0 < cpu <= wall for cpu, wall in zip(history["cpu_time"], history["wall_time"]))
+    cpu_pace = sum(history["cpu_time"]) / 200
+    assert status["projected_at"] == "cpu" and status["recent_cpu_ms_per_example"] == pytest.approx(1e3 * cpu_pace)
+    assert status["projected_train_hours_left"] == pytest.approx(100 * cpu_pace / 3600)
+    # Labels and test at the pace of its labelling (a stopped run labels and tests what it has)
+    progress = json.loads((part / "progress.json").read_text())
+    inference_pace = progress["timings"]["labels"] / progress["labelled"]["n_label"]
+    assert status["projected_inference_hours"] == pytest.approx(
+        (progress["config"]["n_label"] + progress["config"]["n_test"]) * inference_pace / 3600)
     accuracies = [a for a in history["running_accuracy"] if a is not None]
     assert status["running_accuracy"] == pytest.approx(np.mean(accuracies))
     assert "200 of 300 training examples" in shown and "left at the recent pace" in shown
+
+    # A file from before CPU times were kept: projected at the wall time
+    model = DiehlCook2015.load(part / "checkpoint.npz")
+    del model.history_["cpu_time"]
+    model.save(part / "checkpoint.npz")
+    assert main(["status", str(part), "--json", str(record)]) == 0
+    status = json.loads(record.read_text())
+    assert status["projected_at"] == "wall" and status["recent_cpu_ms_per_example"] is None
+    assert status["projected_train_hours_left"] == pytest.approx(100 * pace / 3600)
+    assert "left at the recent pace (wall time)" in capsys.readouterr().out
 
     # A finished run has nothing left; the pace may be taken over fewer recent examples.
     assert main(["status", str(whole), "--recent", "100"]) == 0
