@@ -80,12 +80,16 @@ def profiled_seconds_per_example(images, n_neurons, chunk_size):
 
     params = Parameters(n_neurons=n_neurons)
     _, seed, weights, delays = initial_state(0, images.shape[1], params)
+    before = os.environ.get("STDPLAB_PROFILE")
     os.environ["STDPLAB_PROFILE"] = "1"  # part of the build's key: a build of its own
     try:
         network = compiled_network(params, images.shape[1], chunk_size)
     finally:
-        del os.environ["STDPLAB_PROFILE"]
-    profile, theta = {}, np.zeros(n_neurons)
+        if before is None:
+            del os.environ["STDPLAB_PROFILE"]
+        else:
+            os.environ["STDPLAB_PROFILE"] = before
+    profile, theta = {}, np.full(n_neurons, params.theta_init)  # as DiehlCook2015 starts
     for start in range(0, len(images), chunk_size):
         rates = images[start:start + chunk_size] * params.input_rate_scale
         result = network.run(rates, weights, delays, theta, params, seed + start)

@@ -353,7 +353,7 @@ def describe_status(status: dict) -> str:
                      " that started it and --resume")
     elif s["partial"] and s["projected_train_hours_left"] is not None:
         pace = "on one core (its CPU time)" if s["projected_at"] == "cpu" else "(wall time)"
-        inference = (f" (about {s['projected_inference_hours']:.1f} h at the pace of its last labelling)"
+        inference = (f" (about {s['projected_inference_hours']:.1f} h at the wall pace of its last labelling)"
                      if s["projected_inference_hours"] is not None else "")
         lines.append(f"  left at the recent pace {pace}: {s['projected_train_hours_left']:.1f} h of training, then"
                      f" labels on {s['config']['n_label']:,} and a test on {s['config']['n_test']:,}"

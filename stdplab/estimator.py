@@ -723,8 +723,10 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         model.seed_ = meta["seed_"]
         model._rng = np.random.default_rng()
         model._rng.bit_generator.state = meta["rng"]
-        # cpu_time: None for the runs of files from before it was kept
-        model.history_ = {"cpu_time": [None] * len(meta["history"]["examples"]), **meta["history"], "snapshots": []}
+        model.history_ = {**meta["history"], "snapshots": []}
+        # None for the runs of files from before CPU times were kept (or trained on by such a stdplab)
+        cpu_time = model.history_.get("cpu_time", [])[:len(model.history_["examples"])]
+        model.history_["cpu_time"] = cpu_time + [None] * (len(model.history_["examples"]) - len(cpu_time))
         if "snapshots" in data:
             model.history_["snapshots"] = list(zip(data["snapshot_examples"].tolist(), data["snapshots"],
                                                    data["snapshot_theta"]))

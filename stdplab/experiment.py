@@ -278,10 +278,12 @@ def run_status(out, recent: int = 10000) -> dict:
         (all invocations), ``ms_per_example`` (over the whole run, Python included),
         ``recent_ms_per_example`` (the binaries' own wall time over the recent examples, a little
         less) and ``recent_cpu_ms_per_example`` (their CPU time, over the recent runs that kept it:
-        without pauses and waits for a core; None for files from before it was kept),
-        ``projected_train_hours_left`` (at the recent CPU pace where known, else the wall pace, as
-        ``projected_at`` says: "cpu" or "wall"), ``projected_inference_hours`` (labels and test, at
-        the pace of the run's last labelling; None if it has not labelled yet), ``checkpoint_time``
+        the binaries only, without pauses and waits for a core; None for files from before it was
+        kept and for builds with OpenMP threads), ``projected_train_hours_left`` (at the recent CPU
+        pace where known, else the wall pace, as ``projected_at`` says: "cpu" or "wall"; the Python
+        between runs comes on top), ``projected_inference_hours`` (labels and test, at the wall
+        pace of the run's last labelling, readout fit and ``n_jobs`` as then; None if it has not
+        labelled yet), ``checkpoint_time``
         (ISO 8601), ``invocations`` and ``partial`` (True until the run is done).
 
     Raises

@@ -60,7 +60,7 @@ class ChunkResult:  # numpydoc ignore=PR01
     wall_time : float
         Seconds the run took.
     cpu_time : float or None
-        Seconds the binary spent on a CPU (``standalone.BinaryRun``).
+        Seconds the binary spent on a CPU (``standalone.BinaryRun``; None with OpenMP threads).
     spike_trains : dict or None
         Population ("input", "exc", "inh") -> (indices, times in s); all three with
         ``record_all_spikes``. Padded inputs never spike, so input indices are real inputs'.

@@ -312,15 +312,16 @@ class BinaryRun(NamedTuple):  # numpydoc ignore=PR01
         Seconds per code object when built with profiling ($STDPLAB_PROFILE), else None.
     wall_time : float
         Seconds the run took, writing its inputs and reading its results included.
-    cpu_time : float
+    cpu_time : float or None
         Seconds the binary spent on a CPU (user and system): its work, without the time it was
-        paused or waited for a core, so the pace of a run on a machine with other work.
+        paused or waited for a core, so the pace of a run on a machine with other work. None for
+        builds with OpenMP threads ($STDPLAB_THREADS), whose CPU time adds up their threads'.
     """
 
     results: dict
     profile: dict | None
     wall_time: float
-    cpu_time: float
+    cpu_time: float | None
 
 
 class CompiledProject:
@@ -438,7 +439,7 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
             raise RuntimeError(f"the compiled network failed ({returncode}):\n{output}")
         out = {name: np.fromfile(results / fname, dtype=dtype) for name, (fname, dtype) in manifest["results"].items()}
         profile = _read_profile(results / "profiling_info.txt")
-    return BinaryRun(out, profile, time.perf_counter() - start, cpu_time)
+    return BinaryRun(out, profile, time.perf_counter() - start, None if _threads() else cpu_time)
 
 
 def _run_measured(command: list[str], directory, tmp: Path) -> tuple[int, str, float]:

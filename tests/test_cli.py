@@ -131,6 +131,11 @@ def test_status_says_where_a_run_stands_its_pace_and_the_time_left(whole, tmp_pa
     assert status["projected_at"] == "wall" and status["recent_cpu_ms_per_example"] is None
     assert status["projected_train_hours_left"] == pytest.approx(100 * pace / 3600)
     assert "left at the recent pace (wall time)" in capsys.readouterr().out
+    # Trained on by a stdplab that kept no CPU times: the runs it added have none
+    model.history_["cpu_time"] = [1.0]
+    model.save(tmp_path / "mixed.npz")
+    runs = len(model.history_["examples"])
+    assert runs > 1 and DiehlCook2015.load(tmp_path / "mixed.npz").history_["cpu_time"] == [1.0] + [None] * (runs - 1)
 
     # A finished run has nothing left; the pace may be taken over fewer recent examples.
     assert main(["status", str(whole), "--recent", "100"]) == 0
