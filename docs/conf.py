@@ -100,7 +100,8 @@ def _skip_foreign_members(app, what, name, obj, skip, options):
 def _drop_type_docstrings(app, what, name, obj, options, lines):
     """A constant without a docstring of its own would show its type's (a tuple's, a dict's)."""
     if what in ("data", "attribute"):
-        own = (type(obj).__doc__ or "").strip().splitlines()
+        doc = type(obj).__doc__  # a slot, not a string, for some types (a named tuple's fields)
+        own = doc.strip().splitlines() if isinstance(doc, str) else []
         text = [line.strip() for line in lines if line.strip()]
         if own and text and text[0] == own[0].strip():
             lines.clear()
