@@ -5,7 +5,7 @@
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
     python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
     python benchmarks/speed.py --neurons 1600 --examples 2000 --reference-examples 0 --jobs 2 --out benchmarks/results/speed_jobs.json
-    python benchmarks/speed.py --neurons 400 1600 6400 --examples 1000 300 150 --reference-examples 0 --profile --out benchmarks/results/speed_profile.json
+    python benchmarks/speed.py --neurons 400 1600 6400 --examples 2000 1000 300 --reference-examples 0 --previous DIR --repeat 3 --profile --out benchmarks/results/speed_issue23.json
 
 For each size, in one process and on the same MNIST images:
 - stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
@@ -24,7 +24,7 @@ machine with other work, a change of load then falls on both sides alike). The p
 compilers included if it compiled). With ``--jobs N`` inference is timed again with N
 runs of the binary at once (``n_jobs``; its counts must equal the first's). With ``--profile`` a
 build with Brian's profiling (``STDPLAB_PROFILE=1``) trains on the same images once more, from the
-same start, and the seconds per example of each code object are recorded: where the time goes
+estimator's start (its initial weights, delays and θ for random_state 0), and the seconds per example of each code object are recorded: where the time goes
 (each code object's share includes its timer, two ``std::clock`` calls per time step, about 0.6 ms
 per example). Prints seconds per
 example and the ratios; writes benchmarks/results/speed.json with the command and commit.
