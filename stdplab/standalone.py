@@ -218,6 +218,13 @@ class StandaloneProject:
             C++ run after the seeding, before the network (e.g. ``copy_code``).
         """
         self.device.apply_run_args()
+        if sys.platform.startswith("linux"):
+            # The binary dies with the process that started it: a run killed (kill -9 included)
+            # leaves no binary computing on for nobody until its chunk ends.
+            from brian2 import get_device
+
+            get_device().headers.extend(["<sys/prctl.h>", "<csignal>"])  # the device's own list, not the proxy's
+            self.device.insert_code("main", "prctl(PR_SET_PDEATHSIG, SIGKILL);")
         seed_array = self.device.get_array_name(seed)
         self.device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
                                         f" brian::_random_generators[k].seed((unsigned long) brian::{seed_array}[0] + k);")

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,23 @@ from stdplab.experiment import RESULTS_FORMAT
 N_TRAIN = 300
 ARGS = ["train", "--neurons", "100", "--train", str(N_TRAIN), "--test", "100", "--checkpoint-every", "100",
         "--set", "chunk_size=250", "--quiet"]
+
+
+def _binaries(pid: int) -> list[int]:
+    """The compiled networks a process is running (its children called ``main``; Linux)."""
+    try:
+        children = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [child for child in children if Path(f"/proc/{child}/comm").read_text().strip() == "main"]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +63,18 @@ def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run
     deadline = time.time() + 300
     while not (cut / "progress.json").exists() and time.time() < deadline:
         time.sleep(0.2)
+    binaries = []
+    while sys.platform.startswith("linux") and not binaries and time.time() < deadline:
+        time.sleep(0.05)
+        binaries = _binaries(process.pid)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    if sys.platform.startswith("linux"):  # the binary it was running dies with it (PR_SET_PDEATHSIG)
+        assert binaries
+        deadline = time.time() + 10
+        while any(_alive(pid) for pid in binaries) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in binaries)
     progress = json.loads((cut / "progress.json").read_text())
     assert progress["stage"] == "train" and 100 <= progress["examples_seen"] < N_TRAIN
     assert not (cut / "results.json").exists()
