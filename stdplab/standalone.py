@@ -168,7 +168,8 @@ def standalone_project(directory: Path):
         # conductances otherwise spend thousands of steps as subnormals, each operation on one
         # costing ~100 cycles; the values lost are below 1e-307.
         b2.prefs.codegen.cpp.extra_link_args = [*link_args, "-ffast-math"]
-        yield StandaloneProject(staging, directory, device)
+        # The device itself: Brian's module-level proxy keeps attributes set through it after reinit.
+        yield StandaloneProject(staging, directory, b2.get_device())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -219,11 +220,9 @@ class StandaloneProject:
         """
         self.device.apply_run_args()
         if sys.platform.startswith("linux"):
-            # The binary dies with the process that started it: a run killed (kill -9 included)
-            # leaves no binary computing on for nobody until its chunk ends.
-            from brian2 import get_device
-
-            get_device().headers.extend(["<sys/prctl.h>", "<csignal>"])  # the device's own list, not the proxy's
+            # The binary dies with the process that started it: a killed run (kill -9 included)
+            # leaves no binary working on to the end of its chunk.
+            self.device.headers += ["<sys/prctl.h>", "<csignal>"]
             self.device.insert_code("main", "prctl(PR_SET_PDEATHSIG, SIGKILL);")
         seed_array = self.device.get_array_name(seed)
         self.device.insert_code("main", f"for (size_t k = 0; k < brian::_random_generators.size(); k++)"
