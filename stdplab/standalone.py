@@ -7,10 +7,11 @@ process loads a cached project once (``compiled_project``) and runs its binary w
 on the command line (``run_project``), any number of times.
 
 Between generating and compiling, ``StandaloneProject.finish`` applies the rewrites of
-``code_rewrites`` (a faster spike queue, and ranges in the pathways a project names: faster loops,
-the same results). The manifest of each build records which queue it holds (``SPIKE_QUEUES``); a
-build whose rewrite did not apply warns at every run, and results files say which queue ran
-(``spike_queue``, in ``records.environment``).
+``code_rewrites`` (a faster spike queue, ranges in the pathways a project names, thresholders that
+compute their conditions first: faster loops, the same results). The manifest of each build records
+which queue (``SPIKE_QUEUES``) and thresholders it holds; a build whose queue rewrite did not apply
+warns at every run, and results files say which queue ran (``spike_queue``, in
+``records.environment``).
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .cache import cache_dir
-from .code_rewrites import (SPIKE_QUEUES, SpikeQueueWarning, deliver_ranges, push_runs_of_equal_delay,
-                            rewrites_installed_queue)
+from .code_rewrites import (SPIKE_QUEUES, SpikeQueueWarning, conditions_first, deliver_ranges,
+                            push_runs_of_equal_delay, rewrites_installed_queue)
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -292,7 +293,8 @@ class StandaloneProject:
         manifest : dict
             ``inputs`` (input name: run-argument target or list of targets), ``results`` (result
             name: ``result(...)``), optional ``integer_inputs`` and whatever the project's runner
-            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``) and ``ranges_asked`` are added.
+            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``), ``ranges_asked`` and ``thresholders``
+            ("conditions_first" where ``code_rewrites.conditions_first`` applied, else "brian") are added.
         """
         from brian2.codegen.cpp_prefs import get_compiler_and_args
 
@@ -301,9 +303,10 @@ class StandaloneProject:
         ranges = () if _threads() else self.ranges  # OpenMP splits a pathway's queue per thread
         if queue == "runs" and ranges and all([deliver_ranges(self.staging, pathway) for pathway in ranges]):
             queue = "ranges"
+        thresholders = "conditions_first" if conditions_first(self.staging) else "brian"
         self.device.compile_source(str(self.staging), get_compiler_and_args()[0], debug=False, clean=False)
-        (self.staging / "manifest.json").write_text(
-            json.dumps({**manifest, "spike_queue": queue, "ranges_asked": bool(ranges)}, indent=1))
+        (self.staging / "manifest.json").write_text(json.dumps(
+            {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "thresholders": thresholders}, indent=1))
         os.replace(self.staging, self.directory)
 
 

@@ -171,18 +171,20 @@ def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(m
         np.testing.assert_array_equal(getattr(reordered, field), getattr(plain, field), err_msg=field)
 
 
-def test_ranges_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnist, monkeypatch, tmp_path):
-    """The rewritten push and the input synapses' ranges are a faster loop only: a project compiled
-    with Brian's own spike queue learns the same weights, θ and spikes to the last bit. CI fails here
-    when the rewrite of the generated code did not apply (the manifest would not say "ranges")."""
+def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypatch, tmp_path):
+    """The rewritten push, the input synapses' ranges and the thresholders that compute their
+    conditions first are faster loops only: a project compiled as Brian generates it learns the
+    same weights, θ and spikes to the last bit. CI fails here when a rewrite of the generated code
+    did not apply (the manifest would not say "ranges" and "conditions_first")."""
     images = mnist[0][:4].reshape(4, -1)
     ours, _ = run(images, plastic=True, seed=5)
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
-    assert learning().manifest["spike_queue"] == "ranges"
-    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, with Brian's queue as it ships
+    assert (learning().manifest["spike_queue"], learning().manifest["thresholders"]) == ("ranges", "conditions_first")
+    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, as Brian generates it
     monkeypatch.setattr(standalone, "_compiled", {})
     monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
     monkeypatch.setattr(standalone, "push_runs_of_equal_delay", lambda header: False)
+    monkeypatch.setattr(standalone, "conditions_first", lambda project: False)
     # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
     run(images[:1], plastic=True)
     monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
@@ -190,7 +192,7 @@ def test_ranges_of_equal_delay_fill_the_spike_queue_as_brians_own_push_does(mnis
     for _ in range(2):  # every run says so, not only the build
         with pytest.warns(code_rewrites.SpikeQueueWarning, match="as shipped"):
             brians, _ = run(images, plastic=True, seed=5)
-    assert learning().manifest["spike_queue"] == "brian"
+    assert (learning().manifest["spike_queue"], learning().manifest["thresholders"]) == ("brian", "brian")
     assert standalone.spike_queue() == "brian"
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
@@ -215,6 +217,23 @@ def test_code_for_ranges_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
         assert not code_rewrites.deliver_ranges(tmp_path, "input_exc_pre")
     assert push.read_text() == "input_exc_pre.push(spikes, n);"  # both files or neither
     assert delivery.read_text() == "// another Brian's loop"
+
+
+def test_a_thresholder_stdplab_does_not_know_leaves_every_thresholder_as_it_is(tmp_path):
+    (tmp_path / "code_objects").mkdir()
+    known = tmp_path / "code_objects" / "excitatory_spike_thresholder_codeobject.cpp"
+    known.write_text("long _count = 0;\n for(size_t _idx=0; _idx<N; _idx++)\n {\n"
+                     " const size_t _vectorisation_idx = _idx;\n const char _cond = v[_idx] > 1;\n"
+                     " if(_cond) {\n spikes[_count++] = _idx;\n }\n }\n spikes[N] = _count;")
+    unknown = tmp_path / "code_objects" / "inhibitory_spike_thresholder_codeobject.cpp"
+    unknown.write_text("// another Brian's thresholder")
+    texts = known.read_text(), unknown.read_text()
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="same spikes more slowly"):
+        assert not code_rewrites.conditions_first(tmp_path)
+    assert (known.read_text(), unknown.read_text()) == texts  # all or none
+    unknown.unlink()
+    assert code_rewrites.conditions_first(tmp_path)
+    assert "_conditions[_idx] = _cond;" in known.read_text() and "spikes[_count++] = _idx;" in known.read_text()
 
 
 def test_lateral_inhibition_as_one_sum_is_the_all_to_all_inhibition():
