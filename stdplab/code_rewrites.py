@@ -253,12 +253,28 @@ _CONDITIONS_FIRST = """static std::vector<char> _conditions_buffer;
     {eventspace}[N] = _count;"""
 
 
+def _conditions_first(text: str) -> str | None:
+    """A thresholder's code rewritten; None unless it holds one loop as known, whose condition reads
+    what the spikes write only at the neuron's own index (then each condition sees the same values
+    with the conditions computed first as in Brian's loop)."""
+    matches = list(_BRIAN_THRESHOLDER.finditer(text))
+    if len(matches) != 1:
+        return None
+    condition, actions, eventspace = matches[0].groups()
+    for array in set(re.findall(r"(\w+)\[_idx\]\s*=", actions)):
+        if re.search(rf"\b{array}\b(?!\[_idx\])", condition):
+            return None
+    return _BRIAN_THRESHOLDER.sub(lambda _: _CONDITIONS_FIRST.format(
+        condition=condition, actions=actions, eventspace=eventspace), text)
+
+
 def conditions_first(project: Path) -> bool:
     """Rewrite every thresholder of a generated project to compute its conditions first.
 
     Brian's thresholder tests and collects neuron by neuron; the rewritten one computes all
     conditions in a loop the compiler vectorises, then collects the neurons whose condition holds,
-    in index order: the same spikes, bit for bit, in a third of the time at 6,400 neurons.
+    in index order: the same conditions (the same operations, random numbers drawn in the same
+    order) and the same spikes, in a third of the time at 6,400 neurons.
 
     Parameters
     ----------
@@ -269,21 +285,19 @@ def conditions_first(project: Path) -> bool:
     -------
     bool
         True if every thresholder was rewritten; False, with a ``CodeRewriteWarning``, if one is
-        not as Brian 2.9 generates it (then none is rewritten).
+        not as Brian 2.9 generates it or none was found (then none is rewritten).
     """
-    rewrites = {}
-    for path in sorted((project / "code_objects").glob("*_thresholder_codeobject*.cpp")):
-        if path.name.startswith(("before_run_", "after_run_")):
-            continue  # a thresholder's code before and after a run, which has no loop
-        text, found = _BRIAN_THRESHOLDER.subn(
-            lambda match: _CONDITIONS_FIRST.format(condition=match.group(1), actions=match.group(2),
-                                                   eventspace=match.group(3)), path.read_text())
-        if found != 1:
-            warnings.warn(f"{path}: the thresholder Brian generated is not what stdplab knows (another Brian"
-                          " version?); it is compiled unchanged, which gives the same spikes more slowly",
-                          CodeRewriteWarning, stacklevel=2)
-            return False
-        rewrites[path] = text
+    paths = [path for path in sorted((project / "code_objects").glob("*_thresholder_codeobject*.cpp"))
+             # a thresholder's code before and after a run, which has no loop
+             if not path.name.startswith(("before_run_", "after_run_"))]
+    rewrites = {path: _conditions_first(path.read_text()) for path in paths}
+    unknown = [path.name for path, text in rewrites.items() if text is None]
+    if unknown or not paths:
+        found = f"the thresholders {', '.join(unknown)} are not" if unknown else "no thresholder is"
+        warnings.warn(f"{project}: {found} what stdplab knows (another Brian version?); the thresholders are"
+                      " compiled as Brian generated them, which gives the same spikes more slowly",
+                      CodeRewriteWarning, stacklevel=2)
+        return False
     for path, text in rewrites.items():
         path.write_text(text)
-    return bool(rewrites)
+    return True

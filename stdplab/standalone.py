@@ -32,8 +32,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .cache import cache_dir
-from .code_rewrites import (SPIKE_QUEUES, SpikeQueueWarning, conditions_first, deliver_ranges,
-                            push_runs_of_equal_delay, rewrites_installed_queue)
+from .code_rewrites import (SPIKE_QUEUES, CodeRewriteWarning, SpikeQueueWarning, conditions_first,
+                            deliver_ranges, push_runs_of_equal_delay, rewrites_installed_queue)
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -428,8 +428,10 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
     -----
     SpikeQueueWarning
         At every run of a build holding Brian's own spike queue.
+    CodeRewriteWarning
+        At every run of a build holding Brian's own thresholders.
     """
-    _note_queue(directory, manifest.get("spike_queue", "brian"), manifest.get("ranges_asked", False))
+    _note_rewrites(directory, manifest)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stdplab-run-") as tmp:
         tmp = Path(tmp)
@@ -488,11 +490,16 @@ def peak_binary_memory(reset: bool = False) -> int:
     return peak
 
 
-def _note_queue(directory, queue: str, ranges_asked: bool) -> None:
+def _note_rewrites(directory, manifest: dict) -> None:
+    queue = manifest.get("spike_queue", "brian")
     _queues_run.add(queue)
-    if queue != ("ranges" if ranges_asked else "runs"):
+    if queue != ("ranges" if manifest.get("ranges_asked", False) else "runs"):
         warnings.warn(f"{directory} was compiled with {SPIKE_QUEUES[queue]} (another Brian version?):"
                       " the same results, more slowly", SpikeQueueWarning, stacklevel=3)
+    if manifest.get("thresholders") != "conditions_first":
+        warnings.warn(f"{directory} was compiled with Brian's thresholders as generated (the rewrite did not"
+                      " match them; another Brian version?): the same spikes, more slowly", CodeRewriteWarning,
+                      stacklevel=3)
 
 
 def _read_profile(path: Path) -> dict | None:

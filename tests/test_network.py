@@ -190,8 +190,11 @@ def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypat
     monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
     monkeypatch.setattr(standalone, "_queues_run", set())
     for _ in range(2):  # every run says so, not only the build
-        with pytest.warns(code_rewrites.SpikeQueueWarning, match="as shipped"):
+        with pytest.warns(code_rewrites.CodeRewriteWarning) as warned:
             brians, _ = run(images, plastic=True, seed=5)
+        messages = [str(warning.message) for warning in warned]
+        assert any("spike queue as shipped" in message for message in messages), messages
+        assert any("thresholders as generated" in message for message in messages), messages
     assert (learning().manifest["spike_queue"], learning().manifest["thresholders"]) == ("brian", "brian")
     assert standalone.spike_queue() == "brian"
     assert ours.exc_spikes.sum() > 0
@@ -219,21 +222,113 @@ def test_code_for_ranges_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
     assert delivery.read_text() == "// another Brian's loop"
 
 
+# A thresholder in the form of Brian 2.9's template (threshold.cpp): a random condition, as a
+# PoissonGroup's, and a refractory neuron's actions.
+_THRESHOLDER = """long _count = 0;
+    for(size_t _idx=0; _idx<N; _idx++)
+    {
+        const size_t _vectorisation_idx = _idx;
+        const char not_refractory = _ptr_not_refractory[_idx];
+        const double v = _ptr_v[_idx];
+        char _cond;
+        if(!not_refractory)
+            _cond = (v > _rand(_vectorisation_idx)) && false;
+        else
+            _cond = (v > _rand(_vectorisation_idx)) && true;
+
+        if(_cond) {
+            _ptr_spikespace[_count++] = _idx;
+            _ptr_not_refractory[_idx] = false;
+            _ptr_lastspike[_idx] = t;
+        }
+    }
+    _ptr_spikespace[N] = _count;"""
+
+
+def _thresholder_project(folder, files: dict):
+    (folder / "code_objects").mkdir(parents=True)
+    for name, text in files.items():
+        (folder / "code_objects" / name).write_text(text)
+    return {name: (folder / "code_objects" / name) for name in files}
+
+
 def test_a_thresholder_stdplab_does_not_know_leaves_every_thresholder_as_it_is(tmp_path):
-    (tmp_path / "code_objects").mkdir()
-    known = tmp_path / "code_objects" / "excitatory_spike_thresholder_codeobject.cpp"
-    known.write_text("long _count = 0;\n for(size_t _idx=0; _idx<N; _idx++)\n {\n"
-                     " const size_t _vectorisation_idx = _idx;\n const char _cond = v[_idx] > 1;\n"
-                     " if(_cond) {\n spikes[_count++] = _idx;\n }\n }\n spikes[N] = _count;")
-    unknown = tmp_path / "code_objects" / "inhibitory_spike_thresholder_codeobject.cpp"
-    unknown.write_text("// another Brian's thresholder")
-    texts = known.read_text(), unknown.read_text()
-    with pytest.warns(code_rewrites.CodeRewriteWarning, match="same spikes more slowly"):
+    paths = _thresholder_project(tmp_path, {"excitatory_spike_thresholder_codeobject.cpp": _THRESHOLDER,
+                                            "inhibitory_spike_thresholder_codeobject.cpp": "// another Brian's",
+                                            "after_run_excitatory_spike_thresholder_codeobject.cpp": "// no loop"})
+    texts = {name: path.read_text() for name, path in paths.items()}
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="inhibitory_spike_thresholder_codeobject.cpp are not"):
         assert not code_rewrites.conditions_first(tmp_path)
-    assert (known.read_text(), unknown.read_text()) == texts  # all or none
-    unknown.unlink()
-    assert code_rewrites.conditions_first(tmp_path)
-    assert "_conditions[_idx] = _cond;" in known.read_text() and "spikes[_count++] = _idx;" in known.read_text()
+    assert {name: path.read_text() for name, path in paths.items()} == texts  # all or none
+    paths["inhibitory_spike_thresholder_codeobject.cpp"].unlink()
+    assert code_rewrites.conditions_first(tmp_path)  # the code before and after a run is no thresholder
+    assert "_conditions[_idx] = _cond;" in paths["excitatory_spike_thresholder_codeobject.cpp"].read_text()
+    assert paths["after_run_excitatory_spike_thresholder_codeobject.cpp"].read_text() == "// no loop"
+
+
+def test_thresholders_are_left_as_they_are_where_a_condition_reads_another_neurons_spike(tmp_path):
+    """Computed first, a condition would not see what the spikes of lower indices wrote this step."""
+    reads_a_neighbour = _THRESHOLDER.replace("const double v = _ptr_v[_idx];",
+                                             "const double v = _ptr_v[_idx] + _ptr_lastspike[_idx ^ 1];")
+    paths = _thresholder_project(tmp_path / "neighbour", {"exc_spike_thresholder_codeobject.cpp": reads_a_neighbour})
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="not what stdplab knows"):
+        assert not code_rewrites.conditions_first(tmp_path / "neighbour")
+    assert paths["exc_spike_thresholder_codeobject.cpp"].read_text() == reads_a_neighbour
+    _thresholder_project(tmp_path / "empty", {})
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="no thresholder is"):
+        assert not code_rewrites.conditions_first(tmp_path / "empty")
+
+
+def test_a_rewritten_thresholder_gives_brians_spikes_and_random_numbers_for_any_size(tmp_path):
+    """Compiled beside the loop as Brian generates it: the same spike space, refractory flags, last
+    spikes and random numbers drawn, for sizes around the scan's blocks of eight."""
+    import subprocess
+
+    def program(loop):
+        return f"""#include <cstdio>
+#include <cstdint>
+#include <vector>
+static uint64_t _state = 12345;
+static double _rand(size_t) {{ _state = _state * 6364136223846793005ULL + 1442695040888963407ULL;
+                              return (_state >> 11) * (1.0 / 9007199254740992.0); }}
+static void step(const int64_t N, char* _ptr_not_refractory, const double* _ptr_v, double* _ptr_lastspike,
+                 int32_t* _ptr_spikespace, double t)
+{{
+    {loop}
+}}
+int main()
+{{
+    for(int64_t N : {{0, 1, 7, 8, 9, 17, 64, 100}})
+    {{
+        std::vector<char> not_refractory(N, 1);
+        std::vector<double> v(N), lastspike(N, -1);
+        std::vector<int32_t> spikespace(N + 1);
+        for(int64_t i = 0; i < N; i++) v[i] = (i % 5) / 8.0;
+        for(int step_ = 0; step_ < 6; step_++)
+        {{
+            if(step_ % 3 == 0) for(auto &flag : not_refractory) flag = 1;
+            step(N, not_refractory.data(), v.data(), lastspike.data(), spikespace.data(), step_);
+            printf("N=%ld step=%d spikes=%d:", (long)N, step_, spikespace[N]);
+            for(int i = 0; i < spikespace[N]; i++) printf(" %d", spikespace[i]);
+            for(int64_t i = 0; i < N; i++) printf(" %d/%g", not_refractory[i], lastspike[i]);
+            printf(" rand=%llu\\n", (unsigned long long)_state);
+        }}
+    }}
+}}
+"""
+    outputs = []
+    for name, loop in (("brian", _THRESHOLDER),
+                       ("rewritten", code_rewrites._conditions_first(_THRESHOLDER))):
+        assert loop is not None
+        source = tmp_path / f"{name}.cpp"
+        source.write_text(program(loop))
+        subprocess.run(["g++", "-O3", "-ffast-math", "-fno-finite-math-only", "-march=native", "-o",
+                        str(tmp_path / name), str(source)], check=True, capture_output=True)
+        outputs.append(subprocess.run([str(tmp_path / name)], check=True, capture_output=True, text=True).stdout)
+    assert "_conditions" not in _THRESHOLDER and "_conditions" in code_rewrites._conditions_first(_THRESHOLDER)
+    assert outputs[0] == outputs[1]
+    spiked = [line for line in outputs[0].splitlines() if "spikes=0:" not in line and not line.startswith("N=0 ")]
+    assert len(spiked) > 20  # most steps of most sizes spiked
 
 
 def test_lateral_inhibition_as_one_sum_is_the_all_to_all_inhibition():
