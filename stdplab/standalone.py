@@ -9,9 +9,8 @@ on the command line (``run_project``), any number of times.
 Between generating and compiling, ``StandaloneProject.finish`` applies the rewrites of
 ``code_rewrites`` (a faster spike queue, ranges in the pathways a project names, thresholders that
 compute their conditions first: faster loops, the same results). The manifest of each build records
-which queue (``SPIKE_QUEUES``) and thresholders it holds; a build whose queue rewrite did not apply
-warns at every run, and results files say which queue ran (``spike_queue``, in
-``records.environment``).
+which queue (``SPIKE_QUEUES``) and thresholders it holds; a build where a rewrite did not apply warns
+at every run, and results files say which queue ran (``spike_queue``, in ``records.environment``).
 """
 from __future__ import annotations
 
