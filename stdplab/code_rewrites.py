@@ -260,12 +260,13 @@ def _conditions_first(text: str) -> str | None:
     matches = list(_BRIAN_THRESHOLDER.finditer(text))
     if len(matches) != 1:
         return None
-    condition, actions, eventspace = matches[0].groups()
+    loop = matches[0]
+    condition, actions, eventspace = loop.groups()
     for array in set(re.findall(r"(\w+)\[_idx\]\s*=", actions)):
         if re.search(rf"\b{array}\b(?!\[_idx\])", condition):
             return None
-    return _BRIAN_THRESHOLDER.sub(lambda _: _CONDITIONS_FIRST.format(
-        condition=condition, actions=actions, eventspace=eventspace), text)
+    rewritten = _CONDITIONS_FIRST.format(condition=condition, actions=actions, eventspace=eventspace)
+    return text[:loop.start()] + rewritten + text[loop.end():]
 
 
 def conditions_first(project: Path) -> bool:
