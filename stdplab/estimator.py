@@ -576,7 +576,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         where ``random_state`` (an int) regenerates them bit for bit, which ``load`` checks against
         their SHA-256; θ, the readouts, the parameters and the training history in full; not the
         per-example spike record (``training_stats_``), the running accuracy's recent counts or the
-        weight snapshots.
+        weight snapshots. A full file keeps its float64 weights and delays uncompressed (they
+        compress by about 5 %, in about 30 times the time of writing them).
 
         Parameters
         ----------
@@ -625,7 +626,9 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
                 arrays.update(snapshot_examples=np.array(examples), snapshots=np.stack(weights),
                               snapshot_theta=np.stack(theta))
         arrays["meta"] = np.array(json.dumps(meta, default=json_value))
-        save_npz(path, **arrays)
+        # Float64 weights and delays barely compress: at 6,400 neurons 4 s of each checkpoint (every
+        # 1,000 examples) for 5 % of its size. The compact file's weights are compressed.
+        save_npz(path, stored=() if compact else ("weights_", "delays_", "snapshots"), **arrays)
 
     @classmethod
     def load(cls, path):

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -53,18 +54,25 @@ def atomic_write(path):
         raise
 
 
-def save_npz(path, **arrays) -> None:
-    """Write arrays to a compressed ``.npz`` atomically.
+def save_npz(path, *, stored=(), **arrays) -> None:
+    """Write arrays to a compressed ``.npz`` atomically, some of them uncompressed.
 
     Parameters
     ----------
     path : str or os.PathLike
         The file.
+    stored : collection of str, optional
+        Names of arrays written without compression, as ``np.savez`` writes them: for learned
+        float64 weights, which compress by about 5 % in about 30 times the time of writing them.
     **arrays
-        Name: array.
+        Name: array. ``np.load`` reads them back, whichever way each was written.
     """
-    with atomic_write(path) as tmp, open(tmp, "wb") as file:
-        np.savez_compressed(file, **arrays)
+    with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
+        for name, array in arrays.items():
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            with archive.open(member, "w", force_zip64=True) as file:
+                np.lib.format.write_array(file, np.asanyarray(array), allow_pickle=False)
 
 
 def write_json(path, data) -> None:

@@ -1,7 +1,10 @@
-"""Provenance: which commit a result came from."""
+"""Provenance: which commit a result came from; arrays written atomically."""
 import subprocess
+import zipfile
 
-from stdplab.records import git_commit
+import numpy as np
+
+from stdplab.records import git_commit, save_npz
 
 
 def test_git_commit_names_the_checkout_and_says_when_its_code_differs_from_it(tmp_path, monkeypatch):
@@ -26,3 +29,20 @@ def test_git_commit_names_the_checkout_and_says_when_its_code_differs_from_it(tm
     (tmp_path / "stdplab" / "code.py").write_text("a = 2\n")
     assert git_commit(tmp_path) == f"{head}-dirty"
     assert git_commit(tmp_path / "stdplab") == f"{head}-dirty"  # from anywhere in the checkout
+
+
+def test_save_npz_stores_the_named_arrays_uncompressed_and_reads_back_every_one(tmp_path):
+    arrays = {"weights": np.random.default_rng(0).random((30, 20)), "counts": np.zeros((50, 20), np.int32),
+              "meta": np.array('{"a": 1}')}
+    save_npz(tmp_path / "model.npz", stored=("weights",), **arrays)
+    with zipfile.ZipFile(tmp_path / "model.npz") as archive:
+        methods = {member.filename: member.compress_type for member in archive.infolist()}
+    assert methods == {"weights.npy": zipfile.ZIP_STORED, "counts.npy": zipfile.ZIP_DEFLATED,
+                       "meta.npy": zipfile.ZIP_DEFLATED}
+    with np.load(tmp_path / "model.npz") as loaded:
+        assert sorted(loaded.files) == sorted(arrays)
+        for name, array in arrays.items():
+            np.testing.assert_array_equal(loaded[name], array)
+            assert loaded[name].dtype == array.dtype
+    save_npz(tmp_path / "again.npz", stored=("weights",), **arrays)  # the same arrays, the same bytes
+    assert (tmp_path / "again.npz").read_bytes() == (tmp_path / "model.npz").read_bytes()
