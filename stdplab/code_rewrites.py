@@ -213,10 +213,16 @@ def deliver_ranges(project: Path, pathway: str) -> bool:
             if found:
                 rewrites[path] = text
                 matches.append(found)
-    if matches != [1, 1]:
-        warnings.warn(f"{project}: the code Brian generated for {pathway} is not what stdplab knows (another Brian"
-                      " version?); its events are queued one by one, which gives the same results more slowly",
-                      SpikeQueueWarning, stacklevel=2)
+    return _write_all_or_warn(rewrites, None if matches == [1, 1] else (
+        f"{project}: the code Brian generated for {pathway} is not what stdplab knows (another Brian version?);"
+        " its events are queued one by one, which gives the same results more slowly"), SpikeQueueWarning)
+
+
+def _write_all_or_warn(rewrites: dict, problem: str | None, category) -> bool:
+    """Write every rewritten file (path: text) and return True; or, where there is a problem, none,
+    with a warning saying it, and return False."""
+    if problem:
+        warnings.warn(problem, category, stacklevel=3)
         return False
     for path, text in rewrites.items():
         path.write_text(text)
@@ -293,12 +299,7 @@ def conditions_first(project: Path) -> bool:
              if not path.name.startswith(("before_run_", "after_run_"))]
     rewrites = {path: _conditions_first(path.read_text()) for path in paths}
     unknown = [path.name for path, text in rewrites.items() if text is None]
-    if unknown or not paths:
-        found = f"the thresholders {', '.join(unknown)} are not" if unknown else "no thresholder is"
-        warnings.warn(f"{project}: {found} what stdplab knows (another Brian version?); the thresholders are"
-                      " compiled as Brian generated them, which gives the same spikes more slowly",
-                      CodeRewriteWarning, stacklevel=2)
-        return False
-    for path, text in rewrites.items():
-        path.write_text(text)
-    return True
+    found = f"the thresholders {', '.join(unknown)} are not" if unknown else "no thresholder is" if not paths else None
+    return _write_all_or_warn(rewrites, found and (
+        f"{project}: {found} what stdplab knows (another Brian version?); the thresholders are compiled as"
+        " Brian generated them, which gives the same spikes more slowly"), CodeRewriteWarning)
