@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .standalone import spike_queue
+from .standalone import spike_queue, thresholders
 
 
 @contextlib.contextmanager
@@ -279,17 +279,19 @@ def git_commit(directory=None) -> str | None:
 
 
 def environment() -> dict:
-    """The commit, interpreter, library versions, spike queue and machine a result came from.
+    """The commit, interpreter, library versions, rewritten loops and machine a result came from.
 
     Returns
     -------
     dict
         ``commit``, ``python``, ``brian2``, ``numpy``, ``spike_queue`` (which spike queue the
         compiled networks ran, ``standalone.spike_queue``: "runs", the rewritten one, or "brian",
-        Brian's as shipped), ``machine`` and ``cpus``.
+        Brian's as shipped), ``thresholders`` (``standalone.thresholders``: "conditions_first", the
+        rewritten ones, or "brian"), ``machine`` and ``cpus``.
     """
     from importlib.metadata import version
 
     return {"commit": git_commit(), "python": platform.python_version(), "brian2": version("brian2"),
-            "numpy": np.__version__, "spike_queue": spike_queue(), "machine": platform.machine(),
+            "numpy": np.__version__, "spike_queue": spike_queue(), "thresholders": thresholders(),
+            "machine": platform.machine(),
             "cpus": os.cpu_count()}

