@@ -13,7 +13,9 @@ generated it, with a warning, and its manifest says so.
 - ``prefetch_synapses``: a pathway's delivery loop asks for the data of the synapse ``PREFETCH_AHEAD``
   events ahead while it works on this one;
 - ``clock_once``: Brian's main loop reads the process's CPU clock once, after the run, instead of in
-  every time step (a system call each time).
+  every time step (a system call each time);
+- ``write_results_only``: at the end of a run the binary writes the arrays the project reads back,
+  not every array it holds.
 """
 from __future__ import annotations
 
@@ -405,3 +407,42 @@ def clock_once(project: Path) -> bool:
     return _write_all_or_warn({path: text}, None if found == 1 else (
         f"{path}: Brian's main loop is not what stdplab knows (another Brian version?); it is compiled as"
         " generated, which reads the clock at every time step"), CodeRewriteWarning)
+
+
+# Brian 2.9's _write_arrays (objects.cpp): one block per array, each writing it to the results folder.
+_BRIAN_WRITE_ARRAYS = re.compile(r"void _write_arrays\(\)\s*\{.*?\n\}", re.S)
+_BRIAN_ARRAY_WRITE = re.compile(
+    r'[ \t]*ofstream outfile_(\w+);\s*outfile_\1\.open\(results_dir \+ "(\w+)", ios::binary \| ios::out\);'
+    r'.*?std::cout << "Error writing output file for \w+\." << endl;\s*\}\n', re.S)
+
+
+def write_results_only(project: Path, results) -> bool:
+    """Let the binary write only the arrays read back at the end of a run, not every array it holds.
+
+    Brian writes every array to the results folder: at 6,400 neurons 200 MB per run of the binary
+    (each synapse's target, source, delays, trace and weight), of which the weights (40 MB) are read.
+
+    Parameters
+    ----------
+    project : pathlib.Path
+        The generated project (its ``objects.cpp``), before compiling.
+    results : iterable of str
+        The file names (in the results folder) of the arrays to write.
+
+    Returns
+    -------
+    bool
+        True if rewritten; False, with a ``CodeRewriteWarning``, if the writing code is not as Brian
+        2.9 generates it or does not write one of ``results`` (then every array is written).
+    """
+    path = project / "objects.cpp"
+    text = path.read_text()
+    function = _BRIAN_WRITE_ARRAYS.search(text)
+    body = function.group() if function else ""
+    written = [block.group(2) for block in _BRIAN_ARRAY_WRITE.finditer(body)]
+    results = set(results)
+    known = len(written) == body.count("ios::binary | ios::out") and results <= set(written)
+    rewritten = _BRIAN_ARRAY_WRITE.sub(lambda block: block.group() if block.group(2) in results else "", body)
+    return _write_all_or_warn({path: text.replace(body, rewritten)} if known else {}, None if known else (
+        f"{path}: Brian's code that writes the arrays is not what stdplab knows (another Brian version?); every"
+        " array is written at the end of each run, which gives the same results more slowly"), CodeRewriteWarning)

@@ -33,7 +33,8 @@ import numpy as np
 
 from .cache import cache_dir
 from .code_rewrites import (SPIKE_QUEUES, CodeRewriteWarning, SpikeQueueWarning, clock_once, conditions_first,
-                            deliver_ranges, prefetch_synapses, push_runs_of_equal_delay, rewrites_installed_queue)
+                            deliver_ranges, prefetch_synapses, push_runs_of_equal_delay, rewrites_installed_queue,
+                            write_results_only)
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -300,8 +301,8 @@ class StandaloneProject:
             needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``), ``ranges_asked``, ``thresholders``
             ("conditions_first" where ``code_rewrites.conditions_first`` applied, else "brian"),
             ``prefetch`` ("ahead" where ``prefetch_synapses`` applied to every pathway asked, "brian"
-            where not, "none asked") and ``clock`` ("once" where ``clock_once`` applied, else "brian")
-            are added.
+            where not, "none asked"), ``clock`` ("once" where ``clock_once`` applied, else "brian") and
+            ``written`` ("results" where ``write_results_only`` applied, else "brian") are added.
         """
         from brian2.codegen.cpp_prefs import get_compiler_and_args
 
@@ -316,10 +317,12 @@ class StandaloneProject:
         if prefetched:
             prefetch = "ahead" if all([prefetch_synapses(self.staging, pathway) for pathway in prefetched]) else "brian"
         clock = "once" if clock_once(self.staging) else "brian"
+        results = [file_name for file_name, _ in manifest["results"].values()]
+        written = "results" if write_results_only(self.staging, results) else "brian"
         self.device.compile_source(str(self.staging), get_compiler_and_args()[0], debug=False, clean=False)
         (self.staging / "manifest.json").write_text(json.dumps(
             {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "thresholders": thresholders,
-             "prefetch": prefetch, "clock": clock}, indent=1))
+             "prefetch": prefetch, "clock": clock, "written": written}, indent=1))
         os.replace(self.staging, self.directory)
 
 
@@ -507,7 +510,8 @@ def peak_binary_memory(reset: bool = False) -> int:
 # Manifest key, its value where the rewrite applied, and what a build runs where it did not.
 _REWRITTEN_LOOPS = (("thresholders", "conditions_first", "Brian's thresholders as generated"),
                     ("prefetch", "ahead", "Brian's delivery loops as generated, without prefetches"),
-                    ("clock", "once", "Brian's main loop, which reads the clock at every time step"))
+                    ("clock", "once", "Brian's main loop, which reads the clock at every time step"),
+                    ("written", "results", "Brian's writing of every array at the end of a run"))
 
 
 def _note_rewrites(directory, manifest: dict) -> None:

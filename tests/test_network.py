@@ -185,15 +185,16 @@ def test_synapses_in_delay_order_give_the_plain_row_layouts_result_bit_for_bit(m
 
 def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypatch, tmp_path):
     """The rewritten push, the input synapses' ranges, the thresholders that compute their
-    conditions first, the prefetches of the postsynaptic pathway and the main loop that reads the
-    clock once are faster loops only: a project compiled as Brian generates it learns the same
-    weights, θ and spikes to the last bit. CI fails here when a rewrite of the generated code did
-    not apply (the manifest would not say "ranges", "conditions_first", "ahead" and "once")."""
+    conditions first, the prefetches of the postsynaptic pathway, the main loop that reads the
+    clock once and the binary that writes only what is read back are faster only: a project
+    compiled as Brian generates it learns the same weights, θ and spikes to the last bit. CI fails
+    here when a rewrite of the generated code did not apply (the manifest would not say "ranges",
+    "conditions_first", "ahead", "once" and "results")."""
     images = mnist[0][:4].reshape(4, -1)
     ours, _ = run(images, plastic=True, seed=5)
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
-    rewritten = ("spike_queue", "thresholders", "prefetch", "clock")
-    assert [learning().manifest[key] for key in rewritten] == ["ranges", "conditions_first", "ahead", "once"]
+    rewritten = ("spike_queue", "thresholders", "prefetch", "clock", "written")
+    assert [learning().manifest[key] for key in rewritten] == ["ranges", "conditions_first", "ahead", "once", "results"]
     monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, as Brian generates it
     monkeypatch.setattr(standalone, "_compiled", {})
     monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
@@ -202,6 +203,7 @@ def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypat
     monkeypatch.setattr(standalone, "conditions_first", lambda project: False)
     monkeypatch.setattr(standalone, "prefetch_synapses", lambda project, pathway: False)
     monkeypatch.setattr(standalone, "clock_once", lambda project: False)
+    monkeypatch.setattr(standalone, "write_results_only", lambda project, results: False)
     # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
     run(images[:1], plastic=True)
     monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
@@ -212,9 +214,10 @@ def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypat
             brians, _ = run(images, plastic=True, seed=5)
         messages = [str(warning.message) for warning in warned]
         assert any("spike queue as shipped" in message for message in messages), messages
-        for generated in ("thresholders as generated", "without prefetches", "clock at every time step"):
+        for generated in ("thresholders as generated", "without prefetches", "clock at every time step",
+                          "writing of every array"):
             assert any(generated in message for message in messages), (generated, messages)
-    assert [learning().manifest[key] for key in rewritten] == ["brian"] * 4
+    assert [learning().manifest[key] for key in rewritten] == ["brian"] * 5
     assert (standalone.spike_queue(), standalone.thresholders()) == ("brian", "brian")
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
@@ -255,6 +258,37 @@ def test_a_main_loop_stdplab_does_not_know_is_compiled_as_it_is(tmp_path):
     with pytest.warns(code_rewrites.CodeRewriteWarning, match="clock at every time step"):
         assert not code_rewrites.clock_once(tmp_path)
     assert (tmp_path / "network.cpp").read_text() == "// another Brian's main loop"
+
+
+# Two arrays' blocks of Brian 2.9's _write_arrays (objects.cpp).
+_WRITE_ARRAYS = """void _write_arrays()
+{
+    using namespace brian;
+
+""" + "".join(f"""    ofstream outfile__array_{name};
+    outfile__array_{name}.open(results_dir + "_array_{name}_1", ios::binary | ios::out);
+    if(outfile__array_{name}.is_open())
+    {{
+        outfile__array_{name}.write(reinterpret_cast<char*>(_array_{name}), 1*sizeof(_array_{name}[0]));
+        outfile__array_{name}.close();
+    }} else
+    {{
+        std::cout << "Error writing output file for _array_{name}." << endl;
+    }}
+""" for name in ("kept", "dropped")) + """    // Write last run info to disk
+}
+"""
+
+
+def test_the_binary_writes_only_the_arrays_read_back_or_every_array_where_the_code_is_unknown(tmp_path):
+    objects = tmp_path / "objects.cpp"
+    objects.write_text(_WRITE_ARRAYS)
+    with pytest.warns(code_rewrites.CodeRewriteWarning, match="every array is written"):
+        assert not code_rewrites.write_results_only(tmp_path, ["_array_kept_1", "_array_missing_1"])
+    assert objects.read_text() == _WRITE_ARRAYS
+    assert code_rewrites.write_results_only(tmp_path, ["_array_kept_1"])
+    assert '"_array_kept_1"' in objects.read_text() and "dropped" not in objects.read_text()
+    assert objects.read_text().endswith("    // Write last run info to disk\n}\n")
 
 
 # A thresholder in the form of Brian 2.9's template (threshold.cpp): a random condition, as a
