@@ -5,7 +5,7 @@
     python benchmarks/speed.py --neurons 100 --examples 1000 --reference-examples 20
     python benchmarks/speed.py --neurons 6400 --examples 300 --reference-examples 0 --out benchmarks/results/speed_6400.json
     python benchmarks/speed.py --neurons 1600 --examples 2000 --reference-examples 0 --jobs 2 --out benchmarks/results/speed_jobs.json
-    python benchmarks/speed.py --neurons 400 1600 6400 --examples 2000 1000 300 --reference-examples 0 --previous DIR --repeat 3 --profile --out benchmarks/results/speed_thresholders.json  # speed_issue23.json: the same, before 15737b1
+    python benchmarks/speed.py --neurons 400 1600 6400 --examples 2000 1000 300 --reference-examples 0 --previous DIR --repeat 3 --profile --out benchmarks/results/speed_rewrites.json  # speed_thresholders.json and speed_issue23.json: the same at 15737b1 and 64909b2
 
 For each size, in one process and on the same MNIST images:
 - stdplab: ``DiehlCook2015.partial_fit`` (Brian 2 cpp_standalone, compiled once, up to
