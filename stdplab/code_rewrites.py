@@ -1,6 +1,6 @@
 """Rewrites of the C++ that Brian 2 generates for a standalone project, between generating and compiling.
 
-Each is a faster loop with the same results, bit for bit, and each checks that the code it rewrites is
+Each makes the binary faster with the same results, bit for bit, and each checks that the code it rewrites is
 what Brian 2.9 generates: where it is not (another Brian version), the project is compiled as Brian
 generated it, with a warning, and its manifest says so.
 
@@ -330,8 +330,10 @@ def prefetch_synapses(project: Path, pathway: str) -> bool:
 
     Brian's loop reads each event's synapse arrays (weight, trace, target) when it gets there; where
     consecutive events lie far apart in memory, as those of one excitatory spike reaching one
-    synapse of every input do, each waits for its data. Prefetches change no value, so the results
-    are the same bit for bit; the postsynaptic code of the 400-neuron network takes a third of its time.
+    synapse of every input do, each waits for its data. A prefetch computes nothing, and placed after
+    the event's arithmetic it leaves GCC's code for that unchanged: the same results bit for bit
+    (checked for the triplet rule against the code Brian generates). At 400 neurons the
+    postsynaptic loop went from 0.78 to 0.24 of the presynaptic loop's time (``perf``).
 
     Parameters
     ----------
@@ -441,7 +443,8 @@ def write_results_only(project: Path, results) -> bool:
     body = function.group() if function else ""
     written = [block.group(2) for block in _BRIAN_ARRAY_WRITE.finditer(body)]
     results = set(results)
-    known = len(written) == body.count("ios::binary | ios::out") and results <= set(written)
+    # Every block of the known form (none written some other way), and every result among them
+    known = bool(function) and len(written) == body.count("ios::binary | ios::out") and results <= set(written)
     rewritten = _BRIAN_ARRAY_WRITE.sub(lambda block: block.group() if block.group(2) in results else "", body)
     return _write_all_or_warn({path: text.replace(body, rewritten)} if known else {}, None if known else (
         f"{path}: Brian's code that writes the arrays is not what stdplab knows (another Brian version?); every"

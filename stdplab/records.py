@@ -287,7 +287,8 @@ def environment() -> dict:
         ``commit``, ``python``, ``brian2``, ``numpy``, ``spike_queue`` (which spike queue the
         compiled networks ran, ``standalone.spike_queue``: "runs", the rewritten one, or "brian",
         Brian's as shipped), ``thresholders`` (``standalone.thresholders``: "conditions_first", the
-        rewritten ones, or "brian"), ``machine`` and ``cpus``.
+        rewritten ones, "brian", both joined by ", " if the process ran both, or "none run"),
+        ``machine`` and ``cpus``.
     """
     from importlib.metadata import version
 

@@ -8,10 +8,10 @@ on the command line (``run_project``), any number of times.
 
 Between generating and compiling, ``StandaloneProject.finish`` applies the rewrites of
 ``code_rewrites`` (a faster spike queue, ranges and prefetches in the pathways a project names,
-thresholders that compute their conditions first, a main loop that reads the clock once: faster
-loops, the same results). The manifest of each build records which it holds; a build where a
-rewrite did not apply warns at every run, and results files say which queue and thresholders ran
-(``spike_queue``, ``thresholders``, in ``records.environment``).
+thresholders that compute their conditions first, a main loop that reads the clock once, only the
+arrays read back written at the end: the same results, sooner). The manifest of each build records
+which it holds; a build where a rewrite did not apply warns at every run, and results files say which
+queue and thresholders ran (``spike_queue``, ``thresholders``, in ``records.environment``).
 """
 from __future__ import annotations
 
@@ -199,7 +199,8 @@ class StandaloneProject:
         Ignored with OpenMP threads, whose queues are split per thread.
     prefetched : tuple of str, optional
         Pathways whose delivery loop prefetches its synapses' data (``prefetch_synapses``); worth it
-        where consecutive events lie far apart in memory. Ignored with OpenMP threads.
+        where consecutive events lie far apart in memory. Not one of ``ranges``, whose loop is
+        rewritten already. Ignored with OpenMP threads.
     """
 
     staging: Path
@@ -301,27 +302,31 @@ class StandaloneProject:
             needs; ``spike_queue`` (a key of ``SPIKE_QUEUES``), ``ranges_asked``, ``thresholders``
             ("conditions_first" where ``code_rewrites.conditions_first`` applied, else "brian"),
             ``prefetch`` ("ahead" where ``prefetch_synapses`` applied to every pathway asked, "brian"
-            where not, "none asked"), ``clock`` ("once" where ``clock_once`` applied, else "brian") and
-            ``written`` ("results" where ``write_results_only`` applied, else "brian") are added.
+            where not all were, "none asked"), ``clock`` ("once" where ``clock_once`` applied, "brian"
+            where not, "none asked" with OpenMP) and ``written`` ("results" where
+            ``write_results_only`` applied, else "brian") are added.
         """
         from brian2.codegen.cpp_prefs import get_compiler_and_args
 
         self.device.build(directory=str(self.staging), compile=False, run=False)
         queue = "runs" if push_runs_of_equal_delay(self.staging / "brianlib" / "spikequeue.h") else "brian"
-        ranges = () if _threads() else self.ranges  # OpenMP splits a pathway's queue per thread
+        # With OpenMP, Brian splits a pathway's queue and its loop per thread, and times the main loop
+        # with omp_get_wtime once per step (no system call): the rewrites of those are not asked.
+        threads = _threads()
+        ranges = () if threads else self.ranges
         if queue == "runs" and ranges and all([deliver_ranges(self.staging, pathway) for pathway in ranges]):
             queue = "ranges"
-        thresholders = "conditions_first" if conditions_first(self.staging) else "brian"
-        prefetched = () if _threads() else self.prefetched
+        thresholder_form = "conditions_first" if conditions_first(self.staging) else "brian"
+        prefetched = () if threads else self.prefetched
         prefetch = "none asked"
         if prefetched:
             prefetch = "ahead" if all([prefetch_synapses(self.staging, pathway) for pathway in prefetched]) else "brian"
-        clock = "once" if clock_once(self.staging) else "brian"
+        clock = "none asked" if threads else "once" if clock_once(self.staging) else "brian"
         results = [file_name for file_name, _ in manifest["results"].values()]
         written = "results" if write_results_only(self.staging, results) else "brian"
         self.device.compile_source(str(self.staging), get_compiler_and_args()[0], debug=False, clean=False)
         (self.staging / "manifest.json").write_text(json.dumps(
-            {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "thresholders": thresholders,
+            {**manifest, "spike_queue": queue, "ranges_asked": bool(ranges), "thresholders": thresholder_form,
              "prefetch": prefetch, "clock": clock, "written": written}, indent=1))
         os.replace(self.staging, self.directory)
 
@@ -446,7 +451,9 @@ def run_project(directory: Path, manifest: dict, arrays: dict, values: list[str]
     SpikeQueueWarning
         At every run of a build holding Brian's own spike queue.
     CodeRewriteWarning
-        At every run of a build holding Brian's own thresholders.
+        At every run of a build where another rewrite of ``code_rewrites`` did not apply (Brian's own
+        thresholders, delivery loops without the prefetches asked, a clock read every step, every
+        array written).
     """
     _note_rewrites(directory, manifest)
     start = time.perf_counter()
@@ -508,7 +515,7 @@ def peak_binary_memory(reset: bool = False) -> int:
 
 
 # Manifest key, its value where the rewrite applied, and what a build runs where it did not.
-_REWRITTEN_LOOPS = (("thresholders", "conditions_first", "Brian's thresholders as generated"),
+_REWRITES = (("thresholders", "conditions_first", "Brian's thresholders as generated"),
                     ("prefetch", "ahead", "Brian's delivery loops as generated, without prefetches"),
                     ("clock", "once", "Brian's main loop, which reads the clock at every time step"),
                     ("written", "results", "Brian's writing of every array at the end of a run"))
@@ -521,7 +528,7 @@ def _note_rewrites(directory, manifest: dict) -> None:
     if queue != ("ranges" if manifest.get("ranges_asked", False) else "runs"):
         warnings.warn(f"{directory} was compiled with {SPIKE_QUEUES[queue]} (another Brian version?):"
                       " the same results, more slowly", SpikeQueueWarning, stacklevel=3)
-    for key, rewritten, generated in _REWRITTEN_LOOPS:
+    for key, rewritten, generated in _REWRITES:
         if manifest.get(key, "brian") not in (rewritten, "none asked"):
             warnings.warn(f"{directory} was compiled with {generated} (the rewrite did not match it; another Brian"
                           " version?): the same results, more slowly", CodeRewriteWarning, stacklevel=3)
