@@ -1024,8 +1024,7 @@ def receptive_field_animation(snapshots, image_shape, path, fps=4):
     return path
 
 
-# --- lesson 4 (course, issue 21): seeds aggregated into mean ± standard error -----------------------
-# A separate block, added for notebooks/04_sweep.ipynb; the functions above are maintained apart.
+# --- lesson 4 (notebook 04): seeds aggregated into mean ± standard error ---------------------------
 
 @fill_doc
 def seed_error_bars(table, parameter: str, metrics, percent: bool = True,
@@ -1090,7 +1089,6 @@ def seed_error_bars(table, parameter: str, metrics, percent: bool = True,
 
 
 # --- notebook 02: a healthy run beside a collapsed one (lesson 2) ----------------------------------
-# A separate block: the functions above are maintained apart from this one.
 
 @fill_doc
 def healthy_and_collapsed(runs: dict, image_shape=(28, 28), title="A healthy run and a collapsed one"):
