@@ -294,5 +294,4 @@ def environment() -> dict:
 
     return {"commit": git_commit(), "python": platform.python_version(), "brian2": version("brian2"),
             "numpy": np.__version__, "spike_queue": spike_queue(), "thresholders": thresholders(),
-            "machine": platform.machine(),
-            "cpus": os.cpu_count()}
+            "machine": platform.machine(), "cpus": os.cpu_count()}

@@ -516,9 +516,9 @@ def peak_binary_memory(reset: bool = False) -> int:
 
 # Manifest key, its value where the rewrite applied, and what a build runs where it did not.
 _REWRITES = (("thresholders", "conditions_first", "Brian's thresholders as generated"),
-                    ("prefetch", "ahead", "Brian's delivery loops as generated, without prefetches"),
-                    ("clock", "once", "Brian's main loop, which reads the clock at every time step"),
-                    ("written", "results", "Brian's writing of every array at the end of a run"))
+             ("prefetch", "ahead", "Brian's delivery loops as generated, without prefetches"),
+             ("clock", "once", "Brian's main loop, which reads the clock at every time step"),
+             ("written", "results", "Brian's writing of every array at the end of a run"))
 
 
 def _note_rewrites(directory, manifest: dict) -> None:
