@@ -10,6 +10,7 @@ the same four MNIST images with both builds (100 neurons, seed 5), and the weigh
 counts must be equal to the last bit. Exits with status 1 where they are not.
 """
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -25,35 +26,23 @@ from stdplab.simulator import compiled_network
 
 N_NEURONS, CHUNK_SIZE, SEED = 100, 250, 5
 FIELDS = ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes")
-# Each rewrite switched off (as where it does not match), for the build as Brian generates it.
-SWITCHED_OFF = {"push_runs_of_equal_delay": lambda header: False, "conditions_first": lambda project: False,
-                "prefetch_synapses": lambda project, pathway: False, "clock_once": lambda project: False,
-                "write_results_only": lambda project, results: False}
-MANIFEST_KEYS = ("spike_queue", "thresholders", "prefetch", "clock", "written")
 
 
 def learn(rule, images, rewritten: bool):
     """The manifest and the result of one build (in a cache folder of its own) learning ``images``."""
     os.environ["STDPLAB_CACHE"] = tempfile.mkdtemp(prefix=f"stdplab-{rule}-")
     standalone._compiled.clear()
-    saved = {name: getattr(standalone, name) for name in SWITCHED_OFF}
-    if not rewritten:
-        for name, off in SWITCHED_OFF.items():
-            setattr(standalone, name, off)
-    try:
-        params = Parameters(n_neurons=N_NEURONS, learning_rule=rule)
+    params = Parameters(n_neurons=N_NEURONS, learning_rule=rule)
+    with contextlib.nullcontext() if rewritten else standalone.brians_own_code():
         net = compiled_network(params, images.shape[1], CHUNK_SIZE, learning=True)
-        rng = np.random.default_rng(0)
-        weights = (rng.random((images.shape[1], N_NEURONS)) + 0.01) * 0.3
-        delays = rng.random(images.shape[1] * N_NEURONS) * 10e-3
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Brian's own build warns at every run, as it should
-            result = net.run(images * params.input_rate_scale, weights, delays,
-                             np.full(N_NEURONS, params.theta_init), params, seed=SEED)
-        return net.manifest, result
-    finally:
-        for name, function in saved.items():
-            setattr(standalone, name, function)
+    rng = np.random.default_rng(0)
+    weights = (rng.random((images.shape[1], N_NEURONS)) + 0.01) * 0.3
+    delays = rng.random(images.shape[1] * N_NEURONS) * 10e-3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Brian's own build warns at every run, as it should
+        result = net.run(images * params.input_rate_scale, weights, delays,
+                         np.full(N_NEURONS, params.theta_init), params, seed=SEED)
+    return net.manifest, result
 
 
 def main():
@@ -65,8 +54,8 @@ def main():
     rows = []
     for rule in args.rules:
         (ours_manifest, ours), (brians_manifest, brians) = learn(rule, images, True), learn(rule, images, False)
-        row = {"rule": rule, "rewritten": {key: ours_manifest[key] for key in MANIFEST_KEYS},
-               "as_generated": {key: brians_manifest[key] for key in MANIFEST_KEYS},
+        row = {"rule": rule, "rewritten": {key: ours_manifest[key] for key in standalone.REWRITE_KEYS},
+               "as_generated": {key: brians_manifest[key] for key in standalone.REWRITE_KEYS},
                "excitatory_spikes": int(ours.exc_spikes.sum()),
                "equal": {field: bool(np.array_equal(getattr(ours, field), getattr(brians, field))) for field in FIELDS},
                "max_weight_difference": float(np.abs(ours.weights - brians.weights).max())}

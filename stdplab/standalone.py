@@ -541,6 +541,36 @@ def _read_profile(path: Path) -> dict | None:
     return {name: float(seconds) for name, seconds in rows}
 
 
+# The manifest key of each rewrite of ``code_rewrites`` (``StandaloneProject.finish``), and the
+# functions that apply them.
+REWRITE_KEYS = ("spike_queue", "thresholders", "prefetch", "clock", "written")
+_REWRITE_FUNCTIONS = ("push_runs_of_equal_delay", "conditions_first", "prefetch_synapses", "clock_once",
+                      "write_results_only")
+
+
+@contextlib.contextmanager
+def brians_own_code():
+    """Build projects as Brian generates them, with no rewrite of ``code_rewrites``: to compare with.
+
+    Within it, every rewrite acts as where it does not match (the manifest says "brian" for each of
+    ``REWRITE_KEYS``, and every run warns). Only the build is affected: a project built within it
+    runs the same anywhere.
+
+    Yields
+    ------
+    None
+    """
+    module = sys.modules[__name__]
+    applied = {name: getattr(module, name) for name in _REWRITE_FUNCTIONS}
+    for name in _REWRITE_FUNCTIONS:
+        setattr(module, name, lambda *args: False)
+    try:
+        yield
+    finally:
+        for name, function in applied.items():
+            setattr(module, name, function)
+
+
 def spike_queue() -> str:
     """Which spike queue ran: what a results file records (``records.environment``).
 

@@ -196,19 +196,15 @@ def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypat
     images = mnist[0][:4].reshape(4, -1)
     ours, _ = run(images, plastic=True, seed=5)
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
-    rewritten = ("spike_queue", "thresholders", "prefetch", "clock", "written")
-    assert [learning().manifest[key] for key in rewritten] == ["ranges", "conditions_first", "ahead", "once", "results"]
+    assert [learning().manifest[key] for key in standalone.REWRITE_KEYS] == ["ranges", "conditions_first", "ahead",
+                                                                           "once", "results"]
     monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, as Brian generates it
     monkeypatch.setattr(standalone, "_compiled", {})
     monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
     monkeypatch.setattr(standalone, "_thresholders_run", set())
-    monkeypatch.setattr(standalone, "push_runs_of_equal_delay", lambda header: False)
-    monkeypatch.setattr(standalone, "conditions_first", lambda project: False)
-    monkeypatch.setattr(standalone, "prefetch_synapses", lambda project, pathway: False)
-    monkeypatch.setattr(standalone, "clock_once", lambda project: False)
-    monkeypatch.setattr(standalone, "write_results_only", lambda project, results: False)
     # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
-    run(images[:1], plastic=True)
+    with standalone.brians_own_code():
+        run(images[:1], plastic=True)
     monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
     monkeypatch.setattr(standalone, "_queues_run", set())
     monkeypatch.setattr(standalone, "_thresholders_run", set())
@@ -220,7 +216,7 @@ def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypat
         for generated in ("thresholders as generated", "without prefetches", "clock at every time step",
                           "writing of every array"):
             assert any(generated in message for message in messages), (generated, messages)
-    assert [learning().manifest[key] for key in rewritten] == ["brian"] * 5
+    assert [learning().manifest[key] for key in standalone.REWRITE_KEYS] == ["brian"] * 5
     assert (standalone.spike_queue(), standalone.thresholders()) == ("brian", "brian")
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
