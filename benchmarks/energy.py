@@ -1,9 +1,10 @@
 """Spike-based energy at moderate scale: trained SNNs beside conventional networks on MNIST.
 
-    python benchmarks/energy.py --model runs/accuracy_100/model.npz --model runs/accuracy_400/model.npz \
-        --test 10000 --train 60000
+    python benchmarks/energy.py --model 400 --model 1600 --test 10000 --train 10000
+    python benchmarks/energy.py --model runs/accuracy_100/model.npz --test 10000 --train 60000
 
-For each trained Diehl & Cook model (``DiehlCook2015.save`` files, e.g. from benchmarks/accuracy.py)
+For each trained Diehl & Cook model (the networks that ship, by size, or ``DiehlCook2015.save``
+files, e.g. from benchmarks/accuracy.py)
 the test images are presented with learning off and every spike, synaptic operation and neuron
 update is counted by the simulation; the counts are priced under each hardware preset of
 ``stdplab.energy``. Logistic regression and MLPs are trained on the first ``--train`` training
@@ -15,19 +16,21 @@ Training operation counts (STDP updates included) come from the spike totals the
 while learning (``counting.counts_from_training``).
 """
 import argparse
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 
-from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, studies
+from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, pretrained, studies
 from stdplab.counting import Workload
-from stdplab.records import command_line, git_commit, write_json
+from stdplab.records import command_line, file_sha256, git_commit, write_json
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", action="append", required=True, help="trained model .npz (repeat for several sizes)")
+    p.add_argument("--model", action="append", required=True,
+                   help="a shipped network's size (400) or a trained model .npz (repeat for several)")
     p.add_argument("--test", type=int, default=10000, help="test images (default 10000)")
     p.add_argument("--train", type=int, default=60000, help="training images for the conventional networks")
     p.add_argument("--mlp-sizes", default="100,800", help="hidden layers of the MLPs: '100,800' or '300-100,800'")
@@ -46,11 +49,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def measured_compute(model, cost, n_images: int) -> dict:
+def measured_compute(model, cost, n_images: int, n_train_images: int) -> dict:
     """What testing cost as codecarbon measured it, and the sweep total it implies with the training
     time from the model's history."""
     train_wall = float(np.sum(model.history_.get("wall_time", [0])))
-    epochs = int(model.epochs)
+    # The epochs it learned, not its epochs parameter: a resumed or shipped run keeps only the last call's.
+    epochs = max(1, round(model.n_examples_seen_ / n_train_images))
     footprint = metering.SweepFootprint(
         n_experiments=1, hours_per_epoch=train_wall / 3600 / max(epochs, 1), epochs=epochs,
         hardware_kw=cost.hardware_kw, pue=cost.pue, grid_gco2_per_kwh=cost.grid_gco2_per_kwh,
@@ -61,7 +65,7 @@ def measured_compute(model, cost, n_images: int) -> dict:
             "training_wall_s_from_history": train_wall, "sweep_footprint": footprint}
 
 
-def run_snn(path, x_test, y_test, args) -> tuple[Workload, dict, dict]:
+def run_snn(path, x_test, y_test, n_train_images, args) -> tuple[Workload, dict, dict]:
     """One trained model on the test images: its workload, its record and the measured compute."""
     model = DiehlCook2015.load(path)
     model.verbose = False
@@ -71,14 +75,14 @@ def run_snn(path, x_test, y_test, args) -> tuple[Workload, dict, dict]:
     accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
     counts = counting.counts_from_result(model, responses)
     training = counting.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
-    record = {"model": str(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
+    record = {"model": os.path.relpath(path), "model_sha256": file_sha256(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
               "examples_seen": model.n_examples_seen_,
               "test_per_image": {k: float(v) for k, v in counts.mean().items()},
               "test_total": counts.total(), "training": training}
     print(f"{name}: accuracy {100 * accuracy:.2f}% on {len(x_test)} images,"
           f" {counts.mean()['synops']:.0f} synaptic operations per image", flush=True)
     workload = Workload.of_stdp(name, accuracy, counts, args.neuron_updates)
-    return workload, record, measured_compute(model, meter.cost, len(x_test))
+    return workload, record, measured_compute(model, meter.cost, len(x_test), n_train_images)
 
 
 def preset_record(presets) -> dict:
@@ -93,14 +97,15 @@ def main(argv=None):
     command = command_line(argv)
     print(command, flush=True)
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]  # fails early on a bad name
+    model_files = [pretrained.model_file(spec) for spec in args.model]  # and on a missing model
 
     start = time.time()
     x_train, y_train, x_test, y_test = datasets.load(args.dataset, data_dir=args.data_dir)
     x_test, y_test = x_test[:args.test], y_test[:args.test]
 
     workloads, snn, compute = [], {}, {}
-    for path in args.model:
-        workload, snn[workload.model], compute[workload.model] = run_snn(path, x_test, y_test, args)
+    for path in model_files:
+        workload, snn[workload.model], compute[workload.model] = run_snn(path, x_test, y_test, len(x_train), args)
         workloads.append(workload)
 
     sizes = [tuple(int(h) for h in s.split("-")) for s in args.mlp_sizes.split(",") if s]

@@ -2,6 +2,7 @@
 
     python benchmarks/label_efficiency.py --neurons 400 --epochs 3            # trains (resumable), then the study
     python benchmarks/label_efficiency.py --model runs/accuracy_400/model.npz  # a network trained already
+    python benchmarks/label_efficiency.py --model 1600                        # the 1,600-neuron network that ships
     python benchmarks/label_efficiency.py --neurons 100 --train 3000 --test 1000 --sizes 10 100 1000 --draws 2 \
         --results runs/label_efficiency_tiny --figure runs/label_efficiency_tiny/label_efficiency.png  # a try-out
 
@@ -35,7 +36,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from stdplab import DiehlCook2015, datasets, plots, studies  # noqa: E402
+from stdplab import DiehlCook2015, datasets, plots, pretrained, studies  # noqa: E402
 from stdplab.cli import parameter_settings  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS, run_experiment  # noqa: E402
 from stdplab.records import (atomic_write, command_line, environment, file_sha256, save_npz,  # noqa: E402
@@ -45,7 +46,7 @@ from stdplab.records import (atomic_write, command_line, environment, file_sha25
 def network(args):
     """The model file and, when trained here or given as a finished run's model.npz, its run folder."""
     if args.model:
-        model = Path(args.model)
+        model = pretrained.model_file(args.model)
         finished = model.name == "model.npz" and all(
             (model.parent / name).is_file() for name in ("results.json", LABEL_COUNTS, "test_counts.npz"))
         # A finished run wrote model.npz after labelling and testing with it: its counts are this model's.
@@ -118,7 +119,7 @@ def in_words(comparison: pd.DataFrame) -> list[str]:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", help="a DiehlCook2015.save file (default: train one)")
+    p.add_argument("--model", help="a shipped network's size (400) or a DiehlCook2015.save file (default: train one)")
     p.add_argument("--neurons", type=int, default=400, help="neurons to train (with --model: read from it)")
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--train", type=int, default=60000, help="training images: learned from, and the label pool")

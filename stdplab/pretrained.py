@@ -115,6 +115,42 @@ def model_path(n_neurons: int, directory=None) -> Path:
     return path
 
 
+def model_file(spec) -> Path:
+    """A model file named by a shipped network's size or by its path (benchmarks' ``--model``).
+
+    Parameters
+    ----------
+    spec : str, int or os.PathLike
+        The size of a shipped network (``400`` or ``"400"``: its file, checked as in
+        ``model_path``), or the path of a ``DiehlCook2015.save`` file.
+
+    Returns
+    -------
+    pathlib.Path
+        The model file, ready for ``DiehlCook2015.load``.
+
+    Raises
+    ------
+    ValueError
+        If a size is given and no network of that size ships, or its file fails its SHA-256 check.
+    FileNotFoundError
+        If the file is missing.
+
+    Examples
+    --------
+    >>> from stdplab import pretrained
+    >>> pretrained.model_file("400").name
+    'diehl_cook_2015_400.npz'
+    """
+    if isinstance(spec, int) or str(spec).isdigit():
+        return model_path(int(spec))
+    path = Path(spec)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file {path}; give a DiehlCook2015.save file or the size of a"
+                                f" shipped network ({', '.join(map(str, available())) or 'none ship'})")
+    return path
+
+
 def load(n_neurons: int, directory=None):
     """A shipped network, ready to predict (``DiehlCook2015.pretrained``).
 

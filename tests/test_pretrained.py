@@ -119,6 +119,16 @@ def test_pretrained_refuses_a_damaged_file(tmp_path):
         DiehlCook2015.pretrained(400, directory=tmp_path)
 
 
+def test_model_file_takes_a_shipped_size_or_a_path(tmp_path):
+    shipped = pretrained.MODELS_DIR / pretrained.manifest(400)["file"]
+    assert pretrained.model_file("400") == pretrained.model_file(400) == shipped
+    assert pretrained.model_file(str(shipped)) == shipped
+    with pytest.raises(ValueError, match="no trained network of 123 neurons"):
+        pretrained.model_file("123")
+    with pytest.raises(FileNotFoundError, match=r"no model file .*missing\.npz.*shipped network \(400"):
+        pretrained.model_file(tmp_path / "missing.npz")
+
+
 @pytest.mark.parametrize("n_neurons", pretrained.available())
 def test_each_shipped_network_reproduces_its_recorded_slice(mnist, n_neurons):
     record = pretrained.manifest(n_neurons)
