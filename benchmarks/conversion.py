@@ -6,7 +6,7 @@ field's units (NeuroBench), beside the conventional MLPs they come from and the 
 Trains 784-100-10 and 784-800-10 ReLU MLPs (scikit-learn, the first ``--train`` training images,
 as benchmarks/energy.py does), converts each (``stdplab.studies.compare``: ``ConvertedMLP`` normalised on
 those training images) under several settings, and runs the first ``--test`` test images for
-``--t-max`` steps of 1 ms. With ``--stdp-model`` (``DiehlCook2015.save`` files) the STDP networks
+``--t-max`` steps of 1 ms. With ``--stdp-model`` (a shipped network's size, or a ``DiehlCook2015.save`` file) the STDP networks
 see the same test images. Writes benchmarks/results/conversion.json (command, accuracy after every
 step, the steps each setting needs to come within 1 point of its MLP, counts), conversion.csv
 (accuracy and synaptic events per image after every step), conversion_counts.csv (every model in
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, studies
+from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, pretrained, studies
 from stdplab.conversion import MARGIN, SETTINGS
 from stdplab.counting import Workload
 from stdplab.records import command_line, environment, write_json
@@ -68,7 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--mlp-sizes", default="100,800", help="hidden layers: '100,800' or '1200-1200'")
     p.add_argument("--max-iter", type=int, default=50, help="MLP training epochs (max_iter)")
     p.add_argument("--settings", default=",".join(SETTINGS), help="conversion settings, comma-separated")
-    p.add_argument("--stdp-model", action="append", default=[], help="trained DiehlCook2015 .npz (repeatable)")
+    p.add_argument("--stdp-model", action="append", default=[],
+                   help="a shipped network's size (400) or a trained DiehlCook2015 .npz (repeatable)")
     p.add_argument("--presets", default=",".join(energy.DEFAULT_PRESETS))
     p.add_argument("--chunk-size", type=int, default=500)
     p.add_argument("--figures", default="figures")
@@ -84,7 +85,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def run_stdp(path, x_test, y_test, presets) -> tuple[str, dict, dict, list[dict]]:
     """A trained STDP network on the test images: its name, record, counts row and priced rows."""
-    model = DiehlCook2015.load(path)
+    model = DiehlCook2015.load(pretrained.model_file(path))
     model.verbose = False
     responses = model.responses(x_test)
     accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))

@@ -25,7 +25,6 @@ commit, network, timings, the summary and where the network is ahead or behind),
 """
 import argparse
 import hashlib
-import re
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from stdplab import DiehlCook2015, datasets, plots, pretrained, studies  # noqa: E402
+import replot  # noqa: E402  (this script's folder: the figure is drawn as replot.py draws it)
+from stdplab import DiehlCook2015, datasets, pretrained, studies  # noqa: E402
 from stdplab.cli import parameter_settings  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS, run_experiment  # noqa: E402
 from stdplab.records import (atomic_write, command_line, environment, file_sha256, save_npz,  # noqa: E402
@@ -189,12 +189,8 @@ def main():
         "environment": environment(),
     }
     write_json(results / f"{name}.json", record)
-    tables = {}
-    for path in sorted(results.glob("label_efficiency_*.csv"), key=lambda p: [int(n) for n in re.findall(r"\d+", p.stem)]):
-        size, _, dataset = path.stem[len("label_efficiency_"):].partition("_")
-        tables[f"{size} neurons" + (f", {dataset}" if dataset else "")] = pd.read_csv(path)
     figure = Path(args.figure)
-    plots.save(plots.label_efficiency(tables), figure.parent, figure.stem)
+    replot.label_efficiency(results, figure.parent, figure.stem)
     print(summary.to_string(index=False))
     print("\n".join(record["in_words"]))
     print(f"wall time {record['wall_time_s'] / 60:.1f} min -> {results / name}.csv/.json, {figure}")

@@ -8,13 +8,18 @@ energy          figures/energy_vs_accuracy.png (.svg)  from benchmarks/results/e
 rules           figures/rules_accuracy_<n>.png         from benchmarks/results/rules_<n>.json (benchmarks/rules.py)
 rule_constants  figures/rule_constants.png             from benchmarks/results/rule_constants.json
                                                        (benchmarks/rule_constants.py)
+label_efficiency figures/label_efficiency.png          from every benchmarks/results/label_efficiency_<n>.csv
+                                                       (benchmarks/label_efficiency.py)
 The paper's table (benchmarks/paper_table.py), the conversion figures (benchmarks/conversion.py
 --replot) and the equivalence figures (benchmarks/equivalence.py --seeds) have their own
 plot-only paths.
 """
 import argparse
 import json
+import re
 from pathlib import Path
+
+import pandas as pd
 
 from stdplab import plots
 
@@ -43,7 +48,15 @@ def rule_constants(results: Path, figures: Path) -> list[Path]:
     return plots.save(fig, figures, "rule_constants")
 
 
-FIGURES = {"energy": energy, "rules": rules, "rule_constants": rule_constants}
+def label_efficiency(results: Path, figures: Path, name="label_efficiency") -> list[Path]:
+    tables = {}
+    for path in sorted(results.glob("label_efficiency_*.csv"), key=lambda p: [int(n) for n in re.findall(r"\d+", p.stem)]):
+        size, _, dataset = path.stem[len("label_efficiency_"):].partition("_")
+        tables[f"{size} neurons" + (f", {dataset}" if dataset else "")] = pd.read_csv(path)
+    return plots.save(plots.label_efficiency(tables), figures, name)
+
+
+FIGURES = {"energy": energy, "rules": rules, "rule_constants": rule_constants, "label_efficiency": label_efficiency}
 
 
 def main(argv=None):
