@@ -48,9 +48,14 @@ def rule_constants(results: Path, figures: Path) -> list[Path]:
     return plots.save(fig, figures, "rule_constants")
 
 
+def _by_size(path: Path):
+    """Numbers in the name in numeric order (400 before 1600), then the name."""
+    return [int(n) for n in re.findall(r"\d+", path.stem)], path.stem
+
+
 def label_efficiency(results: Path, figures: Path, name="label_efficiency") -> list[Path]:
     tables = {}
-    for path in sorted(results.glob("label_efficiency_*.csv"), key=lambda p: [int(n) for n in re.findall(r"\d+", p.stem)]):
+    for path in sorted(results.glob("label_efficiency_*.csv"), key=_by_size):
         size, _, dataset = path.stem[len("label_efficiency_"):].partition("_")
         tables[f"{size} neurons" + (f", {dataset}" if dataset else "")] = pd.read_csv(path)
     return plots.save(plots.label_efficiency(tables), figures, name)

@@ -117,6 +117,18 @@ def test_paper_table_script_takes_each_sizes_main_run_and_the_papers_figures(ben
             assert r["partial"] and not any(o["file"] == f"accuracy_{r['n_neurons']}.json" for o in runs)
 
 
+def test_replot_draws_label_efficiency_from_every_csv_in_size_order(benchmark_script, tmp_path, monkeypatch):
+    replot = benchmark_script("replot")
+    for stem in ("label_efficiency_1600", "label_efficiency_400", "label_efficiency_400_fashion_mnist"):
+        (tmp_path / f"{stem}.csv").write_text("size,draw,method,accuracy\n10,0,vote,0.5\n")
+    drawn = {}
+    draw = plots.label_efficiency
+    monkeypatch.setattr(replot.plots, "label_efficiency", lambda tables: drawn.update(tables) or draw(tables))
+    paths = replot.label_efficiency(tmp_path, tmp_path / "figures")
+    assert list(drawn) == ["400 neurons", "400 neurons, fashion_mnist", "1600 neurons"]  # numeric, not lexical
+    assert [p.name for p in paths] == ["label_efficiency.png"] and paths[0].stat().st_size > 0
+
+
 def test_training_runs_marks_each_run_and_the_papers_figures():
     runs = [run(100, "100 neurons", 80.0), run(100, "100 neurons, other", 70.0), run(400, "400 neurons", 88.0)]
     # a partial run with fewer records than the smoothing window
