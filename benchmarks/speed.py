@@ -166,6 +166,10 @@ def main():
     p.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # one stdplab measurement, as JSON
     p.add_argument("--out", default="benchmarks/results/speed.json")
     args = p.parse_args()
+    if args.reference_examples == 1 or args.reference_examples < 0:
+        p.error("--reference-examples must be 0 (no reference) or at least 2 (the first one compiles, the rest are timed)")
+    if len(args.examples) not in (1, len(args.neurons)) or min(args.examples) < 1:
+        p.error("--examples takes one positive count for every size, or one per size in --neurons")
 
     x_train = datasets.load_mnist()[0].reshape(60000, -1).astype(float)
     if args.measure:
@@ -184,8 +188,6 @@ def main():
               "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
               "sizes": {}}
-    if len(args.examples) not in (1, len(args.neurons)):
-        p.error("give one --examples for every size, or one per size")
     for n, examples in zip(args.neurons, args.examples * len(args.neurons) if len(args.examples) == 1 else args.examples):
         standalone.peak_binary_memory(reset=True)
         fast, infer, infer_jobs, fast_compile, presentations = standalone_seconds_per_example(
