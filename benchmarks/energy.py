@@ -56,7 +56,7 @@ def measured_compute(model, cost, n_images: int, n_train_images: int) -> dict:
     # The epochs it learned, not its epochs parameter: a resumed or shipped run keeps only the last call's.
     epochs = max(1, round(model.n_examples_seen_ / n_train_images))
     footprint = metering.SweepFootprint(
-        n_experiments=1, hours_per_epoch=train_wall / 3600 / max(epochs, 1), epochs=epochs,
+        n_experiments=1, hours_per_epoch=train_wall / 3600 / epochs, epochs=epochs,
         hardware_kw=cost.hardware_kw, pue=cost.pue, grid_gco2_per_kwh=cost.grid_gco2_per_kwh,
         overhead_kwh=cost.energy_kwh, measured_by=metering.describe_compute(cost)).as_dict()
     footprint["note"] = ("time from the model's training history (binary wall time); hardware power from the test run "
@@ -75,8 +75,8 @@ def run_snn(path, x_test, y_test, n_train_images, args) -> tuple[Workload, dict,
     accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
     counts = counting.counts_from_result(model, responses)
     training = counting.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
-    record = {"model": os.path.relpath(path), "model_sha256": file_sha256(path), "n_neurons": model.n_neurons, "accuracy": accuracy,
-              "examples_seen": model.n_examples_seen_,
+    record = {"model": os.path.relpath(path), "model_sha256": file_sha256(path), "n_neurons": model.n_neurons,
+              "accuracy": accuracy, "examples_seen": model.n_examples_seen_,
               "test_per_image": {k: float(v) for k, v in counts.mean().items()},
               "test_total": counts.total(), "training": training}
     print(f"{name}: accuracy {100 * accuracy:.2f}% on {len(x_test)} images,"
