@@ -18,6 +18,7 @@ tracker (``metering.ComputeMeter``: mode, PUE and grid intensity in the JSON).
 """
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import numpy as np
 from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, pretrained, studies
 from stdplab.conversion import MARGIN, SETTINGS
 from stdplab.counting import Workload
-from stdplab.records import command_line, environment, write_json
+from stdplab.records import command_line, environment, file_sha256, write_json
 
 
 def memory_table(data: dict, results_dir) -> None:
@@ -85,16 +86,16 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def run_stdp(path, x_test, y_test, presets) -> tuple[str, dict, dict, list[dict]]:
     """A trained STDP network on the test images: its name, record, counts row and priced rows."""
-    model = DiehlCook2015.load(pretrained.model_file(path))
+    model = DiehlCook2015.load(path)
     model.verbose = False
     responses = model.responses(x_test)
     accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
     ops = counting.counts_from_result(model, responses)
     c = counting.stdp_counts(ops, model.weights_)
-    name = f"STDP {model.n_neurons} ({path})"
+    name = f"STDP {model.n_neurons} ({os.path.relpath(path)})"
     row = {"model": name, "family": "STDP", "accuracy": accuracy, "steps": ops.mean()["steps"], **c}
     priced = energy.priced_rows([Workload.of_stdp(f"STDP {model.n_neurons}", accuracy, ops)], presets)
-    return name, {"accuracy": accuracy, "counts": c}, row, priced
+    return name, {"accuracy": accuracy, "counts": c, "model_sha256": file_sha256(path)}, row, priced
 
 
 def run(args, settings, presets) -> dict:
@@ -133,6 +134,7 @@ def main(argv=None):
     env = environment()  # the commit that runs, not the one checked out when it ends
     settings = {label: SETTINGS[label] for label in args.settings.split(",")}
     presets = [energy.get_preset(name).name for name in args.presets.split(",")]
+    args.stdp_model = [pretrained.model_file(spec) for spec in args.stdp_model]  # a missing one fails now
 
     # This run's own compute, metered by codecarbon (offline), is kept apart from the hardware estimates.
     with metering.ComputeMeter(pue=args.pue, grid_gco2_per_kwh=args.grid) as meter:

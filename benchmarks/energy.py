@@ -13,7 +13,7 @@ benchmarks/results/energy.csv (the table) and benchmarks/results/energy.json (co
 estimates, the cost of the simulation on this machine as codecarbon measured it, caveats), and
 prints the report.
 Training operation counts (STDP updates included) come from the spike totals the model recorded
-while learning (``counting.counts_from_training``).
+while learning (``counting.counts_from_training``); compact files (the shipped networks) keep none.
 """
 import argparse
 import os
@@ -49,12 +49,26 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def epochs_learned(n_examples_seen: int, n_train_images: int) -> int:
+    """The passes over the training set a model learned, where it learned whole ones (its epochs
+    parameter is only its last call's); otherwise 1, its whole training as one unit."""
+    whole = n_examples_seen and n_examples_seen % n_train_images == 0
+    return n_examples_seen // n_train_images if whole else 1
+
+
+def training_totals(model) -> dict | None:
+    """Operation totals of the model's training, or None where its file kept no per-example
+    statistics (compact files, such as the shipped networks)."""
+    if len(model.training_stats_["presentations"]) != model.n_examples_seen_:
+        return None
+    return counting.counts_from_training(model).total()
+
+
 def measured_compute(model, cost, n_images: int, n_train_images: int) -> dict:
     """What testing cost as codecarbon measured it, and the sweep total it implies with the training
     time from the model's history."""
     train_wall = float(np.sum(model.history_.get("wall_time", [0])))
-    # The epochs it learned, not its epochs parameter: a resumed or shipped run keeps only the last call's.
-    epochs = max(1, round(model.n_examples_seen_ / n_train_images))
+    epochs = epochs_learned(model.n_examples_seen_, n_train_images)
     footprint = metering.SweepFootprint(
         n_experiments=1, hours_per_epoch=train_wall / 3600 / epochs, epochs=epochs,
         hardware_kw=cost.hardware_kw, pue=cost.pue, grid_gco2_per_kwh=cost.grid_gco2_per_kwh,
@@ -74,11 +88,10 @@ def run_snn(path, x_test, y_test, n_train_images, args) -> tuple[Workload, dict,
         responses = model.responses(x_test)
     accuracy = float(np.mean(model.predict_from_counts(responses.counts) == y_test))
     counts = counting.counts_from_result(model, responses)
-    training = counting.counts_from_training(model).total() if hasattr(model, "training_stats_") else None
     record = {"model": os.path.relpath(path), "model_sha256": file_sha256(path), "n_neurons": model.n_neurons,
               "accuracy": accuracy, "examples_seen": model.n_examples_seen_,
               "test_per_image": {k: float(v) for k, v in counts.mean().items()},
-              "test_total": counts.total(), "training": training}
+              "test_total": counts.total(), "training": training_totals(model)}
     print(f"{name}: accuracy {100 * accuracy:.2f}% on {len(x_test)} images,"
           f" {counts.mean()['synops']:.0f} synaptic operations per image", flush=True)
     workload = Workload.of_stdp(name, accuracy, counts, args.neuron_updates)
@@ -105,7 +118,10 @@ def main(argv=None):
 
     workloads, snn, compute = [], {}, {}
     for path in model_files:
-        workload, snn[workload.model], compute[workload.model] = run_snn(path, x_test, y_test, len(x_train), args)
+        workload, record, cost = run_snn(path, x_test, y_test, len(x_train), args)
+        if workload.model in snn:  # rows, records and the figure are keyed by name: one model per size
+            raise SystemExit(f"two models of {workload.model}: {snn[workload.model]['model']} and {record['model']}")
+        snn[workload.model], compute[workload.model] = record, cost
         workloads.append(workload)
 
     sizes = [tuple(int(h) for h in s.split("-")) for s in args.mlp_sizes.split(",") if s]

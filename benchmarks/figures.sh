@@ -75,7 +75,8 @@ if [[ "${1:-}" != "--plots-only" ]]; then
     $py benchmarks/energy.py --model 400 --model 1600 --test 10000 --train 10000
 
     # What the unlabelled features are worth with few labels, for the same two networks (counts their
-    # spikes on the 70,000 images once; the figure is redrawn from both CSVs below).
+    # spikes on the 70,000 images once; the figure is redrawn from both CSVs below). This replaces the
+    # records made from the runs behind the shipped networks (float64 weights) with the shipped ones'.
     $py benchmarks/label_efficiency.py --model 400 --jobs 2 --quiet
     $py benchmarks/label_efficiency.py --model 1600 --jobs 2 --quiet
 

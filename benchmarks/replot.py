@@ -58,6 +58,8 @@ def label_efficiency(results: Path, figures: Path, name="label_efficiency") -> l
     for path in sorted(results.glob("label_efficiency_*.csv"), key=_by_size):
         size, _, dataset = path.stem[len("label_efficiency_"):].partition("_")
         tables[f"{size} neurons" + (f", {dataset}" if dataset else "")] = pd.read_csv(path)
+    if not tables:
+        raise FileNotFoundError(f"no label_efficiency_<neurons>.csv in {results} (benchmarks/label_efficiency.py writes them)")
     return plots.save(plots.label_efficiency(tables), figures, name)
 
 

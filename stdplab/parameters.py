@@ -32,7 +32,7 @@ SI_SCALE = {"1": 1.0, "mV": 1e-3, "ms": 1e-3, "Hz": 1.0}
 SIZE_TABLE = {
     "theta_plus": {
         100: 0.025,   # benchmarks/results/theta_plus_100.csv: 0.0125/0.025/0.05/0.1 -> 74.6/79.7/71.4/33.2 %
-        400: 0.05,    # the paper's (and 89.5 % after 3 epochs, accuracy_400.json)
+        400: 0.05,    # the paper's (and 89.1 % after 3 epochs, accuracy_400.json)
         1600: 0.05,   # theta_plus_1600_capped.csv: 0.05/0.1 -> 84.8/83.4 %; theta_plus_1600.csv: 0.2/0.4 -> 77.4/66.9 %
         6400: 0.05,   # accuracy_6400[_theta_plus=...]_partial.json, 10,000 examples: 0.025/0.05/0.1 -> 76.6/77.6/74.8 %
     },

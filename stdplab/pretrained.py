@@ -10,6 +10,7 @@ verifies before it reads the file. ``benchmarks/ship.py`` writes both from a fin
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ._docstrings import fill_doc
@@ -121,8 +122,8 @@ def model_file(spec) -> Path:
     Parameters
     ----------
     spec : str, int or os.PathLike
-        The size of a shipped network (``400`` or ``"400"``: its file, checked as in
-        ``model_path``), or the path of a ``DiehlCook2015.save`` file.
+        The path of a ``DiehlCook2015.save`` file, or, where no such file exists, the size of a
+        shipped network (``400`` or ``"400"``: its file, checked as in ``model_path``).
 
     Returns
     -------
@@ -134,7 +135,7 @@ def model_file(spec) -> Path:
     ValueError
         If a size is given and no network of that size ships, or its file fails its SHA-256 check.
     FileNotFoundError
-        If the file is missing.
+        If there is no such file (or it is a folder).
 
     Examples
     --------
@@ -142,13 +143,15 @@ def model_file(spec) -> Path:
     >>> pretrained.model_file("400").name
     'diehl_cook_2015_400.npz'
     """
-    if isinstance(spec, int) or str(spec).isdigit():
+    path = Path(str(spec))
+    if path.is_file():
+        return path
+    if isinstance(spec, int) or re.fullmatch(r"[0-9]+", str(spec)):
         return model_path(int(spec))
-    path = Path(spec)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file {path}; give a DiehlCook2015.save file or the size of a"
-                                f" shipped network ({', '.join(map(str, available())) or 'none ship'})")
-    return path
+    hint = (f"{path} is a folder: give the model file in it (e.g. {path / 'model.npz'})" if path.is_dir()
+            else f"no model file {path}")
+    raise FileNotFoundError(f"{hint}; give a DiehlCook2015.save file or the size of a shipped network"
+                            f" ({', '.join(map(str, available())) or 'none ship'})")
 
 
 def load(n_neurons: int, directory=None):

@@ -307,3 +307,13 @@ def test_measure_snn_trains_tests_and_meters_each_stage(tiny, digits):
     assert run.summary()["test_total"] == run.test.total()
     with pytest.raises(ValueError, match="no table rows"):
         studies.summary(run, [])
+
+
+def test_energy_benchmark_prices_training_only_where_the_file_kept_it(tiny, benchmark_script, tmp_path):
+    script = benchmark_script("energy")
+    assert [script.epochs_learned(seen, 60000) for seen in (180000, 420000, 30000, 0)] == [3, 7, 1, 1]
+    model, training = tiny
+    assert script.training_totals(model) == training.total()
+    model.save(tmp_path / "compact.npz", compact=True)  # as the shipped networks: no per-example statistics
+    compact = DiehlCook2015.load(tmp_path / "compact.npz")
+    assert compact.n_examples_seen_ == model.n_examples_seen_ and script.training_totals(compact) is None

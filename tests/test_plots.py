@@ -127,6 +127,8 @@ def test_replot_draws_label_efficiency_from_every_csv_in_size_order(benchmark_sc
     paths = replot.label_efficiency(tmp_path, tmp_path / "figures")
     assert list(drawn) == ["400 neurons", "400 neurons, fashion_mnist", "1600 neurons"]  # numeric, not lexical
     assert [p.name for p in paths] == ["label_efficiency.png"] and paths[0].stat().st_size > 0
+    with pytest.raises(FileNotFoundError, match="no label_efficiency_<neurons>.csv in"):
+        replot.label_efficiency(tmp_path / "figures", tmp_path / "figures")
 
 
 def test_training_runs_marks_each_run_and_the_papers_figures():

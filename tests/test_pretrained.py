@@ -2,6 +2,7 @@
 import copy
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -127,6 +128,15 @@ def test_model_file_takes_a_shipped_size_or_a_path(tmp_path):
         pretrained.model_file("123")
     with pytest.raises(FileNotFoundError, match=r"no model file .*missing\.npz.*shipped network \(400"):
         pretrained.model_file(tmp_path / "missing.npz")
+    with pytest.raises(FileNotFoundError, match=r"is a folder: give the model file in it"):
+        pretrained.model_file(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no model file ²"):
+        pretrained.model_file("²")  # a digit to str.isdigit, not a size
+    named_like_a_size = tmp_path / "400"
+    shutil.copy(shipped, named_like_a_size)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert pretrained.model_file("400") == Path("400")  # a file of that name wins
 
 
 @pytest.mark.parametrize("n_neurons", pretrained.available())
