@@ -176,9 +176,11 @@ def main():
 
         train, infer, _, compile_seconds, presentations = standalone_seconds_per_example(
             x_train[: args.examples[0]], args.neurons[0], args.chunk_size)
-        if hasattr(standalone, "peak_binary_memory"):
+        # A package from before issue 23 has no standalone module of its own (the import finds this
+        # checkout's, whose meter its binaries never reach): every child process, the compiler too.
+        if os.path.dirname(standalone.__file__) == os.path.dirname(stdplab.__file__):
             peak, source = standalone.peak_binary_memory(), "the binaries"
-        else:  # a package from before issue 23: every child process, the compiler too if it compiled
+        else:
             peak, source = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, "child processes"
         print(json.dumps({"s_per_example": train, "inference_s_per_example": infer, "compile_s": compile_seconds,
                           "peak_memory_gb": peak / 1e9, "peak_memory_of": source,
