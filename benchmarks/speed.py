@@ -187,7 +187,7 @@ def main():
                           "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__)}))
         return
     record = {"command": command_line(), "commit": git_commit(),
-              "machine": {"cpus": __import__("os").cpu_count(), "processor": platform.processor() or platform.machine(),
+              "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},
               "sizes": {}}
     for n, examples in zip(args.neurons, args.examples * len(args.neurons) if len(args.examples) == 1 else args.examples):
