@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, pretrained, studies
+import replot  # this script's folder
+from stdplab import DiehlCook2015, counting, datasets, energy, metering, pretrained, studies
 from stdplab.counting import Workload
 from stdplab.records import command_line, file_sha256, git_commit, write_json
 
@@ -132,19 +133,18 @@ def main(argv=None):
         print(f"{c['name']}: accuracy {100 * c['accuracy']:.2f}%, {c['macs']} MACs per image", flush=True)
     rows = energy.priced_rows(workloads, presets)
 
-    figures, results = Path(args.figures), Path(args.results)
-    fig = plots.energy_accuracy(rows, title=f"Accuracy against estimated energy per image ({args.dataset}, "
-                                            f"{len(x_test)} test images)")
-    figure_paths = plots.save(fig, figures, "energy_vs_accuracy", formats=("png", "svg"))
+    results = Path(args.results)
     table = energy.write_table(rows, results / f"{args.name}.csv")
-    write_json(results / f"{args.name}.json", {
+    record = {
         "command": command, "commit": git_commit(), "wall_time_s": time.time() - start,
         "dataset": args.dataset, "n_test": len(x_test), "n_train_conventional": min(args.train, len(x_train)),
         "neuron_updates": args.neuron_updates, "snn": snn,
         "conventional": [{k: v for k, v in c.items() if k != "estimator"} for c in conventional],
         "estimates": rows, "measured_compute": compute, "presets": preset_record(presets),
-        "caveats": list(energy.CAVEATS), "figure": [str(p) for p in figure_paths], "table": str(table),
-    })
+        "caveats": list(energy.CAVEATS), "table": str(table),
+    }
+    figure_paths = replot.energy_figure(record, Path(args.figures))  # drawn as replot.py redraws it
+    write_json(results / f"{args.name}.json", {**record, "figure": [str(p) for p in figure_paths]})
     print()
     print(energy.report(rows, compute={f"{n} test": c["test"] for n, c in compute.items()}))
     print(f"\nwrote {', '.join(map(str, figure_paths))}, {table}, {results / f'{args.name}.json'}")

@@ -25,7 +25,11 @@ from stdplab import plots
 
 
 def energy(results: Path, figures: Path, name="energy") -> list[Path]:
-    record = json.loads((results / f"{name}.json").read_text())
+    return energy_figure(json.loads((results / f"{name}.json").read_text()), figures)
+
+
+def energy_figure(record: dict, figures: Path) -> list[Path]:
+    """The energy figure of an energy.py record (its estimates, dataset and test images)."""
     fig = plots.energy_accuracy(record["estimates"], title=f"Accuracy against estimated energy per image "
                                                            f"({record['dataset']}, {record['n_test']} test images)")
     return plots.save(fig, figures, "energy_vs_accuracy", formats=("png", "svg"))
