@@ -22,10 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-import replot  # this script's folder
 from stdplab import DiehlCook2015, counting, datasets, energy, metering, pretrained, studies
 from stdplab.counting import Workload
 from stdplab.records import command_line, file_sha256, git_commit, write_json
+
+import replot  # benchmarks/replot.py
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -35,7 +35,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import replot  # noqa: E402  (this script's folder: the figure is drawn as replot.py draws it)
+import replot  # noqa: E402  (benchmarks/replot.py: the figure is drawn as replot.py redraws it)
 from stdplab import DiehlCook2015, datasets, pretrained, studies  # noqa: E402
 from stdplab.cli import parameter_settings  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS, run_experiment  # noqa: E402

@@ -36,17 +36,22 @@ def energy_figure(record: dict, figures: Path) -> list[Path]:
 
 
 def rules(results: Path, figures: Path) -> list[Path]:
-    paths = []
-    for path in sorted(results.glob("rules_*.json")):
-        record = json.loads(path.read_text())
-        curves = {rule: (entry["history_examples"], entry["running_accuracy"]) for rule, entry in record["rules"].items()}
-        fig = plots.accuracy_curve(curves, title=f"Accuracy during training, {record['neurons']} neurons, four STDP rules")
-        paths += plots.save(fig, figures, f"rules_accuracy_{record['neurons']}")
-    return paths
+    return [p for path in sorted(results.glob("rules_*.json")) for p in rules_figure(json.loads(path.read_text()), figures)]
+
+
+def rules_figure(record: dict, figures: Path) -> list[Path]:
+    """Accuracy during training of each rule in a rules.py record."""
+    curves = {rule: (entry["history_examples"], entry["running_accuracy"]) for rule, entry in record["rules"].items()}
+    fig = plots.accuracy_curve(curves, title=f"Accuracy during training, {record['neurons']} neurons, four STDP rules")
+    return plots.save(fig, figures, f"rules_accuracy_{record['neurons']}")
 
 
 def rule_constants(results: Path, figures: Path) -> list[Path]:
-    record = json.loads((results / "rule_constants.json").read_text())
+    return rule_constants_figure(json.loads((results / "rule_constants.json").read_text()), figures)
+
+
+def rule_constants_figure(record: dict, figures: Path) -> list[Path]:
+    """Accuracy against each rule constant in a rule_constants.py record."""
     fig = plots.sensitivity(record["rules"], title=f"Accuracy against each rule constant, {record['neurons']} neurons,"
                                                    f" {record['n_train']} training images")
     return plots.save(fig, figures, "rule_constants")

@@ -16,11 +16,11 @@ figures/rule_constants.png.
 import argparse
 from pathlib import Path
 
-from stdplab import plots
 from stdplab.experiment import run_experiment
 from stdplab.parameters import Parameters
 from stdplab.records import command_line, git_commit, write_json
 
+import replot  # benchmarks/replot.py
 from rules import rule_list  # benchmarks/rules.py
 
 # Values tried per rule and constant; each range spans the rule's default.
@@ -77,9 +77,7 @@ def main(argv=None):
         record["rules"][rule] = entry
         write_json(Path(args.results) / "rule_constants.json", record)  # keeps what it has so far
 
-    fig = plots.sensitivity(record["rules"], title=f"Accuracy against each rule constant, {args.neurons} neurons,"
-                                                   f" {args.train} training images")
-    paths = plots.save(fig, args.figures, "rule_constants")
+    paths = replot.rule_constants_figure(record, Path(args.figures))  # drawn as replot.py redraws it
     print(f"-> {Path(args.results) / 'rule_constants.json'}, {paths[0]}")
     return record
 

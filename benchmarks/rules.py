@@ -16,11 +16,13 @@ Paper: all four rules reach similar accuracy (about 95 % for 6400 neurons).
 import argparse
 from pathlib import Path
 
-from stdplab import DiehlCook2015, plots
+from stdplab import DiehlCook2015
 from stdplab.experiment import run_experiment
 from stdplab.parameters import Parameters
 from stdplab.records import command_line, git_commit, write_json
 from stdplab.rules import RULES
+
+import replot  # benchmarks/replot.py
 
 
 def rule_list(text, valid):
@@ -74,7 +76,6 @@ def main(argv=None):
         "epochs": 1, "seed": args.seed,
         "rules": {},
     }
-    curves = {}
     results_path = Path(args.results) / f"rules_{args.neurons}.json"
     for rule in rules:
         params = {**settings.get(None, {}), **settings.get(rule, {})}
@@ -99,15 +100,13 @@ def main(argv=None):
             "silent_fraction": history["silent_fraction"],
         }
         record["environment"] = results["environment"]
-        curves[rule] = (history["examples"], history["running_accuracy"])
         # Written after every rule, so that a long run shows its progress and keeps what it has.
         write_json(results_path, record)
         print(f"{rule}: {record['rules'][rule]['accuracy_percent']:.2f}% on {args.test} test images,"
               f" {results['spikes_per_test_example']['exc_spikes']:.1f} excitatory spikes per image,"
               f" {record['rules'][rule]['wall_time_s'] / 60:.1f} min", flush=True)
 
-    fig = plots.accuracy_curve(curves, title=f"Accuracy during training, {args.neurons} neurons, four STDP rules")
-    paths = plots.save(fig, args.figures, f"rules_accuracy_{args.neurons}")
+    paths = replot.rules_figure(record, Path(args.figures))  # drawn as replot.py redraws it
     print(f"-> {results_path}, {paths[0]}")
     return record
 
