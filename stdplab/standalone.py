@@ -541,9 +541,9 @@ def _read_profile(path: Path) -> dict | None:
     return {name: float(seconds) for name, seconds in rows}
 
 
-# The manifest key of each rewrite of ``code_rewrites`` (``StandaloneProject.finish``), and the
-# functions that apply them.
-REWRITE_KEYS = ("spike_queue", "thresholders", "prefetch", "clock", "written")
+# The manifest key of each rewrite of ``code_rewrites`` (``StandaloneProject.finish``): the spike
+# queue's, then those of _REWRITES; and the functions that apply them.
+REWRITE_KEYS = ("spike_queue", *(key for key, _, _ in _REWRITES))
 _REWRITE_FUNCTIONS = ("push_runs_of_equal_delay", "conditions_first", "prefetch_synapses", "clock_once",
                       "write_results_only")
 
