@@ -33,8 +33,9 @@ FRAGMENTS: dict[str, str] = {
     "shipped_network_parameters": """
         Parameters
         ----------
-        n_neurons : int
-            The shipped network's number of excitatory neurons (``available`` lists them).
+        n_neurons : int or str
+            The shipped network's number of excitatory neurons (``available`` lists them; ``"400"``
+            as well as ``400``).
         directory : str or os.PathLike, optional
             Where the networks and their manifests are (default: ``stdplab/models``).""",
     "keras_epoch_parameters": """

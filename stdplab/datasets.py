@@ -255,6 +255,31 @@ LOADERS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "digits": l
 SUGGESTED_PARAMETERS = {"digits": {"weight_total": 25.5, "input_rate_scale": 0.5}}
 
 
+def with_suggested_parameters(name: str | None, **params) -> dict:
+    """``DiehlCook2015`` keywords for a dataset: those given, the dataset's suggestions for the rest.
+
+    Parameters
+    ----------
+    name : str or None
+        The dataset (a key of ``LOADERS``); None suggests nothing.
+    **params
+        Keywords given; those that are None count as left out.
+
+    Returns
+    -------
+    dict
+        ``SUGGESTED_PARAMETERS[name]`` updated with the given keywords that are not None.
+
+    Examples
+    --------
+    >>> with_suggested_parameters("digits", input_rate_scale=1.0)
+    {'weight_total': 25.5, 'input_rate_scale': 1.0}
+    """
+    if name is not None and name not in LOADERS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(LOADERS)}")
+    return {**SUGGESTED_PARAMETERS.get(name, {}), **{k: v for k, v in params.items() if v is not None}}
+
+
 def load(name: str, data_dir: str | os.PathLike | None = None, **kwargs):
     """Load a dataset by name.
 

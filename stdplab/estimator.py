@@ -22,9 +22,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, column_or_1d, validate_data
 
-from . import readout
+from . import pretrained, readout
 from ._docstrings import fill_doc
 from .encoding import check_pixel_range, poisson_rates
 from .parameters import Parameters
@@ -363,8 +363,11 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            With ``readout="linear"``, if y holds fewer than two classes.
+            If y does not hold one label per image (checked before the images are simulated); with
+            ``readout="linear"``, if y holds fewer than two classes.
         """
+        check_is_fitted(self, "weights_")
+        self._check_targets(y, _num_samples(X))
         return self.fit_readout(self.transform(X), y)
 
     def fit_readout(self, counts, y):
@@ -432,6 +435,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         %(not_fitted_raises)s
         """
         check_is_fitted(self, "weights_")
+        self._validate_params()  # settings changed with set_params since fit: before compiling or simulating
         pixels, _ = self._validate_images(X, reset=False)
         params = self.network_parameters
         net = compiled_network(params, self.n_features_in_, int(self.chunk_size), learning=False)
@@ -541,6 +545,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return self._scores_from_counts(self.transform(X))
 
     def _check_readout(self):
+        self._validate_params()  # a readout set with set_params since fit
         check_is_fitted(self, "assignments_", msg=_NO_LABELS)
         if self.readout == "linear":
             check_is_fitted(self, "linear_readout_", msg=_NO_LINEAR)
@@ -693,7 +698,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
             If no network of that size ships (the message lists the sizes that do), or its file
             does not match its manifest's SHA-256 (damaged or changed).
         FileNotFoundError
-            If its file is missing.
+            If ``directory`` is not a folder, or the network's file is missing.
 
         Examples
         --------
@@ -701,9 +706,7 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         >>> model = DiehlCook2015.pretrained(400)  # doctest: +SKIP
         >>> model.score(datasets.load_mnist()[2][:500], datasets.load_mnist()[3][:500])  # doctest: +SKIP
         """
-        from . import pretrained
-
-        return pretrained.load(n_neurons, directory)
+        return cls.load(pretrained.model_path(n_neurons, directory))
 
     @classmethod
     def _from_arrays(cls, data):

@@ -14,9 +14,11 @@ import dataclasses
 import json
 import time
 import warnings
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 from . import datasets, readout
 from ._docstrings import fill_doc
@@ -35,6 +37,12 @@ PROGRESS_FORMAT = 2
 RESULTS_FORMAT = 2
 CHECKPOINT = "checkpoint.npz"
 LABEL_COUNTS = "label_counts.npz"
+
+_AT_LEAST_ONE = [Interval(Integral, 1, None, closed="left")]
+# Checked before the run's folder is made, so that a refused run leaves nothing behind.
+RUN_CONSTRAINTS = {"n_train": _AT_LEAST_ONE, "epochs": _AT_LEAST_ONE, "n_test": _AT_LEAST_ONE,
+                   "checkpoint_every": [*_AT_LEAST_ONE, None], "n_label": [*_AT_LEAST_ONE, None],
+                   "stop_after": [Interval(Integral, 0, None, closed="left"), None]}
 
 
 def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, dataset="mnist",
@@ -91,8 +99,10 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     Raises
     ------
     ValueError
-        If the dataset has fewer images than asked for, or ``resume`` finds a run with another
-        configuration (the message says how to go on as it started).
+        If a count is below one (``stop_after`` below zero), a ``DiehlCook2015`` keyword is out of
+        its range, the dataset is unknown or has fewer images than asked for (all before the folder
+        is made), or ``resume`` finds a run with another configuration (the message says how to go
+        on as it started).
     records.UnsupportedFormatError
         If the folder's files are of a format this stdplab cannot read.
 
@@ -101,8 +111,12 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     >>> results = run_experiment("runs/small", n_neurons=100, n_train=2000, n_test=1000)  # doctest: +SKIP
     >>> results["accuracy"]  # doctest: +SKIP
     """
-    params = {**datasets.SUGGESTED_PARAMETERS.get(dataset, {}),
-              **{k: v for k, v in params.items() if v is not None}}
+    params = datasets.with_suggested_parameters(dataset, **params)
+    validate_parameter_constraints(RUN_CONSTRAINTS, {"n_train": n_train, "epochs": epochs, "n_test": n_test,
+                                                     "checkpoint_every": checkpoint_every, "n_label": n_label,
+                                                     "stop_after": stop_after}, caller_name="run_experiment")
+    DiehlCook2015(n_neurons=n_neurons, **params)._validate_params()
+    x_train, y_train, x_test, y_test = _data(dataset, data_dir, n_train, n_test)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     resuming = resume and (out / CHECKPOINT).exists()
@@ -112,7 +126,6 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     config = {"n_neurons": n_neurons, "n_train": n_train, "epochs": epochs, "n_test": n_test,
               "dataset": dataset, "seed": seed, "checkpoint_every": checkpoint_every,
               "n_label": n_label or n_train, "params": params}
-    x_train, y_train, x_test, y_test = _data(dataset, data_dir, n_train, n_test)
     if progress and progress["stage"] == "done" and progress["config"] == config and (out / "results.json").exists():
         return read_results(out)  # finished: nothing to redo
     run = _Run(out, config, progress, resuming, n_jobs=n_jobs, verbose=verbose)

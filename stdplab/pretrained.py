@@ -4,8 +4,8 @@ Each network is two files: a compact model file (``DiehlCook2015.save(compact=Tr
 weights, delays regenerated from the seed) and its manifest, ``diehl_cook_2015_<neurons>.json``:
 the command and commit that trained it, the protocol (neurons, epochs, examples, labels, test set),
 its accuracy on the full MNIST test set with every readout, its accuracy on the first images of the
-test set (which the test suite checks), and the model file's size and SHA-256, which ``load``
-verifies before it reads the file. ``benchmarks/ship.py`` writes both from a finished run.
+test set (which the test suite checks), and the model file's size and SHA-256, which ``model_path``
+verifies before ``DiehlCook2015.pretrained`` reads the file. ``benchmarks/ship.py`` writes both from a finished run.
 """
 from __future__ import annotations
 
@@ -71,9 +71,15 @@ def manifest(n_neurons: int, directory=None) -> dict:
     ValueError
         If no network of that size ships (the message lists those that do), or the manifest is of
         a newer format than this stdplab reads.
+    FileNotFoundError
+        If ``directory`` is not a folder.
     """
     folder = Path(directory) if directory is not None else MODELS_DIR
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder of trained networks at {folder}")
     sizes = available(folder)
+    if isinstance(n_neurons, str) and re.fullmatch(r"[0-9]+", n_neurons):
+        n_neurons = int(n_neurons)
     if not isinstance(n_neurons, int) or isinstance(n_neurons, bool) or n_neurons not in sizes:
         shipped = ", ".join(str(s) for s in sizes) or "none"
         raise ValueError(f"no trained network of {n_neurons!r} neurons ships with stdplab; available sizes:"
@@ -100,7 +106,7 @@ def model_path(n_neurons: int, directory=None) -> Path:
         If no network of that size ships, or its file is not the one its manifest describes
         (damaged, truncated, changed, or a Git LFS pointer instead of the file).
     FileNotFoundError
-        If the manifest names a file that is not there.
+        If ``directory`` is not a folder, or the manifest names a file that is not there.
     """
     folder = Path(directory) if directory is not None else MODELS_DIR
     record = manifest(n_neurons, folder)
@@ -152,32 +158,3 @@ def model_file(spec) -> Path:
             else f"no model file {path}")
     raise FileNotFoundError(f"{hint}; give a DiehlCook2015.save file or the size of a shipped network"
                             f" ({', '.join(map(str, available())) or 'none ship'})")
-
-
-def load(n_neurons: int, directory=None):
-    """A shipped network, ready to predict (``DiehlCook2015.pretrained``).
-
-    Parameters
-    ----------
-    n_neurons : int
-        Its size: one of ``available()``.
-    directory : str or os.PathLike, optional
-        As in ``available``.
-
-    Returns
-    -------
-    DiehlCook2015
-        The trained network, labelled on the 60,000 MNIST training images, with its vote
-        (``readout="vote"``, the default), ``"proportion"`` and ``"linear"`` readouts fitted.
-
-    Raises
-    ------
-    ValueError
-        If no network of that size ships (the message lists those that do), or its file fails its
-        SHA-256 check.
-    FileNotFoundError
-        If its file is missing.
-    """
-    from .estimator import DiehlCook2015
-
-    return DiehlCook2015.load(model_path(n_neurons, directory))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import counting, readout
+from . import counting, datasets, readout
 from .conversion import MARGIN, SETTINGS, ConvertedMLP
 from .counting import OperationCounts, Workload
 from .encoding import unit_pixels
@@ -126,7 +126,7 @@ class MeasuredSNN:
 
 
 def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=500, pue: float = 1.0,
-                grid_gco2_per_kwh: float = WORLD_GRID_GCO2_PER_KWH, **params) -> MeasuredSNN:
+                grid_gco2_per_kwh: float = WORLD_GRID_GCO2_PER_KWH, dataset=None, **params) -> MeasuredSNN:
     """Train, label and test one Diehl & Cook network, counting its operations and metering each stage.
 
     Compiles both binaries, learns from ``x_train`` without labels, assigns labels on it with
@@ -147,6 +147,9 @@ def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=
         Power usage effectiveness for the meter.
     grid_gco2_per_kwh : float, default 475
         Grid carbon intensity for the meter.
+    dataset : str, optional
+        The dataset the images come from: its suggested parameters
+        (``datasets.SUGGESTED_PARAMETERS``) fill in those that ``params`` leave out.
     **params
         More ``DiehlCook2015`` parameters.
 
@@ -160,6 +163,7 @@ def measure_snn(n_neurons, x_train, y_train, x_test, y_test, seed=0, chunk_size=
     >>> rows = energy.priced_rows([run.workload()], ["loihi", "gpu"])  # doctest: +SKIP
     >>> summary(run, rows)["energy_per_image_j"]  # doctest: +SKIP
     """
+    params = datasets.with_suggested_parameters(dataset, **params)
     model = DiehlCook2015(n_neurons=n_neurons, random_state=seed, chunk_size=chunk_size, verbose=False, **params)
     n_input = int(np.prod(np.shape(x_train)[1:]))
     stages = {

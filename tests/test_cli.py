@@ -225,6 +225,17 @@ def test_bad_parameter_value_is_a_clear_error_before_any_data_is_read(capsys):
     assert "multiple of dt" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option, value, name", [("--train", "0", "n_train"), ("--epochs", "0", "epochs"),
+                                                  ("--test", "-5", "n_test"), ("--checkpoint-every", "0", "checkpoint_every"),
+                                                  ("--label", "0", "n_label"), ("--stop-after", "-1", "stop_after"),
+                                                  ("--neurons", "0", "n_neurons")])
+def test_bad_counts_are_clear_errors_that_leave_no_folder(tmp_path, capsys, option, value, name):
+    out = tmp_path / "run"
+    assert main(["train", option, value, "--dataset", "digits", "--out", str(out), "--quiet"]) == 2
+    assert f"The '{name}' parameter of " in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_a_bug_keeps_its_traceback(monkeypatch):
     import pytest
 

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 
-from stdplab import DiehlCook2015
+from stdplab import DiehlCook2015, estimator
 from stdplab.parameters import Parameters
 
 from conftest import SMALL
@@ -113,6 +113,23 @@ def test_not_fitted_and_wrong_image_size(trained):
         DiehlCook2015().predict(np.zeros((1, 784)))
     with pytest.raises(ValueError, match="expecting 784 features"):
         trained.predict(np.zeros((1, 64)))
+
+
+@pytest.mark.parametrize("settings, call, message", [
+    ({"readout": "bogus"}, "predict", "'readout' parameter"),
+    ({"chunk_size": 0}, "transform", "'chunk_size' parameter"),
+    ({}, "assign_labels", "one label per image"),
+])
+def test_bad_settings_and_labels_after_fit_are_refused_before_any_simulation(trained, settings, call, message,
+                                                                             monkeypatch):
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("the network was compiled or simulated before the input was checked")
+
+    monkeypatch.setattr(estimator, "compiled_network", no_simulation)
+    model = copy.deepcopy(trained).set_params(**settings)
+    images = np.zeros((2, 784))
+    with pytest.raises(ValueError, match=message):
+        getattr(model, call)(*((images, [1]) if call == "assign_labels" else (images,)))
 
 
 def test_learns_mnist_far_above_chance(trained, mnist):

@@ -89,6 +89,9 @@ def test_pretrained_lists_the_sizes_that_ship_when_asked_for_another():
     assert 400 in pretrained.available()
     with pytest.raises(ValueError, match=r"no trained network of 123 neurons.*available sizes: .*400"):
         DiehlCook2015.pretrained(123)
+    assert DiehlCook2015.pretrained("400").n_neurons == 400  # as on the command line
+    with pytest.raises(FileNotFoundError, match="no folder of trained networks at"):
+        DiehlCook2015.pretrained(400, directory=Path("/nonexistent"))
 
 
 def test_each_manifest_describes_its_file():
