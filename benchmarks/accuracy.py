@@ -30,7 +30,8 @@ import numpy as np
 from stdplab import DiehlCook2015
 from stdplab.cli import parameter_settings
 from stdplab.experiment import LABEL_COUNTS, run_experiment
-from stdplab.records import command_line, write_json
+from stdplab.provenance import command_line
+from stdplab.records import write_json
 
 # Diehl & Cook (2015), Table 1: neurons -> (test accuracy %, epochs of 60,000; None: not given).
 PAPER = {100: (82.9, None), 400: (87.0, 3), 1600: (91.9, 7), 6400: (95.0, 15)}

@@ -27,7 +27,8 @@ import numpy as np
 from stdplab import DiehlCook2015, counting, datasets, energy, metering, plots, pretrained, studies
 from stdplab.conversion import MARGIN, SETTINGS
 from stdplab.counting import Workload
-from stdplab.records import command_line, environment, file_sha256, write_json
+from stdplab.provenance import command_line, environment
+from stdplab.records import file_sha256, write_json
 
 
 def memory_table(data: dict, results_dir) -> None:

@@ -24,7 +24,8 @@ import numpy as np
 
 from stdplab import DiehlCook2015, counting, datasets, energy, metering, pretrained, studies
 from stdplab.counting import Workload
-from stdplab.records import command_line, file_sha256, git_commit, write_json
+from stdplab.provenance import command_line, git_commit
+from stdplab.records import file_sha256, write_json
 
 import replot  # benchmarks/replot.py
 

@@ -23,7 +23,8 @@ import numpy as np
 
 import stdplab
 from stdplab import DiehlCook2015, datasets, plots
-from stdplab.records import command_line, git_commit, write_json
+from stdplab.provenance import command_line, git_commit
+from stdplab.records import write_json
 
 # Statistics compared between variants: one number per seed.
 SUMMARY = ("accuracy", "exc_spikes_per_example", "presentations_per_example", "input_spikes_per_example",

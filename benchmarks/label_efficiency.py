@@ -39,8 +39,8 @@ import replot  # noqa: E402  (benchmarks/replot.py: the figure is drawn as replo
 from stdplab import DiehlCook2015, datasets, pretrained, studies  # noqa: E402
 from stdplab.cli import parameter_settings  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS, run_experiment  # noqa: E402
-from stdplab.records import (atomic_write, command_line, environment, file_sha256, save_npz,  # noqa: E402
-                             write_json)
+from stdplab.provenance import command_line, environment  # noqa: E402
+from stdplab.records import atomic_write, file_sha256, save_npz, write_json  # noqa: E402
 
 
 def network(args):

@@ -20,7 +20,8 @@ import numpy as np
 
 from stdplab import datasets, standalone
 from stdplab.parameters import Parameters
-from stdplab.records import command_line, git_commit, write_json
+from stdplab.provenance import command_line, git_commit
+from stdplab.records import write_json
 from stdplab.rules import RULES
 from stdplab.simulator import compiled_network
 

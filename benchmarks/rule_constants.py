@@ -18,7 +18,8 @@ from pathlib import Path
 
 from stdplab.experiment import run_experiment
 from stdplab.parameters import Parameters
-from stdplab.records import command_line, git_commit, write_json
+from stdplab.provenance import command_line, git_commit
+from stdplab.records import write_json
 
 import replot  # benchmarks/replot.py
 from rules import rule_list  # benchmarks/rules.py

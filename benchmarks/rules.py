@@ -19,7 +19,8 @@ from pathlib import Path
 from stdplab import DiehlCook2015
 from stdplab.experiment import run_experiment
 from stdplab.parameters import Parameters
-from stdplab.records import command_line, git_commit, write_json
+from stdplab.provenance import command_line, git_commit
+from stdplab.records import write_json
 from stdplab.rules import RULES
 
 import replot  # benchmarks/replot.py

@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from stdplab import DiehlCook2015, datasets, pretrained  # noqa: E402
 from stdplab.experiment import LABEL_COUNTS  # noqa: E402
-from stdplab.records import command_line, environment, file_sha256, write_json  # noqa: E402
+from stdplab.provenance import command_line, environment  # noqa: E402
+from stdplab.records import file_sha256, write_json  # noqa: E402
 
 READOUTS = ("vote", "proportion", "linear")
 

@@ -43,7 +43,6 @@ import numpy as np
 
 import stdplab
 from stdplab import DiehlCook2015, datasets, standalone
-from stdplab.records import command_line, git_commit, write_json
 from stdplab.parameters import Parameters
 
 
@@ -106,7 +105,9 @@ def package_seconds_per_example(directory, n_neurons, examples, chunk_size):
     out = subprocess.run([sys.executable, __file__, "--measure", "--neurons", str(n_neurons),
                           "--examples", str(examples), "--chunk-size", str(chunk_size)],
                          env=env, capture_output=True, text=True, check=True).stdout
-    # The checkout's own commit: its package need not have records.git_commit to report it.
+    from stdplab.provenance import git_commit  # this checkout's, not the measured package's
+
+    # The checkout's own commit: its package need not have git_commit to report it.
     return {**json.loads(out.strip().splitlines()[-1]), "commit": git_commit(directory)}
 
 
@@ -186,6 +187,10 @@ def main():
                           "peak_memory_gb": peak / 1e9, "peak_memory_of": source,
                           "presentations_per_example": presentations, "package": os.path.dirname(stdplab.__file__)}))
         return
+    # Here, not at the top: a --measure child runs this file under an older package, which may lack them.
+    from stdplab.provenance import command_line, git_commit
+    from stdplab.records import write_json
+
     record = {"command": command_line(), "commit": git_commit(),
               "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                           "python": platform.python_version()},

@@ -26,7 +26,8 @@ import numpy as np
 from stdplab import counting, datasets, energy, plots
 from stdplab import sharpening as sh
 from stdplab.counting import Workload
-from stdplab.records import command_line, environment, write_json
+from stdplab.provenance import command_line, environment
+from stdplab.records import atomic_write, save_npz, write_json
 
 N_VALIDATION = 5000
 
@@ -101,10 +102,11 @@ def train(name: str, x, y, args) -> tuple:
               "epochs_per_layer": args.epochs_per_layer, "patience": args.patience,
               "learning_rate": args.learning_rate, "decay_per_epoch": args.decay,
               "latest_start": args.latest_start, "trigger": "validation-loss plateau (Sharpener start='plateau')"}
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save(paths[0])
-    np.savez(paths[1], **{f"w{k}": w for k, w in enumerate(sharpener.unsharpened_weights_)})
-    paths[2].write_text(json.dumps(record, indent=1))
+    # Each file whole or absent, the record last: a run killed here is trained again, not half reused.
+    with atomic_write(paths[0]) as tmp:
+        model.save(tmp)
+    save_npz(paths[1], **{f"w{k}": w for k, w in enumerate(sharpener.unsharpened_weights_)})
+    write_json(paths[2], record)
     print(f"{name}: trained and sharpened in {seconds:.0f} s ({record['epochs']} epochs)", flush=True)
     return model, sharpener.unsharpened_weights_, record
 

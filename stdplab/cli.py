@@ -307,7 +307,8 @@ def status_command(args) -> list[dict]:
         If a folder holds no run.
     """
     from .experiment import run_status
-    from .records import git_commit, write_json
+    from .provenance import git_commit
+    from .records import write_json
 
     statuses = [run_status(run, recent=args.recent) for run in args.runs]
     for s in statuses:

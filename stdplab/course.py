@@ -52,7 +52,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-KINDS = ("code", "predict", "choice", "explore", "written")
 # The words of an exercise's announcement that give its kind, in the order they are looked for.
 KIND_WORDS = (("predict", "predict"), ("code", "code"), ("choice", "choice"), ("explore", "explore"),
               ("written", "written"), ("explain", "written"), ("in words", "written"))
@@ -112,8 +111,18 @@ def lessons(notebooks: Path | str = NOTEBOOKS) -> dict[str, Path]:
     dict of str to Path
         Each notebook's stem (``"01_neuron_and_stdp"``, …), which is also its nbgrader assignment name,
         mapped to its path, in lesson order.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder holds no lesson (an installed package has no ``notebooks/``: pass the folder of
+        a clone of the repository).
     """
-    return {path.stem: path for path in sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb"))}
+    found = {path.stem: path for path in sorted(Path(notebooks).glob("[0-9][0-9]_*.ipynb"))}
+    if not found:
+        raise FileNotFoundError(f"no lessons (notebooks named like 01_*.ipynb) in {notebooks}; pass the"
+                                " notebooks/ folder of a clone of the stdplab repository")
+    return found
 
 
 def _meta(cell) -> dict:

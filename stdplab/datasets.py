@@ -24,6 +24,7 @@ from .cache import cache_dir
 from .records import atomic_write
 
 ENV_VAR = "STDPLAB_DATA"
+FASHION_ENV_VAR = "STDPLAB_FASHION_DATA"
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 MNIST_FILES = {  # name -> (sha256 of the .gz file, bytes)
@@ -134,7 +135,7 @@ def _download(names, checksums: dict, folder: Path, mirrors) -> None:
 
 
 def _load_idx_set(label: str, names: dict, folders: list[Path], download_to: Path | None, mirrors,
-                  shapes: dict) -> tuple[np.ndarray, ...]:
+                  shapes: dict, env_var: str, other_fix: str) -> tuple[np.ndarray, ...]:
     folder = next((f for f in folders if all(_find(n, f) for n in names)), None)
     download_error = None
     if folder is None and download_to is not None:
@@ -148,9 +149,8 @@ def _load_idx_set(label: str, names: dict, folders: list[Path], download_to: Pat
         raise DatasetNotFoundError(
             f"{label} not found. Looked for {', '.join(n + '[.gz]' for n in names)} in:\n  {searched}\n"
             + (f"Download failed: {download_error}\n" if download_error else "")
-            + f"Fix: pass data_dir=FOLDER, or set the environment variable {ENV_VAR}=FOLDER, to a folder"
-            " holding the four idx files" + (", or allow download=True on a machine with internet."
-                                             if download_to is None else "."))
+            + f"Fix: pass data_dir=FOLDER, or set the environment variable {env_var}=FOLDER, to a folder"
+            f" holding the four idx files{other_fix}")
     return tuple(parse_idx(_read(_find(n, folder), c), shapes[n], str(_find(n, folder)))
                  for n, (c, _) in names.items())
 
@@ -189,7 +189,8 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True,
     """
     folders = [Path(p) for p in (data_dir, os.environ.get(ENV_VAR)) if p] + [cache_dir() / "mnist"]
     arrays = _load_idx_set("MNIST", MNIST_FILES, folders, cache_dir() / "mnist" if download else None,
-                           mirrors, _mnist_shapes(list(MNIST_FILES)))
+                           mirrors, _mnist_shapes(list(MNIST_FILES)), ENV_VAR,
+                           "." if download else ", or allow download=True on a machine with internet.")
     return _as_split(arrays)
 
 
@@ -197,7 +198,7 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = True,
 def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
     """Fashion-MNIST, in MNIST's format.
 
-    Searched in ``data_dir``, ``$STDPLAB_FASHION_DATA`` and /usr/share/datasets/fashion-mnist,
+    Searched in ``data_dir``, ``$STDPLAB_FASHION_DATA`` (``FASHION_ENV_VAR``) and /usr/share/datasets/fashion-mnist,
     where Debian's ``dataset-fashion-mnist`` installs it; never downloaded.
 
     Parameters
@@ -212,12 +213,10 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
     DatasetNotFoundError
         If no folder has the files.
     """
-    folders = [Path(p) for p in (data_dir, os.environ.get("STDPLAB_FASHION_DATA")) if p] + [FASHION_MNIST_DIR]
+    folders = [Path(p) for p in (data_dir, os.environ.get(FASHION_ENV_VAR)) if p] + [FASHION_MNIST_DIR]
     names = {n: (None, None) for n in MNIST_FILES}
-    try:
-        arrays = _load_idx_set("Fashion-MNIST", names, folders, None, (), _mnist_shapes(list(names)))
-    except DatasetNotFoundError as exc:
-        raise DatasetNotFoundError(f"{exc}\nOn Debian/Ubuntu: apt-get install dataset-fashion-mnist") from None
+    arrays = _load_idx_set("Fashion-MNIST", names, folders, None, (), _mnist_shapes(list(names)), FASHION_ENV_VAR,
+                           ", or on Debian/Ubuntu: apt-get install dataset-fashion-mnist")
     return _as_split(arrays)
 
 

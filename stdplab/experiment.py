@@ -26,7 +26,8 @@ from .metering import ComputeMeter
 from .estimator import SPIKE_STATS, DiehlCook2015, upgrade_params
 from .parameters import SIZE_TABLE
 from .progress import progress_bar
-from .records import environment, format_version, git_commit, save_npz, write_json
+from .provenance import environment, git_commit
+from .records import format_version, save_npz, write_json
 
 
 # The layouts of the run's JSON files; version 0, before files carried one, is read through

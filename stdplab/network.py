@@ -20,13 +20,11 @@ from dataclasses import dataclass, field
 import brian2 as b2
 import numpy as np
 
-from .parameters import Parameters
+from .parameters import SI_UNIT_NAMES, Parameters
 from .rules import get_rule
 
 # Brian reserves the suffixes _pre and _post for pre- and postsynaptic variables.
 BRIAN_NAMES = {"tau_pre": "tau_presyn", "nu_pre": "nu_presyn", "nu_post": "nu_postsyn"}
-# The SI unit in which a parameter of each unit is declared (its value: ``Parameters.si``).
-SI_UNITS = {"1": "1", "mV": "volt", "ms": "second", "Hz": "hertz"}
 
 # The membrane is integrated with Euler's method, as in the original, with its step capped at the
 # equilibrium v would relax to. Forward Euler overshoots that equilibrium once (1 + ge + gi) * dt
@@ -196,7 +194,7 @@ euler_cap.implementations.add_implementation(  # the runtime reference of benchm
 
 def _declare(names) -> str:
     return "\n".join(
-        f"{BRIAN_NAMES.get(name, name)} : {SI_UNITS[Parameters.unit(name)]} (shared, constant)"
+        f"{BRIAN_NAMES.get(name, name)} : {SI_UNIT_NAMES[Parameters.unit(name)]} (shared, constant)"
         for name in names
     )
 
@@ -278,7 +276,7 @@ class Network:  # numpydoc ignore=PR01
         dict
             Parameter name -> value with its unit.
         """
-        return {name: params.si(name) * getattr(b2, SI_UNITS[Parameters.unit(name)], 1)
+        return {name: params.si(name) * getattr(b2, SI_UNIT_NAMES[Parameters.unit(name)], 1)
                 for name in self.parameter_targets}
 
 

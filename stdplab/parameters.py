@@ -24,6 +24,8 @@ MAX_PRESENTATIONS = 64
 # Each parameter unit's size in SI: the one place where millivolts and milliseconds become volts
 # and seconds (``Parameters.si``; Brian and the compiled binary take SI values).
 SI_SCALE = {"1": 1.0, "mV": 1e-3, "ms": 1e-3, "Hz": 1.0}
+# The SI unit, by Brian's name, in which a parameter of each unit is declared.
+SI_UNIT_NAMES = {"1": "1", "mV": "volt", "ms": "second", "Hz": "hertz"}
 
 # Constants the paper adapted to the network size "to keep a constant response rate" without
 # publishing the values: the best value the lab measured at each size (README, "Sizes"), with the

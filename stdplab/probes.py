@@ -11,6 +11,8 @@ fine for a handful of neurons and a few seconds of simulated time.
   postsynaptic spikes at chosen times; ``stdp_window``: Δw against Δt = t_post - t_pre.
 - ``winner_take_all``: a few excitatory neurons with their inhibitory partners, showing how
   lateral inhibition lets one of them win.
+- ``membrane_euler_step``: one Euler step of the excitatory membrane, evaluated from the very
+  equation string the simulator compiles (the reference of the lesson's first exercise).
 
 How spikes are forced: an input neuron is given the rate 1/dt during the one time step it must
 spike (its threshold ``rand() < rate * dt`` is then certain); an excitatory neuron has its
@@ -27,11 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._docstrings import fill_doc
-from .network import build_network
-from .parameters import Parameters
+from .network import EXCITATORY_MODEL, build_network, euler_cap
+from .parameters import SI_SCALE, Parameters
 
 __all__ = ["NeuronTrace", "WeightChange", "single_neuron", "weight_change", "pairings", "stdp_window",
-           "winner_take_all"]
+           "winner_take_all", "membrane_euler_step"]
 
 
 @contextlib.contextmanager
@@ -385,3 +387,41 @@ def winner_take_all(n_neurons=3, n_inputs=50, input_rate=30.0, weight=0.3, sprea
             "counts": counts, "winner": int(np.argmax(counts)), "inhibition": inhibition,
             "threshold": p.theta_init - p.theta_offset + p.v_thresh_e, "duration": duration,
         }
+
+
+def membrane_euler_step(v, ge, gi, dt, params: Parameters | None = None):
+    """The excitatory membrane potential one Euler step later, by the simulator's own equation.
+
+    The right-hand side of dv/dt is read from ``network.EXCITATORY_MODEL`` (the string Brian
+    compiles) and evaluated in SI units; spikes and the refractory period are left out.
+
+    Parameters
+    ----------
+    v : float or numpy.ndarray
+        Membrane potential (mV).
+    ge, gi : float or numpy.ndarray
+        Excitatory and inhibitory conductances (no unit).
+    dt : float
+        The time step (ms).
+    params : Parameters, optional
+        The constants ``v_rest_e``, ``e_exc``, ``e_inh_e`` and ``tau_e`` (default: the paper's).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        v one step later (mV).
+
+    Examples
+    --------
+    >>> round(float(membrane_euler_step(-70.0, 0.0, 0.0, 0.5)), 4)  # towards v_rest_e = -65 mV, tau_e = 100 ms
+    -69.975
+    """
+    from brian2 import Equations
+
+    params = params or Parameters()
+    rhs = Equations(EXCITATORY_MODEL)["v"].expr.code
+    constants = {name: params.si(name) for name in ("v_rest_e", "e_exc", "e_inh_e", "tau_e")}
+    # The package's own equation string, in Python syntax: evaluated as written, not re-typed.
+    dvdt = eval(rhs, {"euler_cap": euler_cap.pyfunc, **constants, "v": np.asarray(v) * SI_SCALE["mV"],
+                      "ge": ge, "gi": gi, "dt": dt * SI_SCALE["ms"]})  # V/s
+    return v + dt * SI_SCALE["ms"] * dvdt / SI_SCALE["mV"]

@@ -11,7 +11,7 @@ Between generating and compiling, ``StandaloneProject.finish`` applies the rewri
 thresholders that compute their conditions first, a main loop that reads the clock once, only the
 arrays read back written at the end: the same results, sooner). The manifest of each build records
 which it holds; a build where a rewrite did not apply warns at every run, and results files say which
-queue and thresholders ran (``spike_queue``, ``thresholders``, in ``records.environment``).
+queue and thresholders ran (``spike_queue``, ``thresholders``, in ``provenance.environment``).
 """
 from __future__ import annotations
 
@@ -572,7 +572,7 @@ def brians_own_code():
 
 
 def spike_queue() -> str:
-    """Which spike queue ran: what a results file records (``records.environment``).
+    """Which spike queue ran: what a results file records (``provenance.environment``).
 
     Returns
     -------

@@ -4,6 +4,8 @@ run them.
 - ``measure_snn``: one Diehl & Cook network learns without labels, is labelled and tested; its
   operation counts (``counting``) and the measured cost of each stage (``metering``) come back as a
   ``MeasuredSNN``; ``summary`` gives its headline numbers beside its priced rows (``energy``).
+- ``collapse_settings`` and ``run_health``: lesson 2's collapsed runs, and the signs that tell
+  them from a healthy one.
 - ``train_conventional``: logistic regression and MLPs on the same images, with their MACs.
 - ``compare``: one MLP against its spiking conversions (``conversion.ConvertedMLP``) under several
   settings: accuracy after every step, the steps each needs (``steps_needed``), counts in the
@@ -68,6 +70,11 @@ class MeasuredSNN:
     def total_cost(self) -> ComputeCost:
         """The cost of every stage together."""
         return ComputeCost.total(self.cost.values())
+
+    @property
+    def images_presented(self) -> int:
+        """Images simulated in all: the training images twice (learning, then labels) and the test images."""
+        return 2 * self.train.n_examples + self.test.n_examples
 
     def compute(self) -> dict:
         """Measured cost per stage and in total, as plain dicts.
@@ -220,6 +227,62 @@ def summary(main: MeasuredSNN, rows: list[dict]) -> dict:
 
 
 # --- conventional networks -------------------------------------------------------------------------
+
+# Lesson 2's collapsed runs: the settings that take away homeostasis or lateral inhibition.
+COLLAPSES = {"theta_plus": {"theta_plus": 0.0}, "inhibition": {"w_inh_exc": 0.0}}
+
+
+def collapse_settings(collapse: str) -> dict:
+    """The ``DiehlCook2015`` keywords of one of lesson 2's collapsed runs.
+
+    Parameters
+    ----------
+    collapse : {"theta_plus", "inhibition", "none"}
+        What the run does without: the adaptive threshold's rise, lateral inhibition, or nothing
+        (no collapsed run).
+
+    Returns
+    -------
+    dict
+        The keywords (empty for ``"none"``).
+
+    Examples
+    --------
+    >>> collapse_settings("inhibition")
+    {'w_inh_exc': 0.0}
+    """
+    if collapse == "none":
+        return {}
+    if collapse not in COLLAPSES:
+        raise ValueError(f"collapse must be one of {', '.join(COLLAPSES)} or 'none', not {collapse!r}")
+    return dict(COLLAPSES[collapse])
+
+
+def run_health(model, results: dict) -> dict:
+    """The signs that tell a healthy run from a collapsed one (lesson 2), for one finished run.
+
+    Parameters
+    ----------
+    model : DiehlCook2015
+        The run's trained and labelled network (its ``model.npz``).
+    results : dict
+        Its results (``experiment.run_experiment``'s return value or ``results.json``).
+
+    Returns
+    -------
+    dict
+        Images trained, test accuracy, the share of neurons that never fired, θ's mean and spread
+        (mV), spikes per training image (last chunk) and per test image, and unassigned neurons.
+    """
+    return {
+        "images trained": results["examples_trained"], "test accuracy": results["accuracy"],
+        "never fired": model.history_["silent_fraction"][-1], "mean θ (mV)": float(np.mean(model.theta_)),
+        "θ spread, max - min (mV)": float(np.ptp(model.theta_)),
+        "spikes per training image (last chunk)": model.history_["spikes_per_example"][-1],
+        "spikes per test image": results["spikes_per_test_example"]["exc_spikes"],
+        "unassigned neurons": int(np.sum(model.assignments_ < 0)),
+    }
+
 
 def train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=((100,), (800,)),
                        seed: int = 0, max_iter: int = 200) -> list[dict]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .parameters import SI_SCALE
 from .progress import progress_bar
 from ._docstrings import fill_doc
 from .standalone import CompiledProject, code_hash, compiled_project, key_digest, standalone_project
@@ -443,7 +444,7 @@ def _build(network: ThresholdNetwork, chunk_size: int, directory) -> None:
             "results": {**{f"i_{k}": result(m, "i") for k, m in enumerate(monitors)},
                         **{f"t_{k}": result(m, "t") for k, m in enumerate(monitors)}},
             "layer_sizes": sizes, "synapses": [layer.n_synapses for layer in network.layers],
-            "chunk_size": chunk_size, "steps": steps, "dt": STEP_MS * 1e-3,
+            "chunk_size": chunk_size, "steps": steps, "dt": STEP_MS * SI_SCALE["ms"],
         })
 
 

@@ -218,3 +218,8 @@ def test_lesson_1_autograded_full_marks_and_one_wrong_answer(released):
     found = check.check_lesson(root, "01_neuron_and_stdp")  # raises unless full marks and exactly one loss
     print(f"lesson 1 autograded twice: {time.time() - start:.1f} s")
     assert found["points"] >= 3 and found["lost"] > 0
+
+
+def test_a_folder_without_lessons_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no lessons .* in "):
+        course.lessons(tmp_path)

@@ -166,5 +166,9 @@ def test_load_fashion_mnist_from_the_debian_package():
 
 def test_fashion_mnist_missing_says_which_package(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "FASHION_MNIST_DIR", tmp_path / "none")
-    with pytest.raises(DatasetNotFoundError, match="dataset-fashion-mnist"):
+    monkeypatch.delenv(datasets.FASHION_ENV_VAR, raising=False)
+    with pytest.raises(DatasetNotFoundError, match="dataset-fashion-mnist") as raised:
         datasets.load_fashion_mnist(tmp_path)
+    # The fix names the variable this loader reads, and no download, which it never tries.
+    message = str(raised.value)
+    assert f"{datasets.FASHION_ENV_VAR}=FOLDER" in message and "download" not in message.lower()

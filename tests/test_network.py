@@ -450,7 +450,7 @@ def test_the_spike_queue_rewrite_applies_to_the_installed_brian(tmp_path):
 
 
 def test_results_say_which_spike_queue_and_thresholders_ran(monkeypatch):
-    from stdplab.records import environment
+    from stdplab.provenance import environment
 
     monkeypatch.setattr(standalone, "_queues_run", set())
     monkeypatch.setattr(standalone, "_thresholders_run", set())

@@ -4,7 +4,8 @@ import zipfile
 
 import numpy as np
 
-from stdplab.records import git_commit, save_npz
+from stdplab.provenance import git_commit
+from stdplab.records import save_npz
 
 
 def test_git_commit_names_the_checkout_and_says_when_its_code_differs_from_it(tmp_path, monkeypatch):
