@@ -29,9 +29,8 @@ extensions = [
     "sphinx.ext.viewcode",
 ]
 
-# The API pages and the import graph, written from the package (docs/_ext/apipages.py); a module of
-# the planned layout that is not in the package yet is listed as pending.
-PENDING_MODULES = apipages.write_pages(DOCS)
+# The API pages and the import graph, written from the package (docs/_ext/apipages.py).
+apipages.write_pages(DOCS)
 
 # The lessons: the notebooks of notebooks/, copied beside their pages (stored without outputs; not run).
 _lessons = DOCS / "lessons" / "notebooks"

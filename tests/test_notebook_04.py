@@ -5,11 +5,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebook_03 import exercises_of, passed, run_as_student  # noqa: E402
+from lesson_checks import exercises_of, parameterised_notebook, passed, run_as_student  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "04_sweep.ipynb"
@@ -24,19 +23,11 @@ STAND_IN = ("import json, os\n"
             "               'silent_fraction': 0.1 + 0.6 * off + 0.01 * seed}, f)")
 
 
-def stand_in(tmp_path) -> Path:
-    nb = new_notebook()
-    cell = new_code_cell('theta_plus = None\nseed = 0\nn_neurons = 100\noutput_dir = "figures/"')
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, new_code_cell(STAND_IN)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "stand_in.ipynb"
-    nbformat.write(nb, str(path))
-    return path
-
-
 def parameters(tmp_path):
-    return {"notebook": str(stand_in(tmp_path)), "grid": GRID, "fixed": {"n_neurons": 20}, "workers": 2,
+    stand_in = parameterised_notebook(tmp_path / "stand_in.ipynb",
+                                      'theta_plus = None\nseed = 0\nn_neurons = 100\noutput_dir = "figures/"',
+                                      STAND_IN)
+    return {"notebook": str(stand_in), "grid": GRID, "fixed": {"n_neurons": 20}, "workers": 2,
             "sweep_dir": str(tmp_path / "sweep"), "output_dir": str(tmp_path / "figures")}
 
 

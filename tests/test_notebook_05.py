@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("papermill")
 import papermill  # noqa: E402
-from test_notebook_03 import exercises_of, passed, run_as_student  # noqa: E402
+from lesson_checks import exercises_of, passed, run_as_student  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_conversion.ipynb"
 # The shape of tests/test_conversion.py (64-16-10, 200 steps, chunks of 100) and of

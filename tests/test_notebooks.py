@@ -33,24 +33,6 @@ PARAMETERS = {
 }
 
 
-def exercise_checks(executed) -> list[str]:
-    """What the exercises' check cells of an executed notebook printed (unedited: not attempted)."""
-    text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-    return [line for line in text.splitlines() if line.startswith("exercise ")]
-
-
-def with_answers(notebook: Path, tmp_path: Path, answers: dict) -> Path:
-    """``notebook`` with the exercises' answer cells set as a student would."""
-    nb = nbformat.read(str(notebook), as_version=4)
-    for cell in nb.cells:
-        name = cell.source.split(" = ")[0]
-        if cell.cell_type == "code" and name in answers:
-            cell.source = f"{name} = {answers[name]!r}"
-    path = tmp_path / "answered.ipynb"
-    nbformat.write(nb, str(path))
-    return path
-
-
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_stored_clean_with_one_parameters_cell(path):
     nb = nbformat.read(str(path), as_version=4)

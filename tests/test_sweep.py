@@ -8,11 +8,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 pytest.importorskip("papermill")
 from stdplab import sweep  # noqa: E402
 from stdplab.cli import main  # noqa: E402
+from lesson_checks import parameterised_notebook  # noqa: E402
 
 PARAMETERS = 'x = 1\nscale = 0.5\nfail = False\nlabel = "a"\nlog = ""\noutput_dir = "."'
 BODY = """\
@@ -30,14 +30,7 @@ with open(os.path.join(output_dir, "tiny_metrics.json"), "w") as f:
 @pytest.fixture
 def tiny(tmp_path):
     """A notebook whose parameters cell is PARAMETERS; it writes tiny_metrics.json or raises."""
-    nb = new_notebook()
-    cell = new_code_cell(PARAMETERS)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, new_code_cell(BODY)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "tiny.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+    return parameterised_notebook(tmp_path / "tiny.ipynb", PARAMETERS, BODY)
 
 
 def executions(log: Path) -> list[str]:
@@ -54,14 +47,9 @@ def test_parameters_cell_is_read_with_types(tiny):
 
 def test_annotations_and_parameters_papermill_cannot_read(tmp_path):
     """Types from annotations as papermill returns them; a cell with nothing papermill reads is refused."""
-    nb = new_notebook()
-    cell = new_code_cell('rate: float = 1\nlimit: Optional[int] = None\ncolours: list[str] = ["red"]\n'
-                         'anything = some_function()\noutput_dir = "."')
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "annotated.ipynb"
-    nbformat.write(nb, str(path))
+    path = parameterised_notebook(tmp_path / "annotated.ipynb",
+                                  'rate: float = 1\nlimit: Optional[int] = None\ncolours: list[str] = ["red"]\n'
+                                  'anything = some_function()\noutput_dir = "."')
     spec = sweep.notebook_parameters(path)
     assert spec["rate"].types() == (float, int) and spec["rate"].check(2) == 2.0
     assert spec["limit"].types() == (int, type(None)) and spec["limit"].check(None) is None
@@ -69,8 +57,7 @@ def test_annotations_and_parameters_papermill_cannot_read(tmp_path):
         spec["limit"].check(1.5)
     assert spec["colours"].types() == (list,)
     assert spec["anything"].types() is None and spec["anything"].check(object) is object  # no literal: no check
-    cell.source = "import os"
-    nbformat.write(nb, str(path))
+    parameterised_notebook(path, "import os")
     with pytest.raises(ValueError, match="papermill finds no parameters"):
         sweep.notebook_parameters(path)
 

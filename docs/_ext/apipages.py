@@ -1,14 +1,15 @@
 """Write the API reference pages and the import graph from the package itself.
 
 Called from ``docs/conf.py`` before Sphinx looks for source files. For every module of
-``MODULES`` that exists in the package it writes ``api/<module>.rst`` (git-ignored): the module's
+``MODULES`` (the package's public modules) it writes ``api/<module>.rst`` (git-ignored): the module's
 docstring, a summary table of its public names and each name documented by autodoc. A public
 name is one in the module's ``__all__`` or, without one, a top-level function, class or
 UPPER_CASE constant whose name does not start with an underscore. Names a module only re-exports
 are linked to the module that defines them, never documented twice.
 
-A module of the list that the package does not have yet is named on the index as pending and gets
-no page; it gets one on the first build after it appears, with nothing to edit here.
+The import graph covers every module of the package, the private ones (``_docstrings``) too. A
+module of ``MODULES`` the package lacks, a public module of the package missing from ``MODULES``
+and an import cycle are errors.
 """
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ import ast
 import importlib
 import importlib.util
 import inspect
+import pkgutil
 from pathlib import Path
 
 PACKAGE = "stdplab"
 
-# (group title, [(module, what it holds)]), in the order the pages are listed.
+# The public modules: (group title, [(module, what it holds)]), in the order the pages are listed.
 MODULES = [
     ("The model", [
         ("parameters", "every constant of the paper, its default, unit and domain; the size table of θ+"),
@@ -40,7 +42,8 @@ MODULES = [
     ]),
     ("Runs and what they write", [
         ("experiment", "a whole run with checkpoints, resume and partial stops"),
-        ("records", "atomic writes, metrics files, provenance"),
+        ("records", "atomic writes, metrics files, where a notebook writes, a file's SHA-256"),
+        ("provenance", "where a result came from: the command, the commit and the environment"),
     ]),
     ("Counting, energy and conversion", [
         ("counting", "operation counts in NeuroBench's units"),
@@ -66,8 +69,9 @@ MODULES = [
 ]
 
 
-def _exists(module: str) -> bool:
-    return importlib.util.find_spec(f"{PACKAGE}.{module}") is not None
+def _package_modules() -> list[str]:
+    """Every module of the package, private ones included."""
+    return [m.name for m in pkgutil.iter_modules(importlib.import_module(PACKAGE).__path__)]
 
 
 def _public_names(modname: str):
@@ -151,22 +155,16 @@ def _package_page() -> str:
                       "Importable from the package itself:", ""] + links + [""])
 
 
-def _index_page(present: set[str]) -> str:
+def _index_page() -> str:
     lines = ["API reference", "=============", "",
              "Every public name of every module, from its docstring. The pages are written by",
              "``docs/_ext/apipages.py`` at each build from the package itself.", "",
              ".. toctree::", "   :maxdepth: 1", "   :hidden:", "", "   stdplab"]
-    lines += [f"   {m}" for _, mods in MODULES for m, _ in mods if m in present]
+    lines += [f"   {m}" for _, mods in MODULES for m, _ in mods]
     lines += ["", f"- :doc:`stdplab` — the package: ``DiehlCook2015``, ``Parameters`` and a few modules", ""]
-    pending = []
     for group, mods in MODULES:
         lines += [group, "-" * len(group), ""]
-        for m, what in mods:
-            if m in present:
-                lines.append(f"- :doc:`{m}` — {what}")
-            else:
-                lines.append(f"- ``{PACKAGE}.{m}`` — {what} (pending: not in this checkout yet)")
-                pending.append(m)
+        lines += [f"- :doc:`{m}` — {what}" for m, what in mods]
         lines.append("")
     return "\n".join(lines)
 
@@ -194,17 +192,20 @@ def _imports(module: str, present: set[str]) -> set[str]:
 
 
 def import_graph(present: list[str]) -> str:
-    """A Markdown page fragment: layers of the import graph and a table of imports."""
+    """A Markdown page fragment: layers of the import graph and a table of imports.
+
+    Raises RuntimeError naming the modules of an import cycle, where there is one.
+    """
     deps = {m: _imports(m, set(present)) for m in present}
     layer: dict[str, int] = {}
 
-    def depth(m, seen=()):
-        if m in layer:
-            return layer[m]
-        if m in seen:  # an import cycle: keep the walk finite
-            return 0
-        layer[m] = d = 1 + max((depth(n, seen + (m,)) for n in deps[m]), default=-1)
-        return d
+    def depth(m, path=()):
+        if m in path:
+            cycle = " -> ".join(path[path.index(m):] + (m,))
+            raise RuntimeError(f"an import cycle in {PACKAGE} (imports inside functions count): {cycle}")
+        if m not in layer:
+            layer[m] = 1 + max((depth(n, path + (m,)) for n in deps[m]), default=-1)
+        return layer[m]
 
     for m in present:
         depth(m)
@@ -227,17 +228,27 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def write_pages(docs: Path) -> list[str]:
-    """Write the API pages and the import graph; return the pending modules."""
+def write_pages(docs: Path) -> None:
+    """Write the API pages of the public modules and the import graph of every module.
+
+    Raises RuntimeError if ``MODULES`` and the package's public modules differ, or on an import cycle.
+    """
+    modules = _package_modules()
+    public = [m for _, mods in MODULES for m, _ in mods]
+    missing = [m for m in public if m not in modules]
+    unlisted = [m for m in modules if not m.startswith("_") and m not in public]
+    if missing:
+        raise RuntimeError(f"docs/_ext/apipages.py: MODULES names modules {PACKAGE} does not have: {missing}")
+    if unlisted:
+        raise RuntimeError(f"docs/_ext/apipages.py: public modules of {PACKAGE} missing from MODULES "
+                           f"(they would get no API page): {unlisted}")
     out = docs / "api"
     out.mkdir(parents=True, exist_ok=True)
-    present = [m for _, mods in MODULES for m, _ in mods if _exists(m)]
-    for m in present:
+    for m in public:
         _write(out / f"{m}.rst", _module_page(m))
     _write(out / "stdplab.rst", _package_page())
-    _write(out / "index.rst", _index_page(set(present)))
-    _write(out / "import_graph.md", import_graph(present))
+    _write(out / "index.rst", _index_page())
+    _write(out / "import_graph.md", import_graph(modules))
     for stale in out.glob("*.rst"):
-        if stale.stem not in set(present) | {"stdplab", "index"}:
+        if stale.stem not in set(public) | {"stdplab", "index"}:
             stale.unlink()
-    return [m for _, mods in MODULES for m, _ in mods if m not in present]
