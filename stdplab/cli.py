@@ -450,9 +450,9 @@ def main(argv=None) -> int:
                 train(args)
             else:
                 args.run(args)
-    # Bad input (values, files, a missing compiler, a failed simulation or sweep point) is one line;
-    # anything else is a bug and keeps its traceback.
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    # Bad input (values, files and folders, a missing compiler, a failed simulation or sweep point)
+    # is one line; anything else is a bug and keeps its traceback.
+    except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

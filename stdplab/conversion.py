@@ -135,7 +135,14 @@ def layer_scale(activation: np.ndarray, normalisation: str = "max", percentile: 
     -------
     float
         1 for a layer that is never active (nothing to scale).
+
+    Raises
+    ------
+    ValueError
+        If ``normalisation`` is not one of ``NORMALISATIONS``.
     """
+    if normalisation not in NORMALISATIONS:
+        raise ValueError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {normalisation!r}")
     positive = activation[activation > 0]
     if positive.size == 0:
         return 1.0

@@ -17,6 +17,7 @@ Three things are kept apart on purpose:
 from __future__ import annotations
 
 import math
+from numbers import Real
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,7 +133,7 @@ class Preset:
             value = getattr(self, name)
             if value is None:
                 continue
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            if not (isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"preset {self.name!r}: {name} must be a finite energy >= 0 J, got {value!r}")
             if not self.units.get(name):
                 raise ValueError(f"preset {self.name!r}: no unit given for {name}")
@@ -335,8 +336,8 @@ def with_weight_fetches(rows: list[dict], memory: str | None) -> list[dict]:
 
     Raises
     ------
-    KeyError
-        For a ``memory`` that is not in ``WEIGHT_FETCH``.
+    ValueError
+        For a ``memory`` that is not in ``WEIGHT_FETCH`` (the message lists those that are).
 
     Examples
     --------
@@ -345,6 +346,9 @@ def with_weight_fetches(rows: list[dict], memory: str | None) -> list[dict]:
     >>> with_weight_fetches(rows, "dram")[0]["weight_fetches_per_image"]
     12.0
     """
+    if memory is not None and memory not in WEIGHT_FETCH:
+        raise ValueError(f"unknown memory {memory!r}{did_you_mean(memory, WEIGHT_FETCH)}; choose one of"
+                         f" {', '.join(WEIGHT_FETCH)} or None")
     per_fetch = 0.0 if memory is None else WEIGHT_FETCH[memory].energy_per_fetch
     out = []
     for row in rows:

@@ -121,12 +121,18 @@ def check_close(exercise: str, answer, expected, *, rtol: float = 1e-6, atol: fl
     Raises
     ------
     ExerciseFailed
-        When no answer is given, the shapes differ, or a value is outside the tolerance; printed
-        instead under ``STDPLAB_EXERCISES=report``.
+        When no answer is given, it is not numeric, the shapes differ, or a value is outside the
+        tolerance; printed instead under ``STDPLAB_EXERCISES=report``.
     """
     if not _answered(answer, exercise):
         return
-    got, want = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
+    want = np.asarray(expected, dtype=float)
+    try:
+        got = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        _fail(f"{exercise}: expected a number{' or an array of numbers' if want.ndim else ''}, got"
+              f" {type(answer).__name__} {answer!r}. {hint}".rstrip())
+        return
     if got.shape != want.shape:
         _fail(f"{exercise}: expected shape {want.shape}, got {got.shape}. {hint}".rstrip())
     elif not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):

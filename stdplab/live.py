@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from numbers import Integral
 
 import matplotlib.pyplot as plt
 from IPython import get_ipython
@@ -30,9 +31,17 @@ class LiveView:
     ----------
     frames : int
         Frames drawn so far.
+
+    Raises
+    ------
+    ValueError
+        If ``max_fields`` or ``dpi`` is not a whole number of at least 1 (said before any training).
     """
 
     def __init__(self, max_fields: int = 100, dpi: int = 72):
+        for name, value in (("max_fields", max_fields), ("dpi", dpi)):
+            if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
         self.max_fields, self.dpi = max_fields, dpi
         self.frames = 0
         self._handle = None

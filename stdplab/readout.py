@@ -120,11 +120,15 @@ def vote(counts: np.ndarray, assignments: np.ndarray, proportions: np.ndarray | 
     Raises
     ------
     ValueError
-        For an unknown ``voting``, or "proportion" without proportions.
+        For an unknown ``voting``, "proportion" without proportions, or, without proportions, no
+        neuron assigned a class.
     """
     counts = np.asarray(counts, dtype=float)
     if voting == "all":
-        n_classes = len(proportions) if proportions is not None else int(assignments.max()) + 1
+        n_classes = len(proportions) if proportions is not None else int(np.max(assignments, initial=-1)) + 1
+        if n_classes < 1:
+            raise ValueError("no neuron is assigned a class (every one was silent on the labelled images),"
+                             " and without proportions the number of classes is unknown")
         scores = np.zeros((len(counts), n_classes))
         for c in range(n_classes):
             members = assignments == c

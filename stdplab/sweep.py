@@ -26,7 +26,8 @@ by every process on the machine), so points that differ only in run-time paramet
 binary.
 
 The command line (in ``stdplab.cli``) is ``python -m stdplab sweep NOTEBOOK --grid NAME=V1,V2 ... --out DIR``;
-the figure of a sweep's table is ``stdplab.plots.sweep``.
+a sweep's table is drawn by ``stdplab.plots.sweep`` (every parameter, seeds' range) or
+``stdplab.plots.seed_error_bars`` (one parameter, mean ± standard error over seeds; lesson 4).
 """
 from __future__ import annotations
 
@@ -167,6 +168,16 @@ def _annotation_types(annotation: str) -> tuple[type, ...] | None:
     return tuple(types)
 
 
+def _papermill():
+    """papermill, or a clear error where the ``[lab]`` extra is not installed."""
+    try:
+        import papermill
+    except ImportError as exc:
+        raise RuntimeError("sweeps run notebooks with papermill, which is not installed:"
+                           " pip install 'stdplab[lab]' (or pip install -r requirements.txt)") from exc
+    return papermill
+
+
 def notebook_parameters(notebook) -> dict[str, NotebookParameter]:
     """The parameters of the notebook's cell tagged ``parameters``, as papermill reads them.
 
@@ -186,7 +197,7 @@ def notebook_parameters(notebook) -> dict[str, NotebookParameter]:
         If papermill finds no parameters (no cell tagged ``parameters``, or none of its lines is
         a ``NAME = VALUE`` assignment), or the notebook names no kernel.
     """
-    import papermill
+    papermill = _papermill()
 
     found = papermill.inspect_notebook(str(notebook))
     if not found:
@@ -354,7 +365,7 @@ def run_point(notebook: str, point_dir: str, params: dict, cwd: str | None = Non
         ``metrics`` (``read_metrics``), ``wall_time_s``, ``compute`` and ``finished``. A failure of
         the notebook is recorded here, not raised.
     """
-    import papermill
+    papermill = _papermill()
     from papermill.exceptions import PapermillExecutionError
 
     from .kernel_replies import wait_in_slices
@@ -605,12 +616,12 @@ def run_sweep(notebook, grid: dict, out, workers: int = 2, client=None, dask_add
     Raises
     ------
     ValueError
-        On a bad ``workers``, grid or fixed value (``expand_grid``), or an ``out`` holding another
-        notebook's sweep or a newer format; before any point runs.
+        On a bad ``workers`` or ``timeout``, grid or fixed value (``expand_grid``), or an ``out``
+        holding another notebook's sweep or a newer format; before any point runs.
     FileNotFoundError
         If there is no ``notebook``.
     RuntimeError
-        If another sweep is running in ``out``.
+        If another sweep is running in ``out``, or papermill is not installed.
 
     Examples
     --------
@@ -621,6 +632,8 @@ def run_sweep(notebook, grid: dict, out, workers: int = 2, client=None, dask_add
     if type(workers) is not int or workers < 1:
         raise ValueError(f"workers (points run at once in local processes) must be an integer of at least 1,"
                          f" got {workers!r}")
+    if timeout is not None and not timeout > 0:  # papermill would take 0 or less for no timeout at all
+        raise ValueError(f"timeout must be a positive number of seconds or None (no timeout), got {timeout!r}")
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
         raise FileNotFoundError(f"no notebook {notebook}")

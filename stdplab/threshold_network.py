@@ -215,7 +215,8 @@ class ThresholdResult:
     n_classes, per_class : int
         The output code.
     steps : int
-        Steps simulated, pipelined (images + depth per run of the binary).
+        Steps the images took, pipelined: images + depth per run of the binary (a run given fewer
+        images than its chunk also steps through the empty rest of it, which is not counted).
     wall_time : float
         Seconds the binary ran.
     spikes : list of ndarray or None
@@ -315,9 +316,15 @@ class ThresholdNetwork:
         Raises
         ------
         ValueError
-            If X does not fit the input or holds values other than 0 and 1.
+            If X holds no image, does not fit the input or holds values other than 0 and 1, or
+            ``chunk_size`` is below 1.
         """
-        X = np.asarray(X, np.float64).reshape(len(X), -1)
+        if not isinstance(chunk_size, (int, np.integer)) or isinstance(chunk_size, bool) or chunk_size < 1:
+            raise ValueError(f"chunk_size must be a whole number of images >= 1, got {chunk_size!r}")
+        X = np.asarray(X, np.float64)
+        if X.ndim < 2 or len(X) == 0:
+            raise ValueError(f"X must hold one or more images, got an array of shape {X.shape}")
+        X = X.reshape(len(X), -1)
         if X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"images of {X.shape[1]} values do not fit an input of {self.layer_sizes[0]}")
         if not np.isin(X, (0.0, 1.0)).all():
@@ -507,7 +514,7 @@ class CompiledThresholdNetwork(CompiledProject):
             if k == depth:
                 output[image, neuron] = True
         return {"layer_spikes": layer_spikes, "synaptic_events": events, "output_spikes": output, "spikes": spikes,
-                "steps": m["steps"], "wall_time": wall_time}
+                "steps": n + depth, "wall_time": wall_time}
 
 
 __all__ = ["CODE_FILES", "CompiledThresholdNetwork", "Layer", "STEP_MS", "ThresholdNetwork", "ThresholdResult",

@@ -236,6 +236,14 @@ def test_bad_counts_are_clear_errors_that_leave_no_folder(tmp_path, capsys, opti
     assert not out.exists()
 
 
+def test_a_file_where_a_folder_belongs_is_a_clear_error(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "02_train_diehl_cook.ipynb"
+    assert main(["sweep", str(notebook), "--grid", "seed=0", "--out", str(taken), "--quiet"]) == 2
+    assert "error:" in capsys.readouterr().err and taken.read_text() == "not a folder"
+
+
 def test_a_bug_keeps_its_traceback(monkeypatch):
     import pytest
 

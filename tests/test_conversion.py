@@ -36,6 +36,11 @@ def tiny_mlp(coefs, intercepts):
     return mlp
 
 
+def test_an_unknown_normalisation_is_refused_not_taken_for_a_percentile():
+    with pytest.raises(ValueError, match="normalisation must be one of max, percentile, not 'mx'"):
+        layer_scale(np.array([1.0, 2.0]), "mx")
+
+
 @pytest.mark.parametrize("normalisation", ["max", "percentile"])
 def test_normalisation_makes_each_layers_maximum_or_percentile_activation_one(digits_mlp, normalisation):
     mlp, X, _ = digits_mlp

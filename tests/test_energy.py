@@ -342,3 +342,8 @@ def test_lesson_2s_collapses_are_named_and_an_unknown_one_is_refused():
     assert studies.collapse_settings("theta_plus") == {"theta_plus": 0.0} and studies.collapse_settings("none") == {}
     with pytest.raises(ValueError, match="collapse must be one of theta_plus, inhibition or 'none'"):
         studies.collapse_settings("homeostasis")
+
+
+def test_an_unknown_memory_for_weight_fetches_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"unknown memory 'sram'.*choose one of .*dram"):
+        energy.with_weight_fetches([], "sram")

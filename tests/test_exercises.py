@@ -26,6 +26,11 @@ def test_close_compares_values_and_shapes():
         check_close("Exercise 2", [1.0, 2.5], [1.0, 2.0], hint="look at the units")
     with pytest.raises(ExerciseFailed, match="shape"):
         check_close("Exercise 2", [1.0], [1.0, 2.0])
+    # An answer that is no number is feedback too, not a crash inside the check.
+    with pytest.raises(ExerciseFailed, match="expected a number, got str '61.2%'"):
+        check_close("Exercise 2", "61.2%", 61.2)
+    with pytest.raises(ExerciseFailed, match="expected a number or an array of numbers, got dict"):
+        check_close("Exercise 2", {"a": 1}, [1.0, 2.0])
 
 
 def test_prediction_fails_when_it_differs_from_the_outcome_and_explains():

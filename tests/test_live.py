@@ -64,3 +64,9 @@ def test_training_state_figure(watched):
     assert theta.images[0].get_array().compressed().tolist() == pytest.approx(model.theta_.tolist())
     assert list(accuracy.lines[0].get_xdata()) == [200, 250]  # the first run has no accuracy yet
     assert fig._suptitle.get_text() == "After 250 training examples"
+
+
+@pytest.mark.parametrize("settings", [{"max_fields": 0}, {"max_fields": -3}, {"max_fields": 2.5}, {"dpi": 0}])
+def test_bad_live_view_settings_are_refused_before_any_training(settings):
+    with pytest.raises(ValueError, match="must be a whole number >= 1"):
+        live.LiveView(**settings)

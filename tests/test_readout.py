@@ -54,6 +54,8 @@ def test_bad_voting_and_shapes():
         readout.vote(counts, np.zeros(5, int), None, "majority")
     with pytest.raises(ValueError, match="labels"):
         readout.assign_labels(counts, labels[:3], 3)
+    with pytest.raises(ValueError, match="no neuron is assigned a class"):
+        readout.vote(counts, np.full(counts.shape[1], -1), None, "all")
 
 
 def test_evaluation_counts_every_true_and_predicted_pair():

@@ -102,6 +102,14 @@ def test_bad_workers_are_refused_before_anything_runs(tiny, tmp_path, workers):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_a_timeout_that_papermill_would_read_as_none_is_refused(tiny, tmp_path, timeout):
+    with pytest.raises(ValueError, match=f"timeout must be a positive number of seconds or None .*got {timeout}"):
+        sweep.run_sweep(tiny, {"x": [1]}, tmp_path / "out", timeout=timeout, progress=False)
+    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out").exists()
+
+
 def test_table_contents_and_resume(tiny, tmp_path):
     log, out = tmp_path / "log.txt", tmp_path / "out"
     table = sweep.run_sweep(tiny, {"x": [1, 2]}, out, workers=2, fixed_params={"log": str(log), "scale": 0.5},

@@ -99,6 +99,10 @@ def test_brian2_spikes_as_keras_computes_and_counts_add_up(sharpened_cnn, binary
     for keras_layer, spikes in zip(sh.activations(model, x), result.spikes[1:]):
         np.testing.assert_array_equal(spikes, keras_layer == 1)
     assert result.steps == len(x) + network.depth  # pipelined: one image per step, depth steps of latency
+    # A chunk not filled: the same binary, the same answers, and the steps of these images only.
+    fewer = network.simulate(x[:-3], chunk_size=len(x))
+    np.testing.assert_array_equal(fewer.predictions, result.predictions[:-3])
+    assert fewer.steps == len(x) - 3 + network.depth
 
     # Counts: each spike costs one AC per synapse it reaches.
     events = np.stack([s @ fan for s, fan in zip(result.spikes[:-1], network.fan_out)], axis=1)

@@ -161,7 +161,7 @@ def _index_page() -> str:
              "``docs/_ext/apipages.py`` at each build from the package itself.", "",
              ".. toctree::", "   :maxdepth: 1", "   :hidden:", "", "   stdplab"]
     lines += [f"   {m}" for _, mods in MODULES for m, _ in mods]
-    lines += ["", f"- :doc:`stdplab` — the package: ``DiehlCook2015``, ``Parameters`` and a few modules", ""]
+    lines += ["", "- :doc:`stdplab` — the package: ``DiehlCook2015``, ``Parameters`` and a few modules", ""]
     for group, mods in MODULES:
         lines += [group, "-" * len(group), ""]
         lines += [f"- :doc:`{m}` — {what}" for m, what in mods]
