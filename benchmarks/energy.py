@@ -62,9 +62,10 @@ def epochs_learned(n_examples_seen: int, n_train_images: int) -> int:
 def training_totals(model) -> dict | None:
     """Operation totals of the model's training, or None where its file kept no per-example
     statistics (compact files, such as the shipped networks)."""
-    if len(model.training_stats_["presentations"]) != model.n_examples_seen_:
+    try:
+        return counting.counts_from_training(model).total()
+    except ValueError:
         return None
-    return counting.counts_from_training(model).total()
 
 
 def measured_compute(model, cost, n_images: int, n_train_images: int) -> dict:

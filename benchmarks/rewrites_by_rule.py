@@ -23,6 +23,7 @@ from stdplab.parameters import Parameters
 from stdplab.provenance import command_line, git_commit
 from stdplab.records import write_json
 from stdplab.rules import RULES
+from stdplab.estimator import initial_state
 from stdplab.simulator import compiled_network
 
 N_NEURONS, CHUNK_SIZE, SEED = 100, 250, 5
@@ -36,9 +37,7 @@ def learn(rule, images, rewritten: bool):
     params = Parameters(n_neurons=N_NEURONS, learning_rule=rule)
     with contextlib.nullcontext() if rewritten else standalone.brians_own_code():
         net = compiled_network(params, images.shape[1], CHUNK_SIZE, learning=True)
-    rng = np.random.default_rng(0)
-    weights = (rng.random((images.shape[1], N_NEURONS)) + 0.01) * 0.3
-    delays = rng.random(images.shape[1] * N_NEURONS) * 10e-3
+    _, _, weights, delays = initial_state(0, images.shape[1], params)  # as fit draws them
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Brian's own build warns at every run, as it should
         result = net.run(images * params.input_rate_scale, weights, delays,

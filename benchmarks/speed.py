@@ -114,15 +114,16 @@ def package_seconds_per_example(directory, n_neurons, examples, chunk_size):
 def reference_seconds_per_example(images, n_neurons):
     import brian2 as b2
 
+    from stdplab.estimator import initial_state
     from stdplab.network import build_network
 
     b2.prefs.codegen.target = "cython"
     params = Parameters(n_neurons=n_neurons)
-    rng = np.random.default_rng(0)
+    _, _, weights, delays = initial_state(0, images.shape[1], params)  # as fit draws them
     net = build_network(params, images.shape[1])
     net.set_parameters()
-    net.input_exc.w = ((rng.random((images.shape[1], n_neurons)) + 0.01) * 0.3).ravel()
-    net.input_exc.delay = rng.random(images.shape[1] * n_neurons) * params.max_delay * b2.ms
+    net.input_exc.w = weights.ravel()
+    net.input_exc.delay = delays * b2.second
     spikes = b2.SpikeMonitor(net.exc, record=False)
     network = b2.Network(*net.objects, spikes)
     present, rest = params.present_time * b2.ms, params.rest_time * b2.ms

@@ -296,9 +296,16 @@ def counts_from_training(model) -> OperationCounts:
     ------
     AttributeError
         If the model has not learned yet.
+    ValueError
+        If the model keeps no statistics of every example it learned from (a compact file, such as
+        the shipped networks): counting what it has would undercount.
     """
     if not hasattr(model, "training_stats_"):
         raise AttributeError("the model has not learned yet: fit it first")
+    kept = len(model.training_stats_["presentations"])
+    if kept != model.n_examples_seen_:
+        raise ValueError(f"the model keeps the spike statistics of {kept:,} of the {model.n_examples_seen_:,}"
+                         " examples it learned from (a compact file keeps none): its training cannot be counted")
     return counts_from_stats(model.training_stats_, model.n_features_in_, model.network_parameters,
                              learning=True)
 

@@ -134,7 +134,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         accuracy uses the vote ("proportion" with "proportion").
     n_label_examples : int, optional
         Training images ``fit`` assigns labels on, and fits the readout on (default: all): the first
-        ``n_label_examples``; the rest are learned from without labels.
+        ``n_label_examples``. Learning itself never reads a label; the running accuracy during
+        learning reads every label ``fit`` is given.
     assignment_window : int, default 10000
         Recent training examples the running accuracy assigns labels from.
     snapshot_every : int, default 0
@@ -582,7 +583,8 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         their SHA-256; θ, the readouts, the parameters and the training history in full; not the
         per-example spike record (``training_stats_``), the running accuracy's recent counts or the
         weight snapshots. A full file keeps its float64 weights and delays uncompressed (they
-        compress by about 5 %, in about 30 times the time of writing them).
+        compress by about 5 %, in about 30 times the time of writing them). A ``random_state`` that
+        is a generator object is written as None: the state learning goes on from is kept apart.
 
         Parameters
         ----------
@@ -607,7 +609,10 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         if weights_dtype not in ("float16", "float32", "float64"):
             raise ValueError(f"weights_dtype must be 'float16', 'float32' or 'float64', got {weights_dtype!r}")
         arrays = {name: getattr(self, name) for name in _STATE if hasattr(self, name)}
-        meta = {"format_version": MODEL_FORMAT, "params": self.get_params(), "n_features_in_": self.n_features_in_,
+        params = self.get_params()
+        if not (params["random_state"] is None or isinstance(params["random_state"], Integral)):
+            params["random_state"] = None  # a generator object: its state goes on in seed_ and rng
+        meta = {"format_version": MODEL_FORMAT, "params": params, "n_features_in_": self.n_features_in_,
                 "image_shape_": list(self.image_shape_), "n_examples_seen_": self.n_examples_seen_,
                 "seed_": self.seed_, "rng": self._rng.bit_generator.state,
                 "history": {k: v for k, v in self.history_.items() if k != "snapshots"}}
@@ -757,10 +762,10 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.history_ = {key: [] for key in ("examples", "spikes_per_example", "presentations_per_example",
                                              "running_accuracy", "silent_fraction", "theta_mean",
                                              "wall_time", "cpu_time", "snapshots")}
-        self.training_stats_ = {key: np.zeros(0, np.int64) for key in SPIKE_STATS}
+        empty = self._empty_record()
+        self.training_stats_ = {key: empty[f"training_{key}"] for key in SPIKE_STATS}
         self._ever_fired = np.zeros(p.n_neurons, bool)
-        self._recent_counts = np.zeros((0, p.n_neurons), np.int32)
-        self._recent_labels = np.zeros(0, np.int64)
+        self._recent_counts, self._recent_labels = empty["recent_counts"], empty["recent_labels"]
 
     def _empty_record(self) -> dict:
         """What a compact file leaves out, as ``_from_arrays`` reads it: no per-example spike

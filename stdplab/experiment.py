@@ -131,6 +131,10 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         return read_results(out)  # finished: nothing to redo
     run = _Run(out, config, progress, resuming, n_jobs=n_jobs, verbose=verbose)
     total = n_train * epochs
+    if stop_after is not None and stop_after < total and stop_after % checkpoint_every:
+        warnings.warn(f"stop_after={stop_after} is not a multiple of checkpoint_every={checkpoint_every}: a run"
+                      " resumed from this stop splits its presentations differently and ends close to, not bit"
+                      " for bit at, an uninterrupted run's weights", stacklevel=2)
     meter = ComputeMeter()  # this invocation's cost, measured by codecarbon (a resumed run: the rest)
     with meter:
         run.train(x_train, y_train, total if stop_after is None else min(int(stop_after), total), total, callback)
@@ -201,6 +205,7 @@ class _Run:
     def train(self, x_train, y_train, target: int, total: int, callback) -> None:
         """Learn up to ``target`` examples in all, checkpointing every ``checkpoint_every``."""
         n_train, every = len(x_train), self.config["checkpoint_every"]
+        classes = np.unique(y_train)  # every label, whichever the first segment holds
         # The bar runs to where this invocation stops, so that its time left is the wait's.
         desc = "training" if target == total else f"training (a stop at {target:,} of {total:,})"
         with progress_bar(target, desc, "ex", initial=self.seen, enabled=self.verbose) as bar:
@@ -208,7 +213,7 @@ class _Run:
                 position = self.seen % n_train
                 stop = min(position + every, n_train, position + target - self.seen)
                 start_time = time.perf_counter()
-                self.model.partial_fit(x_train[position:stop], y_train[position:stop], progress=bar,
+                self.model.partial_fit(x_train[position:stop], y_train[position:stop], classes=classes, progress=bar,
                                        reassign=False, callback=callback)
                 self.timings["train"] += time.perf_counter() - start_time
                 self.save_progress("train")

@@ -1,8 +1,8 @@
 """The Diehl & Cook (2015) network as Brian 2 groups and synapses.
 
 Equations are written as in the paper and the authors' code. Every constant that may change
-between runs (all of ``Parameters`` except the few in ``SHAPE_PARAMETERS``) is a shared variable
-of the group that uses it, so a compiled standalone project can be rerun with new values; the
+between runs (all of ``Parameters`` except the few in ``SHAPE_PARAMETERS``, which shape the code or
+the starting state compiled into it) is a shared variable of the group that uses it, so a compiled standalone project can be rerun with new values; the
 mapping from parameter names to those variables is ``Network.parameter_targets``.
 
 Two ways to drive the network share these builders:
@@ -250,16 +250,10 @@ class Network:  # numpydoc ignore=PR01
         for name in names:
             self.parameter_targets.setdefault(name, []).append((group, BRIAN_NAMES.get(name, name)))
 
-    def set_parameters(self, params: Parameters | None = None) -> None:
-        """Assign every run-time parameter (runtime device only; standalone uses run_args).
-
-        Parameters
-        ----------
-        params : Parameters, optional
-            The values (default: those the network was built with).
-        """
-        params = params or self.params
-        for name, value in self.parameter_values(params).items():
+    def set_parameters(self) -> None:
+        """Assign every run-time parameter the network was built with (runtime device only;
+        standalone uses run_args)."""
+        for name, value in self.parameter_values(self.params).items():
             for group, var in self.parameter_targets[name]:
                 setattr(group, var, value)
 

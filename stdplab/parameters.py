@@ -16,9 +16,11 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._docstrings import fill_doc, register
 from .rules import RULES, get_rule
 
-# Parameters that change the generated C++ code (and so need their own compiled binary).
-# Everything else is passed to the compiled binary at run time.
-SHAPE_PARAMETERS = ("n_neurons", "learning_rule", "dt", "present_time", "rest_time")
+# Parameters that change the generated C++ code, or the starting state Brian compiles into it
+# (``network.reset_state``: v from the resting potentials, the spike timer from spike_block), and so
+# need their own compiled binary. Everything else is passed to the compiled binary at run time.
+SHAPE_PARAMETERS = ("n_neurons", "learning_rule", "dt", "present_time", "rest_time", "v_rest_e", "v_rest_i",
+                    "spike_block")
 # Presentations of one example that the compiled run length leaves room for (simulator.py).
 MAX_PRESENTATIONS = 64
 # Each parameter unit's size in SI: the one place where millivolts and milliseconds become volts
@@ -252,9 +254,12 @@ class Parameters:
         Returns
         -------
         dict
-            Name -> value of each of ``SHAPE_PARAMETERS``.
+            Name -> value of each of ``SHAPE_PARAMETERS``, as its field's plain Python type (so that
+            350 and 350.0, or a NumPy integer, give one key).
         """
-        return {name: getattr(self, name) for name in SHAPE_PARAMETERS}
+        plain = {"int": int, "float": float, "str": str}
+        kinds = {f.name: plain[f.type.split(" |")[0]] for f in dataclasses.fields(self) if f.name in SHAPE_PARAMETERS}
+        return {name: kinds[name](getattr(self, name)) for name in SHAPE_PARAMETERS}
 
 
 def _numpydoc_entries(cls) -> str:

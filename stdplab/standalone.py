@@ -71,12 +71,14 @@ def key_digest(shape: dict, code: str) -> str:
     Returns
     -------
     str
-        16 hexadecimal digits, covering also Brian's version, the OpenMP threads and profiling; the
-        name of the build's cache folder ends with it.
+        16 hexadecimal digits, covering also Brian's version, the OpenMP threads, profiling and
+        whether the code is rewritten (``brians_own_code``); the name of the build's cache folder
+        ends with it.
     """
     from importlib.metadata import version
 
-    key = {**shape, "profile": _profiling(), "threads": _threads(), "brian2": version("brian2"), "code": code}
+    key = {**shape, "profile": _profiling(), "threads": _threads(), "brian2": version("brian2"), "code": code,
+           "brians_own_code": _brians_own_code}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -397,6 +399,8 @@ _queues_run: set[str] = set()
 _thresholders_run: set[str] = set()
 # The largest peak resident memory (bytes) of the binaries this process ran (``peak_binary_memory``).
 _peak_memory = 0
+# Inside ``brians_own_code``: builds without the rewrites, under keys of their own.
+_brians_own_code = False
 
 
 def compiled_project(key: str, build, kind=CompiledProject) -> CompiledProject:
@@ -554,19 +558,23 @@ def brians_own_code():
 
     Within it, every rewrite acts as where it does not match (the manifest says "brian" for each of
     ``REWRITE_KEYS``, and every run warns). Only the build is affected: a project built within it
-    runs the same anywhere.
+    runs the same anywhere, and has keys of its own (``key_digest``), so that it never stands in for
+    a rewritten build of the same shape, in this process or in the cache.
 
     Yields
     ------
     None
     """
+    global _brians_own_code
     module = sys.modules[__name__]
     applied = {name: getattr(module, name) for name in _REWRITE_FUNCTIONS}
     for name in _REWRITE_FUNCTIONS:
         setattr(module, name, lambda *args: False)
+    _brians_own_code = True
     try:
         yield
     finally:
+        _brians_own_code = False
         for name, function in applied.items():
             setattr(module, name, function)
 

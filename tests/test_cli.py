@@ -244,6 +244,16 @@ def test_a_file_where_a_folder_belongs_is_a_clear_error(tmp_path, capsys):
     assert "error:" in capsys.readouterr().err and taken.read_text() == "not a folder"
 
 
+def test_short_segments_and_a_stop_off_the_checkpoint_grid(tmp_path):
+    from stdplab.experiment import run_experiment
+
+    # The first 10 digits hold some classes only: later segments' labels must still be known ones.
+    with pytest.warns(UserWarning, match="stop_after=15 is not a multiple of checkpoint_every=10"):
+        results = run_experiment(tmp_path / "run", n_neurons=20, n_train=20, n_test=10, dataset="digits",
+                                 checkpoint_every=10, stop_after=15, chunk_size=100, verbose=False)
+    assert results["examples_trained"] == 15
+
+
 def test_a_bug_keeps_its_traceback(monkeypatch):
     import pytest
 

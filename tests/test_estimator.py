@@ -173,6 +173,15 @@ def test_save_load_round_trip_gives_identical_predictions(trained, mnist, tmp_pa
     assert loaded.history_["running_accuracy"] == trained.history_["running_accuracy"]
 
 
+@pytest.mark.parametrize("generator", [np.random.default_rng(5), np.random.RandomState(5)])
+def test_a_model_seeded_by_a_generator_saves_and_loads(trained, tmp_path, generator):
+    model = copy.deepcopy(trained).set_params(random_state=generator)
+    model.save(tmp_path / "run.npz")
+    loaded = DiehlCook2015.load(tmp_path / "run.npz")
+    assert loaded.random_state is None and loaded.seed_ == model.seed_
+    np.testing.assert_array_equal(loaded.weights_, model.weights_)
+
+
 def test_partial_fit_continues_learning(mnist):
     x = mnist[0][:250]
     model = DiehlCook2015(random_state=0, **SMALL).partial_fit(x)

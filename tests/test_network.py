@@ -85,6 +85,11 @@ def test_run_time_parameters_need_no_new_binary():
     # Another rule is another binary (its key differs; not compiled here: a build costs a minute).
     key = lambda **params: simulator._shape_key(Parameters(n_neurons=100, **params), 784, SMALL["chunk_size"], True, False)
     assert key(learning_rule="power_law") != key() == key(nu_post=0.005, theta_plus=0.1)
+    # The starting state is compiled in: v from the resting potentials, the timer from spike_block.
+    assert key(v_rest_e=-60.0) != key() != key(spike_block=300.0) and key(v_rest_i=-55.0) != key()
+    # One key for one value, whatever its Python type (a grid search hands out NumPy integers).
+    assert key(present_time=350) == key(present_time=350.0) and simulator._shape_key(
+        Parameters(n_neurons=np.int64(100)), 784, SMALL["chunk_size"], True, False) == key()
 
 
 def test_fit_with_the_same_random_state_is_reproducible(mnist):
@@ -478,3 +483,10 @@ def test_the_cache_key_hashes_every_module_the_generated_code_depends_on():
         local -= {"_docstrings"}  # fills in docstrings only: nothing of it reaches the generated code
         assert {f"{module}.py" for module in local} <= set(simulator.CODE_FILES), (name, local)
     assert {"parameters.py", "standalone.py"} <= set(simulator.CODE_FILES)
+
+
+def test_builds_as_brian_generates_them_have_keys_of_their_own():
+    rewritten = standalone.key_digest({"n_neurons": 20}, "code")
+    with standalone.brians_own_code():
+        assert standalone.key_digest({"n_neurons": 20}, "code") != rewritten
+    assert standalone.key_digest({"n_neurons": 20}, "code") == rewritten

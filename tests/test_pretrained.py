@@ -94,6 +94,13 @@ def test_pretrained_lists_the_sizes_that_ship_when_asked_for_another():
         DiehlCook2015.pretrained(400, directory=Path("/nonexistent"))
 
 
+def test_a_compact_networks_training_is_not_counted_as_zero():
+    from stdplab import counting
+
+    with pytest.raises(ValueError, match="keeps the spike statistics of 0 of the 180,000 examples"):
+        counting.counts_from_training(DiehlCook2015.pretrained(400))
+
+
 def test_each_manifest_describes_its_file():
     for n in pretrained.available():
         record = pretrained.manifest(n)
