@@ -203,25 +203,24 @@ def test_rewritten_loops_learn_as_the_code_brian_generates_does(mnist, monkeypat
     learning = lambda: compiled_network(Parameters(n_neurons=SMALL["n_neurons"]), 784, SMALL["chunk_size"])
     assert [learning().manifest[key] for key in standalone.REWRITE_KEYS] == ["ranges", "conditions_first", "ahead",
                                                                            "once", "results"]
-    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # a separate build, as Brian generates it
-    monkeypatch.setattr(standalone, "_compiled", {})
+    monkeypatch.setenv("STDPLAB_CACHE", str(tmp_path))  # Brian's build kept out of the shared cache
     monkeypatch.setattr(standalone, "_queues_run", set())  # this process's record stays as it was
     monkeypatch.setattr(standalone, "_thresholders_run", set())
-    # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
-    with standalone.brians_own_code():
+    with standalone.brians_own_code():  # a build of its own, under keys of its own
+        # The build: Brian sends warnings to its log while it builds (logging.captureWarnings), past pytest.warns.
         run(images[:1], plastic=True)
-    monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
-    monkeypatch.setattr(standalone, "_queues_run", set())
-    monkeypatch.setattr(standalone, "_thresholders_run", set())
-    for _ in range(2):  # every run says so, not only the build
-        with pytest.warns(code_rewrites.CodeRewriteWarning) as warned:
-            brians, _ = run(images, plastic=True, seed=5)
-        messages = [str(warning.message) for warning in warned]
-        assert any("spike queue as shipped" in message for message in messages), messages
-        for generated in ("thresholders as generated", "without prefetches", "clock at every time step",
-                          "writing of every array"):
-            assert any(generated in message for message in messages), (generated, messages)
-    assert [learning().manifest[key] for key in standalone.REWRITE_KEYS] == ["brian"] * 5
+        monkeypatch.setattr(standalone, "_compiled", {})  # as a later process would load it
+        monkeypatch.setattr(standalone, "_queues_run", set())
+        monkeypatch.setattr(standalone, "_thresholders_run", set())
+        for _ in range(2):  # every run says so, not only the build
+            with pytest.warns(code_rewrites.CodeRewriteWarning) as warned:
+                brians, _ = run(images, plastic=True, seed=5)
+            messages = [str(warning.message) for warning in warned]
+            assert any("spike queue as shipped" in message for message in messages), messages
+            for generated in ("thresholders as generated", "without prefetches", "clock at every time step",
+                              "writing of every array"):
+                assert any(generated in message for message in messages), (generated, messages)
+        assert [learning().manifest[key] for key in standalone.REWRITE_KEYS] == ["brian"] * 5
     assert (standalone.spike_queue(), standalone.thresholders()) == ("brian", "brian")
     assert ours.exc_spikes.sum() > 0
     for field in ("weights", "theta", "counts", "presentations", "input_spikes", "exc_spikes", "inh_spikes"):
