@@ -82,6 +82,13 @@ class Layer:
     kind: str
     parameters: int
 
+    def __post_init__(self):
+        if not len(self.pre) == len(self.post) == len(self.weights):
+            raise ValueError(f"layer {self.name!r}: {len(self.pre)} presynaptic and {len(self.post)} postsynaptic"
+                             f" neurons for {len(self.weights)} weights")
+        if np.shape(self.bias) != (self.n_neurons,):
+            raise ValueError(f"layer {self.name!r}: biases of shape {np.shape(self.bias)} for {self.n_neurons} units")
+
     @property
     def n_neurons(self) -> int:
         """Units in the layer."""
@@ -131,11 +138,18 @@ def conv_connectivity(input_shape, kernel_shape) -> tuple[np.ndarray, np.ndarray
         Each synapse's entry of the kernel, flattened: its shared weight.
     output_shape : tuple
         (height, width, channels out).
+
+    Raises
+    ------
+    ValueError
+        If the kernel's channels differ from the input's, or it is larger than the input.
     """
     height, width, c_in = input_shape
     kh, kw, k_in, c_out = kernel_shape
     if k_in != c_in:
         raise ValueError(f"a kernel for {k_in} channels cannot read an input of {c_in}")
+    if kh > height or kw > width:
+        raise ValueError(f"a {kh}x{kw} kernel does not fit a {height}x{width} input (a valid convolution)")
     out_h, out_w = height - kh + 1, width - kw + 1
     oy, ox, dy, dx, ci, co = np.meshgrid(np.arange(out_h), np.arange(out_w), np.arange(kh), np.arange(kw),
                                          np.arange(c_in), np.arange(c_out), indexing="ij", sparse=True)
@@ -166,6 +180,8 @@ def conv_layer(*, kernel, bias, input_shape, name: str = "conv") -> Layer:
     Layer
     """
     kernel, bias = np.asarray(kernel, np.float64), np.asarray(bias, np.float64)
+    if bias.shape != kernel.shape[-1:]:
+        raise ValueError(f"conv layer {name!r}: biases of shape {bias.shape} for {kernel.shape[-1]} channels out")
     pre, post, index, shape = conv_connectivity(tuple(input_shape), kernel.shape)
     return Layer(name, shape, pre, post, kernel.ravel()[index], np.tile(bias, shape[0] * shape[1]), "conv",
                  kernel.size + bias.size)

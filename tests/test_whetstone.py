@@ -138,3 +138,14 @@ def test_or_pool_is_max_of_spikes():
     x = np.random.default_rng(0).random((20, 4, 4, 2)) < 0.2
     expected = x.reshape(20, 2, 2, 2, 2, 2).max(axis=(2, 4)).reshape(20, -1)
     np.testing.assert_array_equal(network.potentials(x.astype(float))[0] >= tn.V_THRESHOLD, expected)
+
+
+def test_a_kernel_or_bias_that_does_not_fit_is_refused():
+    with pytest.raises(ValueError, match="a 5x5 kernel does not fit a 4x4 input"):
+        tn.conv_connectivity((4, 4, 1), (5, 5, 1, 2))
+    with pytest.raises(ValueError, match="a kernel for 2 channels cannot read an input of 1"):
+        tn.conv_connectivity((4, 4, 1), (3, 3, 2, 2))
+    with pytest.raises(ValueError, match="biases of shape \\(3,\\) for 2 units"):
+        tn.dense_layer(kernel=np.ones((4, 2)), bias=np.zeros(3))
+    with pytest.raises(ValueError, match="biases of shape \\(3,\\) for 2 channels out"):
+        tn.conv_layer(kernel=np.ones((3, 3, 1, 2)), bias=np.zeros(3), input_shape=(4, 4, 1))
