@@ -64,7 +64,7 @@ def training_totals(model) -> dict | None:
     statistics (compact files, such as the shipped networks)."""
     try:
         return counting.counts_from_training(model).total()
-    except ValueError:
+    except counting.UncountedTrainingError:
         return None
 
 

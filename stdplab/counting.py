@@ -280,6 +280,10 @@ def counts_from_result(model, result, learning: bool = False) -> OperationCounts
     return counts_from_stats(result, model.n_features_in_, model.network_parameters, learning)
 
 
+class UncountedTrainingError(ValueError):
+    """A model whose file kept no per-example statistics of its training (``counts_from_training``)."""
+
+
 def counts_from_training(model) -> OperationCounts:
     """Counts of every example the model learned from (learning on), from ``model.training_stats_``.
 
@@ -296,7 +300,7 @@ def counts_from_training(model) -> OperationCounts:
     ------
     AttributeError
         If the model has not learned yet.
-    ValueError
+    UncountedTrainingError
         If the model keeps no statistics of every example it learned from (a compact file, such as
         the shipped networks): counting what it has would undercount.
     """
@@ -304,7 +308,7 @@ def counts_from_training(model) -> OperationCounts:
         raise AttributeError("the model has not learned yet: fit it first")
     kept = len(model.training_stats_["presentations"])
     if kept != model.n_examples_seen_:
-        raise ValueError(f"the model keeps the spike statistics of {kept:,} of the {model.n_examples_seen_:,}"
+        raise UncountedTrainingError(f"the model keeps the spike statistics of {kept:,} of the {model.n_examples_seen_:,}"
                          " examples it learned from (a compact file keeps none): its training cannot be counted")
     return counts_from_stats(model.training_stats_, model.n_features_in_, model.network_parameters,
                              learning=True)

@@ -347,7 +347,7 @@ def with_weight_fetches(rows: list[dict], memory: str | None) -> list[dict]:
     12.0
     """
     if memory is not None and memory not in WEIGHT_FETCH:
-        raise ValueError(f"unknown memory {memory!r}{did_you_mean(memory, WEIGHT_FETCH)}; choose one of"
+        raise ValueError(f"unknown memory {memory!r}{did_you_mean(str(memory), WEIGHT_FETCH)}; choose one of"
                          f" {', '.join(WEIGHT_FETCH)} or None")
     per_fetch = 0.0 if memory is None else WEIGHT_FETCH[memory].energy_per_fetch
     out = []

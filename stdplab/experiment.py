@@ -131,16 +131,48 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         return read_results(out)  # finished: nothing to redo
     run = _Run(out, config, progress, resuming, n_jobs=n_jobs, verbose=verbose)
     total = n_train * epochs
-    if stop_after is not None and stop_after < total and stop_after % checkpoint_every:
-        warnings.warn(f"stop_after={stop_after} is not a multiple of checkpoint_every={checkpoint_every}: a run"
-                      " resumed from this stop splits its presentations differently and ends close to, not bit"
-                      " for bit at, an uninterrupted run's weights", stacklevel=2)
+    if stop_after is not None and stop_after < total and stop_after not in segment_ends(n_train, checkpoint_every, total):
+        warnings.warn(f"stop_after={stop_after} is not where an uninterrupted run checkpoints (every"
+                      f" {checkpoint_every} examples and at each epoch's end): a run resumed from this stop splits"
+                      " its presentations differently and ends close to, not bit for bit at, its weights",
+                      stacklevel=2)
     meter = ComputeMeter()  # this invocation's cost, measured by codecarbon (a resumed run: the rest)
     with meter:
         run.train(x_train, y_train, total if stop_after is None else min(int(stop_after), total), total, callback)
         run.label(x_train[: config["n_label"]], y_train[: config["n_label"]])
         responses = run.test(x_test)
     return run.finish(responses, y_test, meter.cost, total)
+
+
+def segment_ends(n_train: int, every: int, total: int) -> set[int]:
+    """Where an uninterrupted run checkpoints: every ``every`` examples within an epoch, and at each
+    epoch's end (``_Run.train`` learns one such segment per call of the binary's loop).
+
+    Parameters
+    ----------
+    n_train, every, total : int
+        Training images per epoch, examples between checkpoints, and examples in all.
+
+    Returns
+    -------
+    set of int
+        The examples seen at each checkpoint.
+
+    Examples
+    --------
+    >>> sorted(segment_ends(5, 2, 10))
+    [2, 4, 5, 7, 9, 10]
+    """
+    ends, seen = set(), 0
+    while seen < total:
+        seen = _segment_end(seen, n_train, every, total)
+        ends.add(seen)
+    return ends
+
+
+def _segment_end(seen: int, n_train: int, every: int, target: int) -> int:
+    """Where the segment that starts at ``seen`` ends: ``every`` on, the epoch's end or ``target``."""
+    return seen + min(every, n_train - seen % n_train, target - seen)
 
 
 def checkpoint_interval(n_neurons: int) -> int:
@@ -211,7 +243,7 @@ class _Run:
         with progress_bar(target, desc, "ex", initial=self.seen, enabled=self.verbose) as bar:
             while self.seen < target:
                 position = self.seen % n_train
-                stop = min(position + every, n_train, position + target - self.seen)
+                stop = position + _segment_end(self.seen, n_train, every, target) - self.seen
                 start_time = time.perf_counter()
                 self.model.partial_fit(x_train[position:stop], y_train[position:stop], classes=classes, progress=bar,
                                        reassign=False, callback=callback)

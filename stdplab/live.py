@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from numbers import Integral
+from numbers import Integral, Real
 
 import matplotlib.pyplot as plt
 from IPython import get_ipython
@@ -35,13 +35,15 @@ class LiveView:
     Raises
     ------
     ValueError
-        If ``max_fields`` or ``dpi`` is not a whole number of at least 1 (said before any training).
+        If ``max_fields`` is not a whole number of at least 1, or ``dpi`` not above 0 (said before any
+        training).
     """
 
     def __init__(self, max_fields: int = 100, dpi: int = 72):
-        for name, value in (("max_fields", max_fields), ("dpi", dpi)):
-            if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        if not isinstance(max_fields, Integral) or isinstance(max_fields, bool) or max_fields < 1:
+            raise ValueError(f"max_fields must be a whole number >= 1, got {max_fields!r}")
+        if not isinstance(dpi, Real) or isinstance(dpi, bool) or not dpi > 0:
+            raise ValueError(f"dpi must be a number > 0, got {dpi!r}")
         self.max_fields, self.dpi = max_fields, dpi
         self.frames = 0
         self._handle = None

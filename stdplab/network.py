@@ -1,8 +1,8 @@
 """The Diehl & Cook (2015) network as Brian 2 groups and synapses.
 
 Equations are written as in the paper and the authors' code. Every constant that may change
-between runs (all of ``Parameters`` except the few in ``SHAPE_PARAMETERS``, which shape the code or
-the starting state compiled into it) is a shared variable of the group that uses it, so a compiled standalone project can be rerun with new values; the
+between runs is a shared variable of the group that uses it (``SHAPE_PARAMETERS`` shape the code,
+or, for v_rest_e, v_rest_i and spike_block, also the starting state compiled into it), so a compiled standalone project can be rerun with new values; the
 mapping from parameter names to those variables is ``Network.parameter_targets``.
 
 Two ways to drive the network share these builders:

@@ -249,7 +249,8 @@ class Parameters:
         return getattr(self, name) * SI_SCALE[self.unit(name)]
 
     def shape_key(self) -> dict:
-        """The values that change the generated code (``SHAPE_PARAMETERS``): part of a build's key.
+        """The values that change the generated code or its starting state (``SHAPE_PARAMETERS``): part
+        of a build's key.
 
         Returns
         -------

@@ -568,13 +568,14 @@ def brians_own_code():
     global _brians_own_code
     module = sys.modules[__name__]
     applied = {name: getattr(module, name) for name in _REWRITE_FUNCTIONS}
+    outer = _brians_own_code  # nested: the outer one goes on as it was
     for name in _REWRITE_FUNCTIONS:
         setattr(module, name, lambda *args: False)
     _brians_own_code = True
     try:
         yield
     finally:
-        _brians_own_code = False
+        _brians_own_code = outer
         for name, function in applied.items():
             setattr(module, name, function)
 

@@ -226,7 +226,7 @@ def summary(main: MeasuredSNN, rows: list[dict]) -> dict:
     }
 
 
-# --- conventional networks -------------------------------------------------------------------------
+# --- lesson 2: a healthy run beside a collapsed one -------------------------------------------------
 
 # Lesson 2's collapsed runs: the settings that take away homeostasis or lateral inhibition.
 COLLAPSES = {"theta_plus": {"theta_plus": 0.0}, "inhibition": {"w_inh_exc": 0.0}}
@@ -283,6 +283,8 @@ def run_health(model, results: dict) -> dict:
         "unassigned neurons": int(np.sum(model.assignments_ < 0)),
     }
 
+
+# --- conventional networks -------------------------------------------------------------------------
 
 def train_conventional(x_train, y_train, x_test, y_test, hidden_layer_sizes=((100,), (800,)),
                        seed: int = 0, max_iter: int = 200) -> list[dict]:

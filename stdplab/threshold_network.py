@@ -33,7 +33,7 @@ from .standalone import CompiledProject, code_hash, compiled_project, key_digest
 
 V_THRESHOLD = 0.5  # a sharpened unit's step
 STEP_MS = 1.0  # one step per layer; reported in steps
-CODE_FILES = ("standalone.py", "code_rewrites.py", "threshold_network.py")
+CODE_FILES = ("standalone.py", "code_rewrites.py", "threshold_network.py", "parameters.py")  # SI_SCALE
 
 # Dimensionless: v is the unit's summed input of the step.
 INPUT_MODEL = """

@@ -218,8 +218,9 @@ def write_student_version(path: Path, tmp_path: Path, answers: dict) -> Path:
 
 
 def run_as_student(path: Path, tmp_path: Path, answers: dict, parameters: dict, **kwargs):
-    """Run the student version as nbgrader's autograder does (every cell, errors kept); returns the
-    executed notebook and {grade_id: (ename, evalue) or None} of its autograded cells."""
+    """Run the student version with ``answers`` filled in, every cell, errors kept (as nbgrader's
+    autograder runs a submission, though hidden tests stay out here); returns the executed notebook and
+    {grade_id: (ename, evalue) or None} of its autograded cells."""
     import papermill
 
     executed_path = tmp_path / f"graded_{path.name}"

@@ -338,12 +338,6 @@ def test_measure_snn_fills_in_the_datasets_suggested_parameters(digits):
     assert run.model.input_rate_scale == 0.25
 
 
-def test_lesson_2s_collapses_are_named_and_an_unknown_one_is_refused():
-    assert studies.collapse_settings("theta_plus") == {"theta_plus": 0.0} and studies.collapse_settings("none") == {}
-    with pytest.raises(ValueError, match="collapse must be one of theta_plus, inhibition or 'none'"):
-        studies.collapse_settings("homeostasis")
-
-
 def test_an_unknown_memory_for_weight_fetches_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"unknown memory 'sram'.*choose one of .*dram"):
+    with pytest.raises(ValueError, match=r"unknown memory 'sram'.*choose one of sram_8kb, sram_1mb, dram or None"):
         energy.with_weight_fetches([], "sram")

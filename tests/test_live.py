@@ -66,7 +66,10 @@ def test_training_state_figure(watched):
     assert fig._suptitle.get_text() == "After 250 training examples"
 
 
-@pytest.mark.parametrize("settings", [{"max_fields": 0}, {"max_fields": -3}, {"max_fields": 2.5}, {"dpi": 0}])
-def test_bad_live_view_settings_are_refused_before_any_training(settings):
-    with pytest.raises(ValueError, match="must be a whole number >= 1"):
+@pytest.mark.parametrize("settings, message", [({"max_fields": 0}, "whole number >= 1"),
+                                               ({"max_fields": -3}, "whole number >= 1"),
+                                               ({"max_fields": 2.5}, "whole number >= 1"), ({"dpi": 0}, "> 0")])
+def test_bad_live_view_settings_are_refused_before_any_training(settings, message):
+    with pytest.raises(ValueError, match=message):
         live.LiveView(**settings)
+    assert live.LiveView(dpi=72.5).dpi == 72.5  # a resolution need not be whole
