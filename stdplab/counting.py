@@ -308,8 +308,9 @@ def counts_from_training(model) -> OperationCounts:
         raise AttributeError("the model has not learned yet: fit it first")
     kept = len(model.training_stats_["presentations"])
     if kept != model.n_examples_seen_:
-        raise UncountedTrainingError(f"the model keeps the spike statistics of {kept:,} of the {model.n_examples_seen_:,}"
-                         " examples it learned from (a compact file keeps none): its training cannot be counted")
+        raise UncountedTrainingError(f"the model keeps the spike statistics of {kept:,} of the"
+                                     f" {model.n_examples_seen_:,} examples it learned from (a compact file keeps"
+                                     " none): its training cannot be counted")
     return counts_from_stats(model.training_stats_, model.n_features_in_, model.network_parameters,
                              learning=True)
 

@@ -131,7 +131,8 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
         return read_results(out)  # finished: nothing to redo
     run = _Run(out, config, progress, resuming, n_jobs=n_jobs, verbose=verbose)
     total = n_train * epochs
-    if stop_after is not None and stop_after < total and stop_after not in segment_ends(n_train, checkpoint_every, total):
+    stops_early = stop_after is not None and stop_after < total
+    if stops_early and stop_after not in segment_ends(n_train, checkpoint_every, total):
         warnings.warn(f"stop_after={stop_after} is not where an uninterrupted run checkpoints (every"
                       f" {checkpoint_every} examples and at each epoch's end): a run resumed from this stop splits"
                       " its presentations differently and ends close to, not bit for bit at, its weights",

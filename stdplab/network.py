@@ -2,8 +2,9 @@
 
 Equations are written as in the paper and the authors' code. Every constant that may change
 between runs is a shared variable of the group that uses it (``SHAPE_PARAMETERS`` shape the code,
-or, for v_rest_e, v_rest_i and spike_block, also the starting state compiled into it), so a compiled standalone project can be rerun with new values; the
-mapping from parameter names to those variables is ``Network.parameter_targets``.
+or, for v_rest_e, v_rest_i and spike_block, also the starting state compiled into it), so a
+compiled standalone project can be rerun with new values; the mapping from parameter names to those
+variables is ``Network.parameter_targets``.
 
 Two ways to drive the network share these builders:
 
