@@ -71,7 +71,7 @@ def parameter_settings(pairs, what="--set") -> dict:
     SystemExit
         For a string that is not ``NAME=VALUE``.
     """
-    from .estimator import DiehlCook2015
+    from .estimator import DiehlCook2015, check_parameters
     from .hints import did_you_mean
 
     params = {name: _value(v) for name, v in _assignments(pairs, what).items()}
@@ -82,9 +82,7 @@ def parameter_settings(pairs, what="--set") -> dict:
     own = [name for name in params if name in OWN_OPTIONS]
     if own:
         raise ValueError(", ".join(f"{name!r} is set with {OWN_OPTIONS[name]}, not {what}" for name in own))
-    model = DiehlCook2015(**params)
-    model._validate_params()
-    model.network_parameters  # the rules between parameters (multiples of dt, ...)
+    check_parameters(**params)
     return params
 
 

@@ -865,6 +865,26 @@ class DiehlCook2015(ClassifierMixin, TransformerMixin, BaseEstimator):
         return progress_bar(total, desc, "ex", leave=False, enabled=self.verbose)
 
 
+def check_parameters(**params) -> None:
+    """Refuse ``DiehlCook2015`` keywords out of their range, or breaking a rule between parameters
+    (a time that is not a multiple of ``dt``, ...), before any work is done with them.
+
+    Parameters
+    ----------
+    **params
+        ``DiehlCook2015`` keywords.
+
+    Raises
+    ------
+    ValueError
+        For a value out of its declared range or a rule between parameters broken; the message says
+        which.
+    """
+    model = DiehlCook2015(**params)
+    model._validate_params()
+    model.network_parameters  # builds the Parameters record, which checks the rules between them
+
+
 def initial_state(random_state, n_input: int, params: Parameters):
     """The generator, run seed, weights and delays a network starts from (``fit``'s first draws).
 

@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import Interval, validate_parameter_constra
 from . import datasets, readout
 from ._docstrings import fill_doc
 from .metering import ComputeMeter
-from .estimator import SPIKE_STATS, DiehlCook2015, upgrade_params
+from .estimator import SPIKE_STATS, DiehlCook2015, check_parameters, upgrade_params
 from .parameters import SIZE_TABLE
 from .progress import progress_bar
 from .provenance import environment, git_commit
@@ -116,7 +116,7 @@ def run_experiment(out, n_neurons=100, n_train=1000, epochs=1, n_test=1000, data
     validate_parameter_constraints(RUN_CONSTRAINTS, {"n_train": n_train, "epochs": epochs, "n_test": n_test,
                                                      "checkpoint_every": checkpoint_every, "n_label": n_label,
                                                      "stop_after": stop_after}, caller_name="run_experiment")
-    DiehlCook2015(n_neurons=n_neurons, **params)._validate_params()
+    check_parameters(n_neurons=n_neurons, **params)
     x_train, y_train, x_test, y_test = _data(dataset, data_dir, n_train, n_test)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

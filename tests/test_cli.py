@@ -236,6 +236,14 @@ def test_bad_counts_are_clear_errors_that_leave_no_folder(tmp_path, capsys, opti
     assert not out.exists()
 
 
+def test_a_rule_between_parameters_broken_is_refused_before_the_folder_is_made(tmp_path):
+    from stdplab.experiment import run_experiment
+
+    with pytest.raises(ValueError, match="present_time must be a positive multiple of dt"):
+        run_experiment(tmp_path / "run", dataset="digits", present_time=350.2)
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_file_where_a_folder_belongs_is_a_clear_error(tmp_path, capsys):
     pytest.importorskip("papermill")  # without it the sweep stops earlier, with its own message
     taken = tmp_path / "taken"
